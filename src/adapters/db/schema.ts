@@ -1,0 +1,201 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Row types as the drivers return them (int8 -> number, date -> 'YYYY-MM-DD', timestamptz -> Date). */
+type Timestamp = ColumnType<Date, Date, Date>;
+type DateOnly = ColumnType<string, string, string>;
+type Json = ColumnType<unknown, string, string>;
+
+export interface ReferenceDataVersionsTable {
+  name: string;
+  sha256: string;
+  row_count: number;
+  loaded_at: Generated<Date>;
+}
+export interface CpvCodesTable {
+  code: string;
+  description_it: string;
+  description_en: string;
+}
+export interface DatedCodeTable {
+  code: string;
+  valid_from: DateOnly | null;
+  valid_to: DateOnly | null;
+}
+export interface IstatPlacesTable extends DatedCodeTable {
+  name: string;
+}
+export interface DescribedCodeTable extends DatedCodeTable {
+  description: string;
+}
+
+export interface RegionalSectionsTable {
+  code: string;
+  name: string;
+  region_name: string;
+  region_istat: string;
+  province_istat: string | null;
+  city: string;
+  pec: string;
+  aoo_code: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ContractingAuthoritiesTable {
+  id: string;
+  fiscal_code: string;
+  ausa_code: string;
+  name: string;
+  istat_place_code: string;
+  regional_section_code: string;
+  pec: string;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CostCentresTable {
+  id: string;
+  contracting_authority_id: string;
+  code: string;
+  name: string;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface EconomicOperatorsTable {
+  id: string;
+  fiscal_code: string;
+  vat_number: string | null;
+  name: string;
+  pec: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type Role = 'rup' | 'economic_operator' | 'regional_staff' | 'authority_staff' | 'admin';
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  email: string;
+  fiscal_code: string | null;
+  role: Role;
+  contracting_authority_id: string | null;
+  economic_operator_id: string | null;
+  regional_section_code: string | null;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  token_sha256: string;
+  label: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_sha256: string;
+  status_code: number | null;
+  response: Json | null;
+  created_at: Timestamp;
+}
+
+export interface TendersTable {
+  id: string;
+  tender_number: number;
+  contracting_authority_id: string;
+  cost_centre_id: string | null;
+  rup_user_id: string;
+  object: string;
+  procedure_type_code: string;
+  sector: 'ordinary' | 'special';
+  contract_object: 'works' | 'supplies' | 'services';
+  state: Generated<'active' | 'cancelled'>;
+  lot_count: Generated<number>;
+  cancel_reason: number | null;
+  cancel_note: string | null;
+  cancelled_at: Timestamp | null;
+  cancelled_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LotsTable {
+  id: string;
+  tender_id: string;
+  lot_number: number;
+  cig: string;
+  object: string;
+  amount_cents: number;
+  cpv_code: string;
+  istat_place_code: string;
+  state: Generated<'issued' | 'perfected' | 'cancelled'>;
+  acquired_at: Timestamp;
+  perfection_deadline: DateOnly;
+  publication_date: DateOnly | null;
+  invitation_date: DateOnly | null;
+  bid_deadline: Timestamp | null;
+  perfected_at: Timestamp | null;
+  perfected_by: string | null;
+  cancel_reason: number | null;
+  cancel_note: string | null;
+  cancelled_at: Timestamp | null;
+  cancelled_by: string | null;
+  created_by: string;
+}
+
+export interface SmartCigsTable {
+  id: string;
+  cig: string;
+  contracting_authority_id: string;
+  rup_user_id: string;
+  contract_type: string;
+  contract_object: 'works' | 'supplies' | 'services';
+  procedure_type_code: string;
+  object: string;
+  amount_cents: number;
+  cup: string | null;
+  state: Generated<'issued' | 'cancelled'>;
+  created_at: Timestamp;
+  cancelled_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  occurred_at: Timestamp;
+  actor_user_id: string | null;
+  actor: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: Json | null;
+  after: Json | null;
+  request_id: string | null;
+}
+
+export interface DB {
+  reference_data_versions: ReferenceDataVersionsTable;
+  cpv_codes: CpvCodesTable;
+  istat_places: IstatPlacesTable;
+  procedure_types: DescribedCodeTable;
+  urgency_reasons: DescribedCodeTable;
+  regional_sections: RegionalSectionsTable;
+  contracting_authorities: ContractingAuthoritiesTable;
+  cost_centres: CostCentresTable;
+  economic_operators: EconomicOperatorsTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
+  tenders: TendersTable;
+  lots: LotsTable;
+  smart_cigs: SmartCigsTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { loadConfig, ConfigError, type Config } from '../config.js';
+import { createContainer, prepareDatabase, readDemoTokens, seedDemo, startService, VERSION } from '../container.js';
+import { GaraApiError, GaraClient, GaraUnreachableError } from '../client/client.js';
+import { formatValidations, readCodesFromStdin } from './cig-validate.js';
+
+/** The gara command: runs the service and its chores, and talks to a running service as a client. */
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`gara: configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const program = new Command()
+  .name('gara')
+  .description('CIG registry and service continuity for Italian public tenders')
+  .version(VERSION);
+
+program
+  .command('serve')
+  .description('migrate, seed demo data when configured, and run the HTTP service')
+  .action(async () => {
+    const cfg = config();
+    const container = await createContainer(cfg);
+    await prepareDatabase(container);
+    const seedWanted = cfg.seedDemo === 'always' || (cfg.seedDemo === 'auto' && container.database.engine === 'pglite');
+    const demo = seedWanted ? await seedDemo(container) : { seeded: false, tokens: readDemoTokens(cfg) };
+    const service = await startService(container);
+    printBanner(service.url, container.database.engine, cfg, demo.tokens);
+    const shutdown = async (signal: string) => {
+      container.logger.info({ signal }, 'shutting down');
+      await service.stop();
+      await container.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  });
+
+function printBanner(url: string, engine: string, cfg: Config, tokens: { role: string; name: string; email: string; token: string }[]) {
+  const lines = [
+    '',
+    `  gara ${VERSION} is running at ${url}`,
+    `  API docs:  ${url}/docs     OpenAPI: ${url}/openapi.json`,
+    `  Database:  ${engine === 'pglite' ? `embedded PGlite in ${cfg.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
+  ];
+  if (tokens.length > 0) {
+    // The Puglia users have demo tenders (the seed letter came from the Puglia section).
+    const preferred = (t: { email: string }) => (t.email.includes('.pug@') ? 0 : 1);
+    const shown = ['admin', 'authority_staff', 'regional_staff', 'rup', 'economic_operator'].flatMap((role) =>
+      tokens
+        .filter((t) => t.role === role)
+        .sort((a, b) => preferred(a) - preferred(b))
+        .slice(0, role === 'rup' ? 2 : 1),
+    );
+    lines.push('', `  Demo users (all ${tokens.length} tokens in ${cfg.dataDir}/demo-tokens.json):`);
+    for (const t of shown) lines.push(`    ${t.role.padEnd(18)} ${t.email.padEnd(36)} ${t.token}`);
+    lines.push('', `  Try:  curl -H "Authorization: Bearer ${shown.find((t) => t.role === 'rup')?.token ?? '<token>'}" ${url}/api/v1/tenders`);
+  }
+  console.log(`${lines.join('\n')}\n`);
+}
+
+program
+  .command('migrate')
+  .description('apply database migrations and load the shipped code lists')
+  .action(async () => {
+    const container = await createContainer(config());
+    try {
+      await prepareDatabase(container);
+      console.log('database is up to date');
+    } finally {
+      await container.close();
+    }
+  });
+
+program
+  .command('seed')
+  .description('load demo data into an empty database and print the demo tokens')
+  .action(async () => {
+    const container = await createContainer(config());
+    try {
+      await prepareDatabase(container);
+      const result = await seedDemo(container);
+      console.log(result.seeded ? `demo data loaded: ${result.tokens.length} users` : 'the database already has data: nothing seeded');
+      for (const t of result.tokens) console.log(`${t.role}\t${t.email}\t${t.token}`);
+    } finally {
+      await container.close();
+    }
+  });
+
+const cig = program.command('cig').description('CIG tools');
+
+cig
+  .command('validate')
+  .description('validate CIG codes given as arguments, or one per line on standard input')
+  .argument('[codes...]', 'codes to check; none or "-" reads standard input')
+  .option('--json', 'one JSON object per line')
+  .action(async (codes: string[], options: { json?: boolean }) => {
+    const list = codes.length === 0 || (codes.length === 1 && codes[0] === '-') ? await readCodesFromStdin(process.stdin) : codes;
+    if (list.length === 0) {
+      console.error('gara: no codes given (as arguments or on standard input)');
+      process.exitCode = 2;
+      return;
+    }
+    const { lines, invalid } = formatValidations(list, options.json === true);
+    for (const line of lines) console.log(line);
+    process.exitCode = invalid > 0 ? 1 : 0;
+  });
+
+cig
+  .command('show')
+  .description('look a CIG up on a running gara service')
+  .argument('<code>')
+  .option('--url <url>', 'service URL (default: $GARA_URL or http://127.0.0.1:3000)')
+  .option('--json', 'print the raw JSON')
+  .action(async (code: string, options: { url?: string; json?: boolean }) => {
+    const client = new GaraClient({ baseUrl: options.url ?? process.env.GARA_URL ?? 'http://127.0.0.1:3000' });
+    try {
+      const found = await client.lookupCig(code);
+      if (options.json) {
+        console.log(JSON.stringify(found, null, 2));
+        return;
+      }
+      for (const [key, value] of Object.entries(found)) {
+        if (value === null || value === undefined) continue;
+        console.log(`${key.padEnd(22)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+      }
+    } catch (error) {
+      if (error instanceof GaraApiError || error instanceof GaraUnreachableError) {
+        console.error(`gara: ${error.message}`);
+        process.exitCode = error instanceof GaraApiError && error.status === 404 ? 3 : 1;
+        return;
+      }
+      throw error;
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,120 @@
+/**
+ * Configuration: one schema, read once from the environment at start-up and passed in. Nothing else
+ * reads process.env. A bad value stops the start with a message naming the variable.
+ */
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** postgres://...; absent = embedded PGlite under dataDir. */
+  databaseUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dbPoolSize: number;
+  dbConnectTimeoutMs: number;
+  dbStatementTimeoutMs: number;
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** Seed demo data into an empty database: 'auto' = only on the embedded engine. */
+  seedDemo: 'auto' | 'always' | 'never';
+  jobsEnabled: boolean;
+  expireLotsIntervalMs: number;
+  idempotencyRetentionHours: number;
+  publicUrl: string | undefined;
+}
+
+export interface ConfigVariable {
+  name: string;
+  default: string;
+  description: string;
+}
+
+/** Listed in the README (keep in step: a test checks it). */
+export const configVariables: ConfigVariable[] = [
+  { name: 'PORT', default: '3000', description: 'HTTP port' },
+  { name: 'HOST', default: '127.0.0.1', description: 'Interface to listen on (0.0.0.0 in a container)' },
+  { name: 'DATA_DIR', default: './data', description: 'Folder for the embedded database and local files' },
+  { name: 'DATABASE_URL', default: '(none)', description: 'PostgreSQL 15+ URL; when unset the embedded PGlite database under DATA_DIR is used' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
+  { name: 'DB_POOL_SIZE', default: '10', description: 'PostgreSQL connections in the pool' },
+  { name: 'DB_CONNECT_TIMEOUT_MS', default: '2000', description: 'Give up connecting to PostgreSQL after this long' },
+  { name: 'DB_STATEMENT_TIMEOUT_MS', default: '15000', description: 'PostgreSQL statement_timeout' },
+  { name: 'RATE_LIMIT_MAX', default: '600', description: 'Requests per token (or per IP without a token) per window' },
+  { name: 'RATE_LIMIT_WINDOW_MS', default: '60000', description: 'Rate-limit window' },
+  { name: 'SEED_DEMO', default: 'auto', description: 'Seed demo data into an empty database: auto (embedded engine only), always, never' },
+  { name: 'JOBS_ENABLED', default: 'true', description: 'Run scheduled jobs (lot expiry, clean-up) in this process' },
+  { name: 'EXPIRE_LOTS_INTERVAL_MS', default: '3600000', description: 'How often unperfected lots past their deadline are cancelled' },
+  { name: 'IDEMPOTENCY_RETENTION_HOURS', default: '72', description: 'How long Idempotency-Key results are kept' },
+  { name: 'PUBLIC_URL', default: '(http://HOST:PORT)', description: 'Base URL printed and used in links' },
+];
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[0-9]+$/.test(raw.trim())) throw new ConfigError(name, `"${raw}" is not a whole number`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `${value} is outside ${min}..${max}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase() as T;
+  if (!allowed.includes(value)) throw new ConfigError(name, `"${raw}" is not one of ${allowed.join(', ')}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const value = oneOf(env, name, fallback ? 'true' : 'false', ['true', 'false', '1', '0', 'yes', 'no']);
+  return ['true', '1', 'yes'].includes(value);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const host = (env.HOST ?? '127.0.0.1').trim();
+  if (!/^[A-Za-z0-9.:_-]+$/.test(host)) throw new ConfigError('HOST', `"${host}" is not a host name or address`);
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const dataDir = env.DATA_DIR?.trim() || './data';
+  return {
+    port,
+    host,
+    dataDir: resolve(dataDir),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    dbPoolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
+    dbConnectTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 2000, 100, 600_000),
+    dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
+    rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 600, 1, 100_000_000),
+    rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+    seedDemo: oneOf(env, 'SEED_DEMO', 'auto', ['auto', 'always', 'never']),
+    jobsEnabled: bool(env, 'JOBS_ENABLED', true),
+    expireLotsIntervalMs: integer(env, 'EXPIRE_LOTS_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
+    idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 72, 1, 24 * 365),
+    publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
+  };
+}

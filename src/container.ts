@@ -1,0 +1,132 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { openDatabase, type DatabaseHandle } from './adapters/db/database.js';
+import { migrateToLatest } from './adapters/db/migrate.js';
+import { syncReferenceData } from './adapters/db/reference-data.js';
+import { createStore } from './adapters/db/store.js';
+import { systemClock, type Clock } from './domain/shared/clock.js';
+import { buildApp } from './http/app.js';
+import { Metrics } from './http/metrics.js';
+import { backgroundJobs } from './jobs/jobs.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { TokenAuthenticator } from './services/auth/authenticate.js';
+import { OrdinalAllocator } from './services/cig/ordinal-allocator.js';
+import { randomIds, type IdGenerator, type ServiceDeps } from './services/context.js';
+import { seedDemoData, type DemoToken } from './services/demo/seed-demo-data.js';
+
+/** The one place that names concrete adapters and wires them. */
+export interface Container {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  deps: ServiceDeps;
+  authenticator: TokenAuthenticator;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface ContainerOverrides {
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+}
+
+export async function createContainer(config: Config, overrides: ContainerOverrides = {}): Promise<Container> {
+  const logger = overrides.logger ?? pino({ level: config.logLevel });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: join(config.dataDir, 'pglite'),
+    poolSize: config.dbPoolSize,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
+  });
+  const deps: ServiceDeps = {
+    store: createStore(database.db),
+    clock: overrides.clock ?? systemClock,
+    ids: overrides.ids ?? randomIds,
+    cigOrdinals: new OrdinalAllocator('pcp'),
+    smartCigOrdinals: new OrdinalAllocator('smart_cig'),
+  };
+  return {
+    config,
+    logger,
+    database,
+    deps,
+    authenticator: new TokenAuthenticator(deps),
+    metrics: new Metrics(),
+    close: () => database.close(),
+  };
+}
+
+/** Schema migrations, then the shipped code lists. */
+export async function prepareDatabase(container: Container): Promise<void> {
+  const { applied } = await migrateToLatest(container.database.db);
+  if (applied.length > 0) container.logger.info({ applied }, 'migrations applied');
+  const { loaded } = await syncReferenceData(container.database.db);
+  if (loaded.length > 0) container.logger.info({ loaded }, 'reference data loaded');
+}
+
+const tokensFile = (config: Config) => join(config.dataDir, 'demo-tokens.json');
+
+/** Seeds demo data into an empty database and keeps the demo tokens in DATA_DIR (readable by the owner only). */
+export async function seedDemo(container: Container): Promise<{ seeded: boolean; tokens: DemoToken[] }> {
+  const result = await seedDemoData(container.deps);
+  if (result.seeded) {
+    mkdirSync(container.config.dataDir, { recursive: true });
+    writeFileSync(tokensFile(container.config), `${JSON.stringify(result.tokens, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(tokensFile(container.config), 0o600);
+    return result;
+  }
+  return { seeded: false, tokens: readDemoTokens(container.config) };
+}
+
+export function readDemoTokens(config: Config): DemoToken[] {
+  try {
+    return JSON.parse(readFileSync(tokensFile(config), 'utf8')) as DemoToken[];
+  } catch {
+    return [];
+  }
+}
+
+export interface RunningService {
+  app: FastifyInstance;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the HTTP service and the background jobs. */
+export async function startService(container: Container): Promise<RunningService> {
+  const { config, logger, deps } = container;
+  const app = await buildApp({
+    deps,
+    authenticator: container.authenticator,
+    ping: container.database.ping,
+    engine: container.database.engine,
+    version: VERSION,
+    rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
+    logger,
+    metrics: container.metrics,
+  });
+  const scheduler = new Scheduler(logger);
+  if (config.jobsEnabled) scheduler.start(backgroundJobs(deps, config), { runAtStart: true });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  return {
+    app,
+    url,
+    stop: async () => {
+      await app.close();
+      await scheduler.stop();
+    },
+  };
+}

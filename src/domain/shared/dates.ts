@@ -1,0 +1,56 @@
+/**
+ * Calendar dates are ISO strings (YYYY-MM-DD); instants are Date. Legal deadlines run on the Italian
+ * calendar, so an instant becomes a date in Europe/Rome.
+ */
+export const TIME_ZONE = 'Europe/Rome';
+
+const romeDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+export type IsoDate = string;
+
+export const ISO_DATE_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
+
+export function romeDateOf(instant: Date): IsoDate {
+  return romeDate.format(instant);
+}
+
+export function isValidIsoDate(value: string): boolean {
+  if (!new RegExp(ISO_DATE_PATTERN).test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The instant at which a Rome calendar day starts (handles CET/CEST). */
+export function startOfRomeDay(date: IsoDate): Date {
+  // Rome is UTC+1 or UTC+2: try both offsets and keep the one that maps back to the same date at 00:00.
+  for (const offset of [1, 2]) {
+    const candidate = new Date(`${date}T00:00:00Z`);
+    candidate.setUTCHours(-offset);
+    if (romeDateOf(candidate) === date && romeDateOf(new Date(candidate.getTime() - 1)) !== date) return candidate;
+  }
+  throw new RangeError(`cannot place ${date} in ${TIME_ZONE}`);
+}
+
+const itDate = new Intl.DateTimeFormat('it-IT', {
+  timeZone: TIME_ZONE,
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+});
+
+/** 07/05/2021 */
+export function formatDateIt(value: Date | IsoDate): string {
+  const instant = typeof value === 'string' ? new Date(`${value}T12:00:00Z`) : value;
+  return itDate.format(instant);
+}

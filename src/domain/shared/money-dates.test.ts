@@ -1,0 +1,50 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { addDays, formatDateIt, isValidIsoDate, romeDateOf, startOfRomeDay } from './dates.js';
+import { formatAmount, formatAmountIt, parseAmount } from './money.js';
+
+describe('money', () => {
+  it('parses decimal strings to exact cents', () => {
+    expect(parseAmount('150000.00')).toBe(15_000_000);
+    expect(parseAmount('0.1')).toBe(10);
+    expect(parseAmount('39999.99')).toBe(3_999_999);
+    expect(parseAmount('7')).toBe(700);
+    for (const bad of ['', '1.234', '-5', '01', '1e5', '1,50', ' 1']) {
+      expect(() => parseAmount(bad, 'amount')).toThrow(/amount/);
+    }
+  });
+  it('round-trips any amount', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 999_999_999_999_999 }), (cents) => {
+        expect(parseAmount(formatAmount(cents))).toBe(cents);
+      }),
+    );
+  });
+  it('renders in Italian', () => {
+    expect(formatAmountIt(102_099)).toBe('1.020,99');
+    expect(formatAmountIt(3_000)).toBe('30,00');
+  });
+});
+
+describe('dates on the Italian calendar', () => {
+  it('an instant late in the UTC evening is already the next day in Rome', () => {
+    expect(romeDateOf(new Date('2021-05-03T22:30:00Z'))).toBe('2021-05-04'); // CEST
+    expect(romeDateOf(new Date('2021-01-03T22:30:00Z'))).toBe('2021-01-03'); // CET
+  });
+  it('adds days across months and leap years', () => {
+    expect(addDays('2021-05-07', 150)).toBe('2021-10-04');
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+  });
+  it('knows real dates', () => {
+    expect(isValidIsoDate('2021-02-29')).toBe(false);
+    expect(isValidIsoDate('2024-02-29')).toBe(true);
+    expect(isValidIsoDate('2021-5-7')).toBe(false);
+  });
+  it('finds the start of a Rome day in winter and summer', () => {
+    expect(startOfRomeDay('2021-05-07').toISOString()).toBe('2021-05-06T22:00:00.000Z');
+    expect(startOfRomeDay('2021-01-07').toISOString()).toBe('2021-01-06T23:00:00.000Z');
+  });
+  it('formats dates the Italian way', () => {
+    expect(formatDateIt('2021-05-07')).toBe('07/05/2021');
+  });
+});

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { DomainError } from '../domain/shared/errors.js';
+import type { TokenAuthenticator } from '../services/auth/authenticate.js';
+import type { ServiceDeps } from '../services/context.js';
+import { errorHandler, problemOf, sendProblem } from './problem.js';
+import { Metrics } from './metrics.js';
+import { presentUser } from './presenters.js';
+import { actorOf } from './request-context.js';
+import { cigRoutes } from './routes/cig.routes.js';
+import { referenceRoutes } from './routes/reference.routes.js';
+import { registryRoutes } from './routes/registry.routes.js';
+import { tenderRoutes } from './routes/tenders.routes.js';
+
+export interface AppOptions {
+  deps: ServiceDeps;
+  authenticator: TokenAuthenticator;
+  /** Readiness: throws when the database does not answer. */
+  ping: () => Promise<void>;
+  engine: string;
+  version: string;
+  rateLimit: { max: number; windowMs: number };
+  logger?: FastifyBaseLogger;
+  metrics?: Metrics;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { deps, authenticator } = options;
+  const metrics = options.metrics ?? new Metrics();
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('actor', undefined);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problemOf('not_found', `no route ${request.method} ${request.url.split('?')[0]}`, request)),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!match?.[1]) throw new DomainError('unauthorized', 'the Authorization header must be "Bearer <token>"');
+      request.actor = await authenticator.authenticate(match[1], String(request.id));
+    }
+    const auth = request.routeOptions.config.auth;
+    if (auth !== 'public' && request.routeOptions.url?.startsWith('/api/') && !request.actor) {
+      throw new DomainError('unauthorized', 'send a bearer token: Authorization: Bearer <token>');
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: options.rateLimit.max,
+    timeWindow: options.rateLimit.windowMs,
+    keyGenerator: (request) => (request.actor ? `user:${request.actor.userId}` : `ip:${request.ip}`),
+    allowList: (request) => !request.url.startsWith('/api/'),
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      code: 'FST_RATE_LIMITED',
+      message: `rate limit of ${context.max} requests per ${context.after} exceeded; retry later`,
+    }),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'gara API',
+        version: options.version,
+        description:
+          'Tender codes (CIG, SmartCIG) and the registry of contracting authorities. Errors are RFC 9457 problem+json; ' +
+          'creating POSTs accept an Idempotency-Key header.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
+
+  app.get(
+    '/health/live',
+    { schema: { tags: ['Health'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/health/ready',
+    {
+      schema: {
+        tags: ['Health'],
+        summary: 'The database answers',
+        response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }) },
+      },
+    },
+    async () => {
+      try {
+        await options.ping();
+      } catch (error) {
+        throw new DomainError('service_unavailable', `the ${options.engine} database does not answer`, { cause: error });
+      }
+      return { status: 'ok' as const, database: options.engine };
+    },
+  );
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+
+  await app.register(
+    async (api) => {
+      api.get(
+        '/me',
+        { schema: { tags: ['Registry'], summary: 'Who am I', security: [{ bearer: [] }] } },
+        async (request) => {
+          const user = await deps.store.registry.findUser(actorOf(request).userId);
+          if (!user) throw new DomainError('unauthorized', 'the user behind this token no longer exists');
+          return presentUser(user);
+        },
+      );
+      await api.register(cigRoutes, { deps });
+      await api.register(tenderRoutes, { deps, metrics });
+      await api.register(registryRoutes, { deps });
+      await api.register(referenceRoutes, { deps });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  return app;
+}

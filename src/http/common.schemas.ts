@@ -1,0 +1,63 @@
+import { Type, type Static, type TSchema } from 'typebox';
+import { AMOUNT_PATTERN } from '../domain/shared/money.js';
+import { ISO_DATE_PATTERN } from '../domain/shared/dates.js';
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String({ description: 'Stable error code' }),
+    reason: Type.Optional(Type.String({ description: 'Finer stable reason within the code' })),
+    field: Type.Optional(Type.String({ description: 'The offending field, e.g. lots[0].amount' })),
+    instance: Type.String(),
+    requestId: Type.String(),
+  },
+  { description: 'RFC 9457 problem details' },
+);
+
+export const Amount = Type.String({
+  pattern: AMOUNT_PATTERN,
+  description: 'Amount in euro as a decimal string, at most 2 decimals',
+  examples: ['150000.00'],
+});
+export const IsoDate = Type.String({ pattern: ISO_DATE_PATTERN, description: 'Calendar date YYYY-MM-DD', examples: ['2021-05-10'] });
+export const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time with offset' });
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Uuid = Type.String({ format: 'uuid' });
+
+const pageProperties = {
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+};
+export const PageQuery = Type.Object(pageProperties, { additionalProperties: false });
+export type PageQuery = Static<typeof PageQuery>;
+
+/** Paging plus filters, as one flat query-string object. */
+export const pageQueryWith = <P extends Record<string, TSchema>>(filters: P) =>
+  Type.Object({ ...pageProperties, ...filters }, { additionalProperties: false });
+
+export const pageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'A unique key per creating request: a retry with the same key returns the first result',
+    }),
+  ),
+});
+
+/** Standard error responses, for the OpenAPI document. */
+export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Problem]));
+
+export const CancellationView = Type.Object({
+  reason: Type.Integer(),
+  reasonLabel: Type.String(),
+  note: Nullable(Type.String()),
+  cancelledAt: DateTime,
+});

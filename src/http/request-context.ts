@@ -1,0 +1,52 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../domain/shared/errors.js';
+import type { Actor, ServiceDeps, UserActor } from '../services/context.js';
+import { runIdempotent } from '../services/idempotency.js';
+import type { Store } from '../services/ports.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: UserActor | undefined;
+  }
+  interface FastifyContextConfig {
+    /** 'public': no token needed (a token, if sent, is still checked). Default: a token is required. */
+    auth?: 'public' | 'user';
+  }
+}
+
+export function actorOf(request: FastifyRequest): UserActor {
+  if (!request.actor) throw new DomainError('unauthorized', 'send a bearer token: Authorization: Bearer <token>');
+  return request.actor;
+}
+
+/** The actor if signed in, else an anonymous public actor (no role: sees only public data). */
+export const optionalActor = (request: FastifyRequest): Actor | undefined => request.actor;
+
+/**
+ * Runs a creating operation honouring the Idempotency-Key header (when sent): a retry gets the first
+ * response with `Idempotent-Replayed: true`.
+ */
+export async function sendCreated<T>(
+  deps: Pick<ServiceDeps, 'store' | 'clock'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  operation: (store: Store) => Promise<T>,
+  statusCode = 201,
+): Promise<FastifyReply> {
+  const actor = actorOf(request);
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string') {
+    return reply.status(statusCode).send(await operation(deps.store));
+  }
+  const result = await runIdempotent(
+    deps,
+    actor,
+    {
+      key,
+      fingerprint: { method: request.method, route: request.routeOptions.url, params: request.params, body: request.body ?? null },
+    },
+    async (store) => ({ statusCode, body: await operation(store) }),
+  );
+  if (result.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.status(result.statusCode).send(result.body);
+}

@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { ServiceDeps } from '../../services/context.js';
+import { listProcedureTypes, listUrgencyReasons, searchCpv, searchPlaces } from '../../services/reference/reference.js';
+import { Nullable, errors } from '../common.schemas.js';
+
+const DatedCode = Type.Object({
+  code: Type.String(),
+  description: Type.String(),
+  validFrom: Nullable(Type.String()),
+  validTo: Nullable(Type.String()),
+});
+const SearchQuery = Type.Object(
+  { q: Type.String({ minLength: 2, maxLength: 100 }), limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) },
+  { additionalProperties: false },
+);
+
+export const referenceRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async (app, { deps }) => {
+  const publicRoute = { auth: 'public' as const };
+  app.get(
+    '/reference/procedure-types',
+    {
+      config: publicRoute,
+      schema: { tags: ['Reference data'], summary: 'Procedure types (sceltaContraente)', response: { 200: Type.Object({ items: Type.Array(DatedCode) }) } },
+    },
+    async () => ({ items: await listProcedureTypes(deps) }),
+  );
+  app.get(
+    '/reference/urgency-reasons',
+    {
+      config: publicRoute,
+      schema: { tags: ['Reference data'], summary: 'Urgency reasons (motivoUrgenza)', response: { 200: Type.Object({ items: Type.Array(DatedCode) }) } },
+    },
+    async () => ({ items: await listUrgencyReasons(deps) }),
+  );
+  app.get(
+    '/reference/cpv',
+    {
+      config: publicRoute,
+      schema: {
+        tags: ['Reference data'],
+        summary: 'Search CPV codes by code prefix or Italian description',
+        querystring: SearchQuery,
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Object({ code: Type.String(), descriptionIt: Type.String(), descriptionEn: Type.String() })),
+          }),
+          ...errors(400),
+        },
+      },
+    },
+    async (request) => ({ items: await searchCpv(deps, request.query.q, request.query.limit) }),
+  );
+  app.get(
+    '/reference/places',
+    {
+      config: publicRoute,
+      schema: {
+        tags: ['Reference data'],
+        summary: 'Search ISTAT places by code or name prefix',
+        querystring: SearchQuery,
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({ code: Type.String(), name: Type.String(), validFrom: Nullable(Type.String()), validTo: Nullable(Type.String()) }),
+            ),
+          }),
+          ...errors(400),
+        },
+      },
+    },
+    async (request) => ({ items: await searchPlaces(deps, request.query.q, request.query.limit) }),
+  );
+};

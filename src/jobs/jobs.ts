@@ -1,0 +1,23 @@
+import type { Config } from '../config.js';
+import type { ServiceDeps } from '../services/context.js';
+import { expireLots } from '../services/tenders/expire-lots.js';
+import type { ScheduledJob } from './scheduler.js';
+
+export function backgroundJobs(deps: ServiceDeps, config: Pick<Config, 'expireLotsIntervalMs' | 'idempotencyRetentionHours'>): ScheduledJob[] {
+  return [
+    {
+      name: 'expire-lots',
+      intervalMs: config.expireLotsIntervalMs,
+      run: async () => ({ cancelled: (await expireLots(deps)).cancelled.length }),
+    },
+    {
+      name: 'purge-idempotency-keys',
+      intervalMs: 3_600_000,
+      run: async () => ({
+        purged: await deps.store.idempotency.purgeOlderThan(
+          new Date(deps.clock.now().getTime() - config.idempotencyRetentionHours * 3_600_000),
+        ),
+      }),
+    },
+  ];
+}

@@ -1,0 +1,45 @@
+import { DomainError } from '../../domain/shared/errors.js';
+import type { Clock } from '../../domain/shared/clock.js';
+import { actorFromUser, type UserActor } from '../context.js';
+import type { Store } from '../ports.js';
+import { hashToken } from '../registry/users.js';
+
+/**
+ * Resolves bearer tokens to actors. Hits are cached for a short time so that a request costs no
+ * token query; a revoked token stops working within `ttlMs`.
+ */
+export class TokenAuthenticator {
+  readonly #cache = new Map<string, { actor: Omit<UserActor, 'requestId'>; until: number }>();
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+
+  constructor(deps: { store: Store; clock: Clock }, options: { ttlMs?: number; maxEntries?: number } = {}) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#ttlMs = options.ttlMs ?? 30_000;
+    this.#maxEntries = options.maxEntries ?? 10_000;
+  }
+
+  async authenticate(token: string, requestId?: string): Promise<UserActor> {
+    const hash = hashToken(token);
+    const nowMs = Date.now();
+    const cached = this.#cache.get(hash);
+    if (cached && cached.until > nowMs) return { ...cached.actor, requestId };
+    const user = await this.#store.registry.findUserByToken(hash, this.#clock.now());
+    if (!user) {
+      this.#cache.delete(hash);
+      throw new DomainError('unauthorized', 'the bearer token is unknown, revoked or expired');
+    }
+    const actor = actorFromUser(user);
+    if (this.#cache.size >= this.#maxEntries) this.#cache.clear();
+    this.#cache.set(hash, { actor, until: nowMs + this.#ttlMs });
+    return { ...actor, requestId };
+  }
+
+  /** Forget cached tokens (after revocations in this process). */
+  clear(): void {
+    this.#cache.clear();
+  }
+}

@@ -1,0 +1,94 @@
+import type { Clock } from '../domain/shared/clock.js';
+import { DomainError } from '../domain/shared/errors.js';
+import type { OrdinalAllocator } from './cig/ordinal-allocator.js';
+import type { AuditEntry, Role, Store, User } from './ports.js';
+
+/** Who is acting: a signed-in user, or the system itself (scheduled jobs). */
+export type Actor =
+  | {
+      kind: 'user';
+      userId: string;
+      name: string;
+      role: Role;
+      contractingAuthorityId: string | null;
+      economicOperatorId: string | null;
+      regionalSectionCode: string | null;
+      requestId?: string | undefined;
+    }
+  | { kind: 'system'; job: string };
+
+export type UserActor = Extract<Actor, { kind: 'user' }>;
+
+export function actorFromUser(user: User, requestId?: string): UserActor {
+  return {
+    kind: 'user',
+    userId: user.id,
+    name: user.name,
+    role: user.role,
+    contractingAuthorityId: user.contractingAuthorityId,
+    economicOperatorId: user.economicOperatorId,
+    regionalSectionCode: user.regionalSectionCode,
+    requestId,
+  };
+}
+
+export const systemActor = (job: string): Actor => ({ kind: 'system', job });
+
+export interface IdGenerator {
+  uuid(): string;
+}
+
+export const randomIds: IdGenerator = { uuid: () => crypto.randomUUID() };
+
+/** Everything a service may use. Services take the slice they need (Pick<ServiceDeps, ...>). */
+export interface ServiceDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  cigOrdinals: OrdinalAllocator;
+  smartCigOrdinals: OrdinalAllocator;
+}
+
+export function requireRole(actor: Actor, ...allowed: Role[]): UserActor {
+  if (actor.kind !== 'user' || !allowed.includes(actor.role)) {
+    throw new DomainError('forbidden', `this action needs one of the roles: ${allowed.join(', ')}`);
+  }
+  return actor;
+}
+
+/** RUPs act only for their own contracting authority; staff and administrators see everything. */
+export function canSeeAuthority(actor: Actor, contractingAuthorityId: string, sectionCode?: string): boolean {
+  if (actor.kind === 'system') return true;
+  switch (actor.role) {
+    case 'admin':
+    case 'authority_staff':
+      return true;
+    case 'regional_staff':
+      return sectionCode !== undefined && sectionCode === actor.regionalSectionCode;
+    case 'rup':
+      return actor.contractingAuthorityId === contractingAuthorityId;
+    case 'economic_operator':
+      return false;
+  }
+}
+
+export function audit(
+  actor: Actor,
+  at: Date,
+  action: string,
+  entity: { type: string; id: string },
+  before: unknown,
+  after: unknown,
+): AuditEntry {
+  return {
+    occurredAt: at,
+    actorUserId: actor.kind === 'user' ? actor.userId : null,
+    actor: actor.kind === 'user' ? `${actor.role}:${actor.name}` : `system:${actor.job}`,
+    action,
+    entityType: entity.type,
+    entityId: entity.id,
+    before: before ?? null,
+    after: after ?? null,
+    requestId: actor.kind === 'user' ? (actor.requestId ?? null) : null,
+  };
+}

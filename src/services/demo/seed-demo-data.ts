@@ -1,0 +1,270 @@
+import { withNumericCheckDigit, personalCheckChar } from '../../domain/registry/fiscal-code.js';
+import { regionalSections } from '../../domain/registry/regions.js';
+import { actorFromUser, audit, systemActor, type ServiceDeps } from '../context.js';
+import type { Role, User } from '../ports.js';
+import { createTender } from '../tenders/create-tender.js';
+import { perfectLot } from '../tenders/perfect-lot.js';
+import { requestSmartCig } from '../tenders/smart-cigs.js';
+import { issueToken } from '../registry/users.js';
+import { addDays, romeDateOf } from '../../domain/shared/dates.js';
+
+/**
+ * Demo data for the embedded default: the 21 regional sections, two contracting authorities per
+ * section with their RUPs, regional staff, economic operators and a few tenders. Fiscal codes are
+ * synthetic (valid check digits, not real entities); e-mail domains are *.example.
+ */
+export interface DemoToken {
+  role: Role;
+  name: string;
+  email: string;
+  token: string;
+}
+
+const SEED_ACTOR = systemActor('seed-demo');
+
+const AOO_OF_PUGLIA = 'AOO_092'; // the outgoing register of the seed letter
+
+const rupNames = [
+  'Maria Rossi',
+  'Giuseppe Russo',
+  'Anna Ferrari',
+  'Antonio Esposito',
+  'Francesca Bianchi',
+  'Giovanni Romano',
+  'Laura Colombo',
+  'Marco Ricci',
+  'Chiara Marino',
+  'Luca Greco',
+  'Sara Bruno',
+  'Paolo Gallo',
+  'Elena Conti',
+  'Andrea De Luca',
+  'Giulia Mancini',
+  'Stefano Costa',
+  'Valentina Giordano',
+  'Roberto Rizzo',
+  'Federica Lombardi',
+  'Alessandro Moretti',
+  'Silvia Barbieri',
+];
+
+const operators = [
+  { name: 'Edilizia Adriatica S.r.l.', vat: '0231456072' },
+  { name: 'Forniture Sanitarie Italia S.p.A.', vat: '0458812001' },
+  { name: 'Servizi Informatici Appulo-Lucani S.r.l.', vat: '0712399072' },
+  { name: 'Costruzioni Alpine S.p.A.', vat: '0188271021' },
+  { name: 'Manutenzioni Tirreniche S.c.a.r.l.', vat: '0367120058' },
+];
+
+function demoPersonalCode(index: number): string {
+  const day = String((index % 28) + 1).padStart(2, '0');
+  const first15 = `DMOUSR80A${day}H501`.slice(0, 15);
+  return first15 + personalCheckChar(first15);
+}
+
+export async function seedDemoData(
+  deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals' | 'smartCigOrdinals'>,
+): Promise<{
+  seeded: boolean;
+  tokens: DemoToken[];
+}> {
+  const { clock, ids } = deps;
+  const now = clock.now();
+  if ((await deps.store.registry.listContractingAuthorities({ limit: 1, offset: 0 })).total > 0) {
+    return { seeded: false, tokens: [] };
+  }
+  const tokens: DemoToken[] = [];
+  const users: User[] = [];
+
+  await deps.store.transaction(async (tx) => {
+    const txDeps = { ...deps, store: tx };
+
+    async function addUser(
+      role: Role,
+      name: string,
+      email: string,
+      link: Partial<Pick<User, 'contractingAuthorityId' | 'economicOperatorId' | 'regionalSectionCode'>> = {},
+    ): Promise<User> {
+      const user: User = {
+        id: ids.uuid(),
+        name,
+        email,
+        fiscalCode: demoPersonalCode(users.length),
+        role,
+        contractingAuthorityId: link.contractingAuthorityId ?? null,
+        economicOperatorId: link.economicOperatorId ?? null,
+        regionalSectionCode: link.regionalSectionCode ?? null,
+        active: true,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await tx.registry.insertUser(user);
+      users.push(user);
+      const { token } = await issueToken(txDeps, { userId: user.id, label: 'demo' }, SEED_ACTOR);
+      tokens.push({ role, name, email, token });
+      return user;
+    }
+
+    for (const s of regionalSections) {
+      await tx.registry.upsertSection(
+        {
+          code: s.code,
+          name: `Sezione regionale dell'Osservatorio dei contratti pubblici - ${s.regionName}`,
+          regionName: s.regionName,
+          regionIstat: s.regionIstat,
+          provinceIstat: s.provinceIstat,
+          city: s.city,
+          pec: `osservatorio.${s.code.toLowerCase()}@pec.regione.example`,
+          aooCode: s.code === 'PUG' ? AOO_OF_PUGLIA : `AOO_OSS_${s.code}`,
+        },
+        now,
+      );
+    }
+    await addUser('admin', 'Amministratore di sistema', 'admin@gara.example');
+    await addUser(
+      'authority_staff',
+      "Ufficio servizi on line dell'Autorità",
+      'servizi.online@autorita.example',
+    );
+
+    let serial = 0;
+    for (const s of regionalSections) {
+      const place = (await tx.reference.searchPlaces(s.city.toUpperCase(), 5)).find(
+        (p) => p.name === s.city.toUpperCase() || p.name.startsWith(`${s.city.toUpperCase()}/`),
+      );
+      if (!place) throw new Error(`demo seed: no ISTAT place for ${s.city}`);
+      const authorities = [
+        { name: s.provinceIstat ? s.regionName : `Regione ${s.regionName}`, kind: 'regione' },
+        { name: `Comune di ${s.city}`, kind: 'comune' },
+      ];
+      for (const a of authorities) {
+        serial += 1;
+        const id = ids.uuid();
+        await tx.registry.insertContractingAuthority({
+          id,
+          fiscalCode: withNumericCheckDigit(`80${String(serial).padStart(5, '0')}072`.slice(0, 10)),
+          ausaCode: `00002${String(40000 + serial).padStart(5, '0')}`,
+          name: a.name,
+          istatPlaceCode: place.code,
+          regionalSectionCode: s.code,
+          pec: `protocollo.${a.kind}.${s.code.toLowerCase()}@pec.demo.example`,
+          createdAt: now,
+        });
+        await tx.registry.insertCostCentre(
+          id,
+          { id: ids.uuid(), code: 'CDC-01', name: 'Ufficio gare e contratti', active: true },
+          now,
+        );
+        const rupName = rupNames[(serial - 1) % rupNames.length] as string;
+        await addUser('rup', rupName, `rup.${a.kind}.${s.code.toLowerCase()}@demo.example`, {
+          contractingAuthorityId: id,
+        });
+      }
+      await addUser(
+        'regional_staff',
+        `Referente Osservatorio ${s.regionName}`,
+        `osservatorio.${s.code.toLowerCase()}@regione.example`,
+        {
+          regionalSectionCode: s.code,
+        },
+      );
+    }
+
+    for (const o of operators) {
+      const vat = withNumericCheckDigit(o.vat);
+      const id = ids.uuid();
+      await tx.registry.insertEconomicOperator({
+        id,
+        fiscalCode: vat,
+        vatNumber: vat,
+        name: o.name,
+        pec: `gare@pec.${vat}.example`,
+        createdAt: now,
+      });
+      await addUser('economic_operator', `Legale rappresentante ${o.name}`, `oe.${vat}@demo.example`, {
+        economicOperatorId: id,
+      });
+    }
+
+    // A few tenders, issued through the services so that codes and audit trail are genuine.
+    const rupOf = (email: string) => actorFromUser(users.find((u) => u.email === email) as User);
+    const pugliaRup = rupOf('rup.regione.pug@demo.example');
+    const bariRup = rupOf('rup.comune.pug@demo.example');
+    const romaRup = rupOf('rup.comune.laz@demo.example');
+    const first = await createTender(
+      txDeps,
+      {
+        object: 'Servizi di manutenzione degli edifici regionali - triennio',
+        procedureType: '6',
+        sector: 'ordinary',
+        contractObject: 'services',
+        costCentre: 'CDC-01',
+        lots: [
+          { object: 'Lotto 1 - Sedi di Bari', amount: '480000.00', cpv: '50700000', place: '016072006' },
+          { object: 'Lotto 2 - Sedi di Lecce', amount: '310000.00', cpv: '50700000', place: '016075035' },
+        ],
+      },
+      pugliaRup,
+    );
+    const firstLot = first.lots[0];
+    if (firstLot) {
+      await perfectLot(
+        txDeps,
+        {
+          cig: firstLot.cig,
+          publicationDate: romeDateOf(now),
+          bidDeadline: new Date(`${addDays(romeDateOf(now), 35)}T12:00:00+01:00`),
+        },
+        pugliaRup,
+      );
+    }
+    await createTender(
+      txDeps,
+      {
+        object: 'Fornitura di arredi scolastici',
+        procedureType: '9',
+        sector: 'ordinary',
+        contractObject: 'supplies',
+        lots: [
+          {
+            object: 'Arredi per le scuole primarie',
+            amount: '95000.00',
+            cpv: '39160000',
+            place: '016072006',
+          },
+        ],
+      },
+      bariRup,
+    );
+    await createTender(
+      txDeps,
+      {
+        object: 'Lavori di rifacimento del manto stradale',
+        procedureType: '6',
+        sector: 'ordinary',
+        contractObject: 'works',
+        lots: [
+          { object: 'Municipio I', amount: '1250000.00', cpv: '45233140', place: '012058091' },
+          { object: 'Municipio II', amount: '980000.00', cpv: '45233140', place: '012058091' },
+          { object: 'Municipio III', amount: '760000.00', cpv: '45233140', place: '012058091' },
+        ],
+      },
+      romaRup,
+    );
+    await requestSmartCig(
+      txDeps,
+      {
+        contractType: 'under_threshold',
+        contractObject: 'supplies',
+        procedureType: '10',
+        object: 'Fornitura di cancelleria per gli uffici comunali',
+        amount: '3500.00',
+      },
+      bariRup,
+    );
+    await tx.audit.append([
+      audit(SEED_ACTOR, now, 'demo.seeded', { type: 'system', id: 'demo' }, null, { users: users.length }),
+    ]);
+  });
+  return { seeded: true, tokens };
+}

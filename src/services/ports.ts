@@ -1,0 +1,383 @@
+/**
+ * What the services need from storage, declared here where it is used; adapters/db implements it.
+ * Records are plain data: ids are UUID strings, money is integer cents, calendar dates are
+ * 'YYYY-MM-DD', instants are Date.
+ */
+import type { ContractObject, LotState, Sector, TenderState } from '../domain/tenders/tender-rules.js';
+
+export type Role = 'rup' | 'economic_operator' | 'regional_staff' | 'authority_staff' | 'admin';
+export const roles: readonly Role[] = ['rup', 'economic_operator', 'regional_staff', 'authority_staff', 'admin'];
+
+export interface RegionalSection {
+  code: string;
+  name: string;
+  regionName: string;
+  regionIstat: string;
+  provinceIstat: string | null;
+  city: string;
+  pec: string;
+  aooCode: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ContractingAuthority {
+  id: string;
+  fiscalCode: string;
+  ausaCode: string;
+  name: string;
+  istatPlaceCode: string;
+  placeName: string;
+  regionalSectionCode: string;
+  pec: string;
+  active: boolean;
+  costCentres: CostCentre[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CostCentre {
+  id: string;
+  code: string;
+  name: string;
+  active: boolean;
+}
+
+export interface EconomicOperator {
+  id: string;
+  fiscalCode: string;
+  vatNumber: string | null;
+  name: string;
+  pec: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  fiscalCode: string | null;
+  role: Role;
+  contractingAuthorityId: string | null;
+  economicOperatorId: string | null;
+  regionalSectionCode: string | null;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Tender {
+  id: string;
+  tenderNumber: number;
+  contractingAuthorityId: string;
+  contractingAuthorityName: string;
+  contractingAuthorityFiscalCode: string;
+  regionalSectionCode: string;
+  costCentreId: string | null;
+  rupUserId: string;
+  object: string;
+  procedureTypeCode: string;
+  sector: Sector;
+  contractObject: ContractObject;
+  state: TenderState;
+  lotCount: number;
+  cancelReason: number | null;
+  cancelNote: string | null;
+  cancelledAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Lot {
+  id: string;
+  tenderId: string;
+  tenderNumber: number;
+  tenderState: TenderState;
+  contractingAuthorityId: string;
+  regionalSectionCode: string;
+  procedureTypeCode: string;
+  lotNumber: number;
+  cig: string;
+  object: string;
+  amountCents: number;
+  cpvCode: string;
+  istatPlaceCode: string;
+  state: LotState;
+  acquiredAt: Date;
+  perfectionDeadline: string;
+  publicationDate: string | null;
+  invitationDate: string | null;
+  bidDeadline: Date | null;
+  perfectedAt: Date | null;
+  cancelReason: number | null;
+  cancelNote: string | null;
+  cancelledAt: Date | null;
+}
+
+export interface SmartCig {
+  id: string;
+  cig: string;
+  contractingAuthorityId: string;
+  contractingAuthorityName: string;
+  contractingAuthorityFiscalCode: string;
+  regionalSectionCode: string;
+  rupUserId: string;
+  contractType: string;
+  contractObject: ContractObject;
+  procedureTypeCode: string;
+  object: string;
+  amountCents: number;
+  cup: string | null;
+  state: 'issued' | 'cancelled';
+  createdAt: Date;
+  cancelledAt: Date | null;
+}
+
+export interface AuditEntry {
+  occurredAt: Date;
+  actorUserId: string | null;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface PageRequest {
+  limit: number;
+  offset: number;
+}
+
+export interface TenderFilter extends PageRequest {
+  contractingAuthorityId?: string | undefined;
+  regionalSectionCode?: string | undefined;
+  state?: TenderState | undefined;
+}
+
+export interface NewTender {
+  id: string;
+  tenderNumber: number;
+  contractingAuthorityId: string;
+  costCentreId: string | null;
+  rupUserId: string;
+  object: string;
+  procedureTypeCode: string;
+  sector: Sector;
+  contractObject: ContractObject;
+  createdAt: Date;
+}
+
+/** What a lot carries of its tender. */
+export type LotTender = Pick<
+  Lot,
+  'tenderId' | 'tenderNumber' | 'tenderState' | 'contractingAuthorityId' | 'regionalSectionCode' | 'procedureTypeCode'
+>;
+
+export interface NewLot {
+  id: string;
+  tenderId: string;
+  cig: string;
+  object: string;
+  amountCents: number;
+  cpvCode: string;
+  istatPlaceCode: string;
+  acquiredAt: Date;
+  perfectionDeadline: string;
+  createdBy: string;
+}
+
+export interface LotPerfection {
+  publicationDate: string | null;
+  invitationDate: string | null;
+  bidDeadline: Date;
+  perfectedAt: Date;
+  perfectedBy: string;
+}
+
+export interface Cancellation {
+  reason: number;
+  note: string | null;
+  cancelledAt: Date;
+  cancelledBy: string | null;
+}
+
+export interface TenderRepository {
+  insert(tender: NewTender): Promise<void>;
+  findByNumber(tenderNumber: number): Promise<Tender | undefined>;
+  /** Locks the tender row for the rest of the transaction. */
+  lockByNumber(tenderNumber: number): Promise<Tender | undefined>;
+  /** Takes the next lot number of an active tender (locks the tender row); undefined if not active. */
+  takeLotNumber(
+    tenderNumber: number,
+    contractingAuthorityId: string | null,
+    at: Date,
+  ): Promise<{ tender: LotTender; lotNumber: number } | undefined>;
+  cancel(tenderId: string, cancellation: Cancellation): Promise<boolean>;
+  list(filter: TenderFilter): Promise<Page<Tender>>;
+}
+
+export interface LotRepository {
+  insert(lot: NewLot, lotNumber: number): Promise<void>;
+  findByCig(cig: string): Promise<Lot | undefined>;
+  lockByCig(cig: string): Promise<Lot | undefined>;
+  listByTender(tenderId: string): Promise<Lot[]>;
+  /** Both return false when the lot was no longer issued (someone else changed it first). */
+  perfect(lotId: string, perfection: LotPerfection): Promise<boolean>;
+  cancel(lotId: string, cancellation: Cancellation): Promise<boolean>;
+  /** Issued lots whose last perfezionamento day is before `today`, oldest first. */
+  listExpired(today: string, limit: number): Promise<Lot[]>;
+}
+
+export interface NewSmartCig {
+  id: string;
+  cig: string;
+  contractingAuthorityId: string;
+  rupUserId: string;
+  contractType: string;
+  contractObject: ContractObject;
+  procedureTypeCode: string;
+  object: string;
+  amountCents: number;
+  cup: string | null;
+  createdAt: Date;
+}
+
+export interface SmartCigRepository {
+  insert(smartCig: NewSmartCig): Promise<void>;
+  findByCig(cig: string): Promise<SmartCig | undefined>;
+  list(filter: PageRequest & { contractingAuthorityId?: string | undefined }): Promise<Page<SmartCig>>;
+}
+
+export type CodeSeries = 'pcp' | 'smart_cig';
+
+export interface CodeSequences {
+  /** Reserves `count` fresh ordinals of a series (never handed out again, even if unused). */
+  reserveOrdinals(series: CodeSeries, count: number): Promise<number[]>;
+  nextTenderNumber(): Promise<number>;
+}
+
+export interface NewContractingAuthority {
+  id: string;
+  fiscalCode: string;
+  ausaCode: string;
+  name: string;
+  istatPlaceCode: string;
+  regionalSectionCode: string;
+  pec: string;
+  createdAt: Date;
+}
+
+export interface ContractingAuthorityChanges {
+  name?: string;
+  istatPlaceCode?: string;
+  regionalSectionCode?: string;
+  pec?: string;
+  active?: boolean;
+}
+
+export interface NewUser {
+  id: string;
+  name: string;
+  email: string;
+  fiscalCode: string | null;
+  role: Role;
+  contractingAuthorityId: string | null;
+  economicOperatorId: string | null;
+  regionalSectionCode: string | null;
+  createdAt: Date;
+}
+
+export interface UserChanges {
+  name?: string;
+  email?: string;
+  active?: boolean;
+}
+
+export interface NewEconomicOperator {
+  id: string;
+  fiscalCode: string;
+  vatNumber: string | null;
+  name: string;
+  pec: string | null;
+  createdAt: Date;
+}
+
+export interface RegistryRepository {
+  listSections(): Promise<RegionalSection[]>;
+  findSection(code: string): Promise<RegionalSection | undefined>;
+  upsertSection(section: Omit<RegionalSection, 'createdAt' | 'updatedAt'>, at: Date): Promise<void>;
+  updateSection(code: string, changes: { name?: string; pec?: string; aooCode?: string; city?: string }, at: Date): Promise<void>;
+
+  insertContractingAuthority(ca: NewContractingAuthority): Promise<void>;
+  updateContractingAuthority(id: string, changes: ContractingAuthorityChanges, at: Date): Promise<void>;
+  findContractingAuthority(id: string): Promise<ContractingAuthority | undefined>;
+  findContractingAuthorityByFiscalCode(fiscalCode: string): Promise<ContractingAuthority | undefined>;
+  listContractingAuthorities(
+    filter: PageRequest & { regionalSectionCode?: string | undefined; q?: string | undefined },
+  ): Promise<Page<ContractingAuthority>>;
+  insertCostCentre(caId: string, centre: CostCentre, at: Date): Promise<void>;
+
+  insertEconomicOperator(oe: NewEconomicOperator): Promise<void>;
+  updateEconomicOperator(id: string, changes: { name?: string; pec?: string | null }, at: Date): Promise<void>;
+  findEconomicOperator(id: string): Promise<EconomicOperator | undefined>;
+  findEconomicOperatorByFiscalCode(fiscalCode: string): Promise<EconomicOperator | undefined>;
+  listEconomicOperators(filter: PageRequest & { q?: string | undefined }): Promise<Page<EconomicOperator>>;
+
+  insertUser(user: NewUser): Promise<void>;
+  updateUser(id: string, changes: UserChanges, at: Date): Promise<void>;
+  findUser(id: string): Promise<User | undefined>;
+  listUsers(filter: PageRequest & { role?: Role | undefined; contractingAuthorityId?: string | undefined }): Promise<Page<User>>;
+
+  insertToken(token: { id: string; userId: string; sha256: string; label: string; createdAt: Date; expiresAt: Date | null }): Promise<void>;
+  revokeTokens(userId: string, at: Date): Promise<number>;
+  /** The active user behind an unrevoked, unexpired token. */
+  findUserByToken(sha256: string, now: Date): Promise<User | undefined>;
+}
+
+export interface ReferenceRepository {
+  procedureTypes(): Promise<{ code: string; description: string; validFrom: string | null; validTo: string | null }[]>;
+  urgencyReasons(): Promise<{ code: string; description: string; validFrom: string | null; validTo: string | null }[]>;
+  procedureTypeExists(code: string): Promise<boolean>;
+  cpvExists(code: string): Promise<boolean>;
+  findPlace(code: string): Promise<{ code: string; name: string; validFrom: string | null; validTo: string | null } | undefined>;
+  searchCpv(q: string, limit: number): Promise<{ code: string; descriptionIt: string; descriptionEn: string }[]>;
+  searchPlaces(q: string, limit: number): Promise<{ code: string; name: string; validFrom: string | null; validTo: string | null }[]>;
+}
+
+export interface IdempotencyRepository {
+  /** Claims a key for this request; false when it was claimed before (the caller then reads it). */
+  claim(userId: string, key: string, requestSha256: string, at: Date): Promise<boolean>;
+  find(userId: string, key: string): Promise<{ requestSha256: string; statusCode: number | null; response: unknown } | undefined>;
+  complete(userId: string, key: string, statusCode: number, response: unknown): Promise<void>;
+  purgeOlderThan(before: Date): Promise<number>;
+}
+
+export interface AuditRepository {
+  append(entries: AuditEntry[]): Promise<void>;
+  listForEntity(entityType: string, entityId: string): Promise<AuditRecord[]>;
+}
+
+export interface Store {
+  /** Runs `work` in one transaction; inside a transaction, joins it. */
+  transaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  readonly tenders: TenderRepository;
+  readonly lots: LotRepository;
+  readonly smartCigs: SmartCigRepository;
+  readonly codes: CodeSequences;
+  readonly registry: RegistryRepository;
+  readonly reference: ReferenceRepository;
+  readonly idempotency: IdempotencyRepository;
+  readonly audit: AuditRepository;
+}

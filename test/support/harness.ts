@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { FixedClock } from '../../src/domain/shared/clock.js';
+import { createStore } from '../../src/adapters/db/store.js';
+import { buildApp } from '../../src/http/app.js';
+import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
+import { OrdinalAllocator } from '../../src/services/cig/ordinal-allocator.js';
+import { randomIds, type ServiceDeps } from '../../src/services/context.js';
+import { Factories } from './factories.js';
+import { createTestDatabase, type TestDatabase } from './test-db.js';
+
+export interface Harness {
+  db: TestDatabase;
+  deps: ServiceDeps;
+  clock: FixedClock;
+  factories: Factories;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/**
+ * A real database (PGlite copy or PostgreSQL schema), the real services and HTTP app, a fixed clock.
+ * Only outbound adapters would be faked; this layer has none yet.
+ */
+export async function createHarness(
+  options: { now?: string; rateLimitMax?: number; poolSize?: number } = {},
+): Promise<Harness> {
+  const db = await createTestDatabase({ poolSize: options.poolSize ?? 10 });
+  const clock = new FixedClock(options.now ?? '2026-03-02T09:00:00Z');
+  const deps: ServiceDeps = {
+    store: createStore(db.db),
+    clock,
+    ids: randomIds,
+    cigOrdinals: new OrdinalAllocator('pcp'),
+    smartCigOrdinals: new OrdinalAllocator('smart_cig'),
+  };
+  const factories = new Factories(deps);
+  await factories.sections();
+  const app = await buildApp({
+    deps,
+    authenticator: new TokenAuthenticator(deps),
+    ping: db.ping,
+    engine: db.engine,
+    version: 'test',
+    rateLimit: { max: options.rateLimitMax ?? 100_000, windowMs: 60_000 },
+  });
+  await app.ready();
+  return {
+    db,
+    deps,
+    clock,
+    factories,
+    app,
+    close: async () => {
+      await app.close();
+      await db.destroy();
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
