@@ -17,7 +17,8 @@ interface Entry {
 const source = resolve(process.argv[2] ?? '../shared/data/anac-tipologiche');
 const target = resolve(import.meta.dirname, '../reference-data');
 
-const read = (name: string): Entry[] => JSON.parse(readFileSync(join(source, `${name}.json`), 'utf8')) as Entry[];
+const read = (name: string): Entry[] =>
+  JSON.parse(readFileSync(join(source, `${name}.json`), 'utf8')) as Entry[];
 const day = (value: string | null): string | null => (value === null ? null : value.slice(0, 10));
 
 function write(file: string, list: string, columns: string[], rows: unknown[][]): void {

@@ -21,6 +21,7 @@ export interface Config {
   jobsEnabled: boolean;
   expireLotsIntervalMs: number;
   idempotencyRetentionHours: number;
+  lookupCacheTtlMs: number;
   publicUrl: string | undefined;
 }
 
@@ -35,22 +36,58 @@ export const configVariables: ConfigVariable[] = [
   { name: 'PORT', default: '3000', description: 'HTTP port' },
   { name: 'HOST', default: '127.0.0.1', description: 'Interface to listen on (0.0.0.0 in a container)' },
   { name: 'DATA_DIR', default: './data', description: 'Folder for the embedded database and local files' },
-  { name: 'DATABASE_URL', default: '(none)', description: 'PostgreSQL 15+ URL; when unset the embedded PGlite database under DATA_DIR is used' },
+  {
+    name: 'DATABASE_URL',
+    default: '(none)',
+    description: 'PostgreSQL 15+ URL; when unset the embedded PGlite database under DATA_DIR is used',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'DB_POOL_SIZE', default: '10', description: 'PostgreSQL connections in the pool' },
-  { name: 'DB_CONNECT_TIMEOUT_MS', default: '2000', description: 'Give up connecting to PostgreSQL after this long' },
+  {
+    name: 'DB_CONNECT_TIMEOUT_MS',
+    default: '2000',
+    description: 'Give up connecting to PostgreSQL after this long',
+  },
   { name: 'DB_STATEMENT_TIMEOUT_MS', default: '15000', description: 'PostgreSQL statement_timeout' },
-  { name: 'RATE_LIMIT_MAX', default: '600', description: 'Requests per token (or per IP without a token) per window' },
+  {
+    name: 'RATE_LIMIT_MAX',
+    default: '600',
+    description: 'Requests per token (or per IP without a token) per window',
+  },
   { name: 'RATE_LIMIT_WINDOW_MS', default: '60000', description: 'Rate-limit window' },
-  { name: 'SEED_DEMO', default: 'auto', description: 'Seed demo data into an empty database: auto (embedded engine only), always, never' },
-  { name: 'JOBS_ENABLED', default: 'true', description: 'Run scheduled jobs (lot expiry, clean-up) in this process' },
-  { name: 'EXPIRE_LOTS_INTERVAL_MS', default: '3600000', description: 'How often unperfected lots past their deadline are cancelled' },
-  { name: 'IDEMPOTENCY_RETENTION_HOURS', default: '72', description: 'How long Idempotency-Key results are kept' },
+  {
+    name: 'SEED_DEMO',
+    default: 'auto',
+    description: 'Seed demo data into an empty database: auto (embedded engine only), always, never',
+  },
+  {
+    name: 'JOBS_ENABLED',
+    default: 'true',
+    description: 'Run scheduled jobs (lot expiry, clean-up) in this process',
+  },
+  {
+    name: 'EXPIRE_LOTS_INTERVAL_MS',
+    default: '3600000',
+    description: 'How often unperfected lots past their deadline are cancelled',
+  },
+  {
+    name: 'IDEMPOTENCY_RETENTION_HOURS',
+    default: '72',
+    description: 'How long Idempotency-Key results are kept',
+  },
+  {
+    name: 'LOOKUP_CACHE_TTL_MS',
+    default: '2000',
+    description: 'Public CIG lookups may be served from memory for this long (0 = off)',
+  },
   { name: 'PUBLIC_URL', default: '(http://HOST:PORT)', description: 'Base URL printed and used in links' },
 ];
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -97,7 +134,8 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
 
 export function loadConfig(env: Env = process.env): Config {
   const host = (env.HOST ?? '127.0.0.1').trim();
-  if (!/^[A-Za-z0-9.:_-]+$/.test(host)) throw new ConfigError('HOST', `"${host}" is not a host name or address`);
+  if (!/^[A-Za-z0-9.:_-]+$/.test(host))
+    throw new ConfigError('HOST', `"${host}" is not a host name or address`);
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const dataDir = env.DATA_DIR?.trim() || './data';
   return {
@@ -115,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     expireLotsIntervalMs: integer(env, 'EXPIRE_LOTS_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
     idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 72, 1, 24 * 365),
+    lookupCacheTtlMs: integer(env, 'LOOKUP_CACHE_TTL_MS', 2000, 0, 3_600_000),
     publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
   };
 }

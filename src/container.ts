@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './adapters/db/database.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { syncReferenceData } from './adapters/db/reference-data.js';
-import { createStore } from './adapters/db/store.js';
+import { createStore, createStoreShared } from './adapters/db/store.js';
 import { systemClock, type Clock } from './domain/shared/clock.js';
 import { buildApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
@@ -38,7 +38,10 @@ export interface ContainerOverrides {
   logger?: Logger;
 }
 
-export async function createContainer(config: Config, overrides: ContainerOverrides = {}): Promise<Container> {
+export async function createContainer(
+  config: Config,
+  overrides: ContainerOverrides = {},
+): Promise<Container> {
   const logger = overrides.logger ?? pino({ level: config.logLevel });
   const database = await openDatabase({
     url: config.databaseUrl,
@@ -49,10 +52,17 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
   });
   const deps: ServiceDeps = {
-    store: createStore(database.db),
+    store: createStore(
+      database.db,
+      createStoreShared(database.db, {
+        // PGlite is one session; on PostgreSQL a quarter of the pool may carry issuance batches.
+        maxConcurrentBatches:
+          database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.dbPoolSize / 4)),
+      }),
+    ),
     clock: overrides.clock ?? systemClock,
     ids: overrides.ids ?? randomIds,
-    cigOrdinals: new OrdinalAllocator('pcp'),
+    cigOrdinals: new OrdinalAllocator('pcp', 128),
     smartCigOrdinals: new OrdinalAllocator('smart_cig'),
   };
   return {
@@ -81,7 +91,9 @@ export async function seedDemo(container: Container): Promise<{ seeded: boolean;
   const result = await seedDemoData(container.deps);
   if (result.seeded) {
     mkdirSync(container.config.dataDir, { recursive: true });
-    writeFileSync(tokensFile(container.config), `${JSON.stringify(result.tokens, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(tokensFile(container.config), `${JSON.stringify(result.tokens, null, 2)}\n`, {
+      mode: 0o600,
+    });
     chmodSync(tokensFile(container.config), 0o600);
     return result;
   }
@@ -112,6 +124,7 @@ export async function startService(container: Container): Promise<RunningService
     engine: container.database.engine,
     version: VERSION,
     rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
+    lookupCacheTtlMs: config.lookupCacheTtlMs,
     logger,
     metrics: container.metrics,
   });
@@ -120,7 +133,8 @@ export async function startService(container: Container): Promise<RunningService
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url =
+    config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   return {
     app,
     url,

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../config.js';
-import { createContainer, prepareDatabase, readDemoTokens, seedDemo, startService, VERSION } from '../container.js';
+import {
+  createContainer,
+  prepareDatabase,
+  readDemoTokens,
+  seedDemo,
+  startService,
+  VERSION,
+} from '../container.js';
 import { GaraApiError, GaraClient, GaraUnreachableError } from '../client/client.js';
 import { formatValidations, readCodesFromStdin } from './cig-validate.js';
 
@@ -31,7 +38,8 @@ program
     const cfg = config();
     const container = await createContainer(cfg);
     await prepareDatabase(container);
-    const seedWanted = cfg.seedDemo === 'always' || (cfg.seedDemo === 'auto' && container.database.engine === 'pglite');
+    const seedWanted =
+      cfg.seedDemo === 'always' || (cfg.seedDemo === 'auto' && container.database.engine === 'pglite');
     const demo = seedWanted ? await seedDemo(container) : { seeded: false, tokens: readDemoTokens(cfg) };
     const service = await startService(container);
     printBanner(service.url, container.database.engine, cfg, demo.tokens);
@@ -45,7 +53,12 @@ program
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
   });
 
-function printBanner(url: string, engine: string, cfg: Config, tokens: { role: string; name: string; email: string; token: string }[]) {
+function printBanner(
+  url: string,
+  engine: string,
+  cfg: Config,
+  tokens: { role: string; name: string; email: string; token: string }[],
+) {
   const lines = [
     '',
     `  gara ${VERSION} is running at ${url}`,
@@ -63,7 +76,10 @@ function printBanner(url: string, engine: string, cfg: Config, tokens: { role: s
     );
     lines.push('', `  Demo users (all ${tokens.length} tokens in ${cfg.dataDir}/demo-tokens.json):`);
     for (const t of shown) lines.push(`    ${t.role.padEnd(18)} ${t.email.padEnd(36)} ${t.token}`);
-    lines.push('', `  Try:  curl -H "Authorization: Bearer ${shown.find((t) => t.role === 'rup')?.token ?? '<token>'}" ${url}/api/v1/tenders`);
+    lines.push(
+      '',
+      `  Try:  curl -H "Authorization: Bearer ${shown.find((t) => t.role === 'rup')?.token ?? '<token>'}" ${url}/api/v1/tenders`,
+    );
   }
   console.log(`${lines.join('\n')}\n`);
 }
@@ -89,7 +105,11 @@ program
     try {
       await prepareDatabase(container);
       const result = await seedDemo(container);
-      console.log(result.seeded ? `demo data loaded: ${result.tokens.length} users` : 'the database already has data: nothing seeded');
+      console.log(
+        result.seeded
+          ? `demo data loaded: ${result.tokens.length} users`
+          : 'the database already has data: nothing seeded',
+      );
       for (const t of result.tokens) console.log(`${t.role}\t${t.email}\t${t.token}`);
     } finally {
       await container.close();
@@ -104,7 +124,10 @@ cig
   .argument('[codes...]', 'codes to check; none or "-" reads standard input')
   .option('--json', 'one JSON object per line')
   .action(async (codes: string[], options: { json?: boolean }) => {
-    const list = codes.length === 0 || (codes.length === 1 && codes[0] === '-') ? await readCodesFromStdin(process.stdin) : codes;
+    const list =
+      codes.length === 0 || (codes.length === 1 && codes[0] === '-')
+        ? await readCodesFromStdin(process.stdin)
+        : codes;
     if (list.length === 0) {
       console.error('gara: no codes given (as arguments or on standard input)');
       process.exitCode = 2;
@@ -122,7 +145,9 @@ cig
   .option('--url <url>', 'service URL (default: $GARA_URL or http://127.0.0.1:3000)')
   .option('--json', 'print the raw JSON')
   .action(async (code: string, options: { url?: string; json?: boolean }) => {
-    const client = new GaraClient({ baseUrl: options.url ?? process.env.GARA_URL ?? 'http://127.0.0.1:3000' });
+    const client = new GaraClient({
+      baseUrl: options.url ?? process.env.GARA_URL ?? 'http://127.0.0.1:3000',
+    });
     try {
       const found = await client.lookupCig(code);
       if (options.json) {

@@ -14,14 +14,21 @@ export interface Problem {
 }
 
 export class GaraApiError extends Error {
-  constructor(readonly status: number, readonly problem: Problem | undefined, message: string) {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem | undefined,
+    message: string,
+  ) {
     super(message);
     this.name = 'GaraApiError';
   }
 }
 
 export class GaraUnreachableError extends Error {
-  constructor(readonly baseUrl: string, cause: unknown) {
+  constructor(
+    readonly baseUrl: string,
+    cause: unknown,
+  ) {
     super(`the gara service at ${baseUrl} is unreachable`, { cause });
     this.name = 'GaraUnreachableError';
   }
@@ -47,7 +54,12 @@ export class GaraClient {
     this.#fetch = options.fetch ?? fetch;
   }
 
-  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     let response: Response;
     try {
       response = await this.#fetch(`${this.#baseUrl}${path}`, {

@@ -10,8 +10,6 @@ import type { TokenAuthenticator } from '../services/auth/authenticate.js';
 import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem } from './problem.js';
 import { Metrics } from './metrics.js';
-import { presentUser } from './presenters.js';
-import { actorOf } from './request-context.js';
 import { cigRoutes } from './routes/cig.routes.js';
 import { referenceRoutes } from './routes/reference.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
@@ -25,6 +23,8 @@ export interface AppOptions {
   engine: string;
   version: string;
   rateLimit: { max: number; windowMs: number };
+  /** How long a public CIG lookup may be served from memory (0 = never). */
+  lookupCacheTtlMs?: number;
   logger?: FastifyBaseLogger;
   metrics?: Metrics;
 }
@@ -47,7 +47,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('actor', undefined);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problemOf('not_found', `no route ${request.method} ${request.url.split('?')[0]}`, request)),
+    sendProblem(
+      reply,
+      problemOf('not_found', `no route ${request.method} ${request.url.split('?')[0]}`, request),
+    ),
   );
 
   app.addHook('onRequest', async (request, reply) => {
@@ -55,7 +58,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!match?.[1]) throw new DomainError('unauthorized', 'the Authorization header must be "Bearer <token>"');
+      if (!match?.[1])
+        throw new DomainError('unauthorized', 'the Authorization header must be "Bearer <token>"');
       request.actor = await authenticator.authenticate(match[1], String(request.id));
     }
     const auth = request.routeOptions.config.auth;
@@ -66,7 +70,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });
@@ -104,7 +112,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get(
     '/health/live',
-    { schema: { tags: ['Health'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['Health'],
+        summary: 'The process is up',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
   app.get(
@@ -120,7 +134,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       try {
         await options.ping();
       } catch (error) {
-        throw new DomainError('service_unavailable', `the ${options.engine} database does not answer`, { cause: error });
+        throw new DomainError('service_unavailable', `the ${options.engine} database does not answer`, {
+          cause: error,
+        });
       }
       return { status: 'ok' as const, database: options.engine };
     },
@@ -131,18 +147,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      api.get(
-        '/me',
-        { schema: { tags: ['Registry'], summary: 'Who am I', security: [{ bearer: [] }] } },
-        async (request) => {
-          const user = await deps.store.registry.findUser(actorOf(request).userId);
-          if (!user) throw new DomainError('unauthorized', 'the user behind this token no longer exists');
-          return presentUser(user);
-        },
-      );
-      await api.register(cigRoutes, { deps });
+      await api.register(cigRoutes, { deps, lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0 });
       await api.register(tenderRoutes, { deps, metrics });
-      await api.register(registryRoutes, { deps });
+      await api.register(registryRoutes, { deps, authenticator });
       await api.register(referenceRoutes, { deps });
     },
     { prefix: '/api/v1' },

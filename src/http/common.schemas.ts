@@ -22,7 +22,11 @@ export const Amount = Type.String({
   description: 'Amount in euro as a decimal string, at most 2 decimals',
   examples: ['150000.00'],
 });
-export const IsoDate = Type.String({ pattern: ISO_DATE_PATTERN, description: 'Calendar date YYYY-MM-DD', examples: ['2021-05-10'] });
+export const IsoDate = Type.String({
+  pattern: ISO_DATE_PATTERN,
+  description: 'Calendar date YYYY-MM-DD',
+  examples: ['2021-05-10'],
+});
 export const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time with offset' });
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 export const Uuid = Type.String({ format: 'uuid' });
@@ -39,7 +43,12 @@ export const pageQueryWith = <P extends Record<string, TSchema>>(filters: P) =>
   Type.Object({ ...pageProperties, ...filters }, { additionalProperties: false });
 
 export const pageOf = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+  Type.Object({
+    items: Type.Array(item),
+    total: Type.Integer(),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+  });
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(

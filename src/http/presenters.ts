@@ -23,14 +23,24 @@ import type {
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export const lotStateLabels = { issued: 'Acquisito', perfected: 'Perfezionato', cancelled: 'Cancellato' } as const;
+export const lotStateLabels = {
+  issued: 'Acquisito',
+  perfected: 'Perfezionato',
+  cancelled: 'Cancellato',
+} as const;
 export const tenderStateLabels = { active: 'Attiva', cancelled: 'Cancellata' } as const;
 
-function cancellation(reason: number | null, note: string | null, at: Date | null, labels: Record<number, string>) {
+function cancellation(
+  reason: number | null,
+  note: string | null,
+  at: Date | null,
+  labels: Record<number, string>,
+) {
   if (reason === null || at === null) return null;
   return {
     reason,
-    reasonLabel: reason === AUTOMATIC_CANCELLATION ? automaticCancellationLabel : (labels[reason] ?? String(reason)),
+    reasonLabel:
+      reason === AUTOMATIC_CANCELLATION ? automaticCancellationLabel : (labels[reason] ?? String(reason)),
     note,
     cancelledAt: at.toISOString(),
   };
@@ -70,9 +80,16 @@ export const presentTender = (tender: Tender, lots: Lot[]) => ({
   },
   costCentreId: tender.costCentreId,
   rupUserId: tender.rupUserId,
-  totalAmount: formatAmount(lots.filter((l) => l.state !== 'cancelled').reduce((sum, l) => sum + l.amountCents, 0)),
+  totalAmount: formatAmount(
+    lots.filter((l) => l.state !== 'cancelled').reduce((sum, l) => sum + l.amountCents, 0),
+  ),
   createdAt: tender.createdAt.toISOString(),
-  cancellation: cancellation(tender.cancelReason, tender.cancelNote, tender.cancelledAt, tenderCancellationReasons),
+  cancellation: cancellation(
+    tender.cancelReason,
+    tender.cancelNote,
+    tender.cancelledAt,
+    tenderCancellationReasons,
+  ),
   lots: lots.map(presentLot),
 });
 
@@ -101,7 +118,11 @@ export const presentSmartCig = (s: SmartCig) => ({
   object: s.object,
   amount: formatAmount(s.amountCents),
   cup: s.cup,
-  contractingAuthority: { id: s.contractingAuthorityId, name: s.contractingAuthorityName, fiscalCode: s.contractingAuthorityFiscalCode },
+  contractingAuthority: {
+    id: s.contractingAuthorityId,
+    name: s.contractingAuthorityName,
+    fiscalCode: s.contractingAuthorityFiscalCode,
+  },
   createdAt: s.createdAt.toISOString(),
   cancelledAt: iso(s.cancelledAt),
 });
@@ -110,19 +131,22 @@ export const presentSmartCig = (s: SmartCig) => ({
 export function presentCigLookup(found: CigLookup) {
   const common = { family: found.family, familyLabel: cigFamilyLabels[found.family] };
   if (found.kind === 'lot') {
-    const { lot, tender } = found;
+    const { lot } = found;
     return {
       cig: lot.cig,
       ...common,
       kind: 'lot' as const,
       state: lot.state,
       stateLabel: lotStateLabels[lot.state],
-      contractingAuthority: { name: tender.contractingAuthorityName, fiscalCode: tender.contractingAuthorityFiscalCode },
-      tenderNumber: String(tender.tenderNumber),
+      contractingAuthority: {
+        name: lot.contractingAuthorityName,
+        fiscalCode: lot.contractingAuthorityFiscalCode,
+      },
+      tenderNumber: String(lot.tenderNumber),
       lotNumber: lot.lotNumber,
       object: lot.object,
       amount: formatAmount(lot.amountCents),
-      procedureType: tender.procedureTypeCode,
+      procedureType: lot.procedureTypeCode,
       cpv: lot.cpvCode,
       place: lot.istatPlaceCode,
       acquiredAt: lot.acquiredAt.toISOString(),
@@ -204,7 +228,11 @@ export const presentUser = (u: User) => ({
   createdAt: u.createdAt.toISOString(),
 });
 
-export const presentPage = <T, V>(page: Page<T>, request: { limit: number; offset: number }, present: (t: T) => V) => ({
+export const presentPage = <T, V>(
+  page: Page<T>,
+  request: { limit: number; offset: number },
+  present: (t: T) => V,
+) => ({
   items: page.items.map(present),
   total: page.total,
   limit: request.limit,

@@ -45,7 +45,12 @@ export interface Problem {
 
 export const PROBLEM_TYPE_BASE = 'https://gara.example/problems/';
 
-export function problemOf(code: ErrorCode, detail: string, request: FastifyRequest, extra: { field?: string | undefined; reason?: string | undefined } = {}): Problem {
+export function problemOf(
+  code: ErrorCode,
+  detail: string,
+  request: FastifyRequest,
+  extra: { field?: string | undefined; reason?: string | undefined } = {},
+): Problem {
   return {
     type: `${PROBLEM_TYPE_BASE}${code}`,
     title: titles[code],
@@ -70,7 +75,17 @@ function fieldOf(instancePath: string, missing?: unknown): string {
   return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-const DB_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300']);
+const DB_UNAVAILABLE = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+  '53300',
+]);
 const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 
 function isUnavailable(error: unknown): boolean {
@@ -82,16 +97,24 @@ function isUnavailable(error: unknown): boolean {
 }
 
 /** Maps anything thrown in a request to problem+json; only unexpected errors are 500 and logged with stack. */
-export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function errorHandler(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   if (error instanceof DomainError) {
-    return sendProblem(reply, problemOf(error.code, error.message, request, { field: error.field, reason: error.reason }));
+    return sendProblem(
+      reply,
+      problemOf(error.code, error.message, request, { field: error.field, reason: error.reason }),
+    );
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
     const location = fastifyError.validationContext ?? 'body';
     const field = first ? fieldOf(first.instancePath, first.params?.missingProperty) : undefined;
-    const additional = first?.keyword === 'additionalProperties' ? String(first.params?.additionalProperty) : undefined;
+    const additional =
+      first?.keyword === 'additionalProperties' ? String(first.params?.additionalProperty) : undefined;
     const named = additional ? fieldOf(first?.instancePath ?? '', additional) : field;
     const detail = additional
       ? `${location}: unknown field "${named}"`
@@ -104,12 +127,18 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   if (isUnavailable(error)) {
     request.log.warn({ err: error }, 'database unavailable');
     reply.header('Retry-After', '5');
-    return sendProblem(reply, problemOf('service_unavailable', 'the database is not reachable; retry shortly', request));
+    return sendProblem(
+      reply,
+      problemOf('service_unavailable', 'the database is not reachable; retry shortly', request),
+    );
   }
   const dbError: unknown = error;
   if (isPgError(dbError) && dbError.code === '40001') {
     reply.header('Retry-After', '1');
-    return sendProblem(reply, problemOf('conflict', 'a concurrent change interfered; retry the request', request));
+    return sendProblem(
+      reply,
+      problemOf('conflict', 'a concurrent change interfered; retry the request', request),
+    );
   }
   if (isPgError(dbError) && dbError.code?.startsWith('23')) {
     // A rule the database enforces caught what a concurrent request changed under the service's checks.
@@ -124,10 +153,21 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const code: ErrorCode =
-      status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : 'validation_failed';
+      status === 401
+        ? 'unauthorized'
+        : status === 403
+          ? 'forbidden'
+          : status === 404
+            ? 'not_found'
+            : status === 429
+              ? 'rate_limited'
+              : 'validation_failed';
     const problem = problemOf(code, fastifyError.message, request, { reason: fastifyError.code });
     return sendProblem(reply, { ...problem, status });
   }
   request.log.error({ err: error }, 'unexpected error');
-  return sendProblem(reply, problemOf('internal', 'an unexpected error occurred; it has been logged', request));
+  return sendProblem(
+    reply,
+    problemOf('internal', 'an unexpected error occurred; it has been logged', request),
+  );
 }

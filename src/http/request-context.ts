@@ -15,7 +15,8 @@ declare module 'fastify' {
 }
 
 export function actorOf(request: FastifyRequest): UserActor {
-  if (!request.actor) throw new DomainError('unauthorized', 'send a bearer token: Authorization: Bearer <token>');
+  if (!request.actor)
+    throw new DomainError('unauthorized', 'send a bearer token: Authorization: Bearer <token>');
   return request.actor;
 }
 
@@ -43,7 +44,12 @@ export async function sendCreated<T>(
     actor,
     {
       key,
-      fingerprint: { method: request.method, route: request.routeOptions.url, params: request.params, body: request.body ?? null },
+      fingerprint: {
+        method: request.method,
+        route: request.routeOptions.url,
+        params: request.params,
+        body: request.body ?? null,
+      },
     },
     async (store) => ({ statusCode, body: await operation(store) }),
   );

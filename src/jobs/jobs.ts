@@ -3,7 +3,10 @@ import type { ServiceDeps } from '../services/context.js';
 import { expireLots } from '../services/tenders/expire-lots.js';
 import type { ScheduledJob } from './scheduler.js';
 
-export function backgroundJobs(deps: ServiceDeps, config: Pick<Config, 'expireLotsIntervalMs' | 'idempotencyRetentionHours'>): ScheduledJob[] {
+export function backgroundJobs(
+  deps: ServiceDeps,
+  config: Pick<Config, 'expireLotsIntervalMs' | 'idempotencyRetentionHours'>,
+): ScheduledJob[] {
   return [
     {
       name: 'expire-lots',

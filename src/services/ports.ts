@@ -6,7 +6,13 @@
 import type { ContractObject, LotState, Sector, TenderState } from '../domain/tenders/tender-rules.js';
 
 export type Role = 'rup' | 'economic_operator' | 'regional_staff' | 'authority_staff' | 'admin';
-export const roles: readonly Role[] = ['rup', 'economic_operator', 'regional_staff', 'authority_staff', 'admin'];
+export const roles: readonly Role[] = [
+  'rup',
+  'economic_operator',
+  'regional_staff',
+  'authority_staff',
+  'admin',
+];
 
 export interface RegionalSection {
   code: string;
@@ -95,6 +101,8 @@ export interface Lot {
   tenderNumber: number;
   tenderState: TenderState;
   contractingAuthorityId: string;
+  contractingAuthorityName: string;
+  contractingAuthorityFiscalCode: string;
   regionalSectionCode: string;
   procedureTypeCode: string;
   lotNumber: number;
@@ -182,12 +190,18 @@ export interface NewTender {
 /** What a lot carries of its tender. */
 export type LotTender = Pick<
   Lot,
-  'tenderId' | 'tenderNumber' | 'tenderState' | 'contractingAuthorityId' | 'regionalSectionCode' | 'procedureTypeCode'
+  | 'tenderId'
+  | 'tenderNumber'
+  | 'tenderState'
+  | 'contractingAuthorityId'
+  | 'contractingAuthorityName'
+  | 'contractingAuthorityFiscalCode'
+  | 'regionalSectionCode'
+  | 'procedureTypeCode'
 >;
 
 export interface NewLot {
   id: string;
-  tenderId: string;
   cig: string;
   object: string;
   amountCents: number;
@@ -218,18 +232,22 @@ export interface TenderRepository {
   findByNumber(tenderNumber: number): Promise<Tender | undefined>;
   /** Locks the tender row for the rest of the transaction. */
   lockByNumber(tenderNumber: number): Promise<Tender | undefined>;
-  /** Takes the next lot number of an active tender (locks the tender row); undefined if not active. */
-  takeLotNumber(
-    tenderNumber: number,
-    contractingAuthorityId: string | null,
-    at: Date,
-  ): Promise<{ tender: LotTender; lotNumber: number } | undefined>;
   cancel(tenderId: string, cancellation: Cancellation): Promise<boolean>;
   list(filter: TenderFilter): Promise<Page<Tender>>;
 }
 
 export interface LotRepository {
-  insert(lot: NewLot, lotNumber: number): Promise<void>;
+  /**
+   * Issues a lot in one statement: takes the next lot number of the tender (only if it is active and,
+   * when `contractingAuthorityId` is given, belongs to it), inserts the lot and appends `audit` with
+   * the lot and tender numbers added to its `after`. Undefined when no such active tender exists.
+   */
+  issue(input: {
+    tenderNumber: number;
+    contractingAuthorityId: string | null;
+    lot: NewLot;
+    audit: AuditEntry;
+  }): Promise<{ tender: LotTender; lotNumber: number } | undefined>;
   findByCig(cig: string): Promise<Lot | undefined>;
   lockByCig(cig: string): Promise<Lot | undefined>;
   listByTender(tenderId: string): Promise<Lot[]>;
@@ -318,7 +336,11 @@ export interface RegistryRepository {
   listSections(): Promise<RegionalSection[]>;
   findSection(code: string): Promise<RegionalSection | undefined>;
   upsertSection(section: Omit<RegionalSection, 'createdAt' | 'updatedAt'>, at: Date): Promise<void>;
-  updateSection(code: string, changes: { name?: string; pec?: string; aooCode?: string; city?: string }, at: Date): Promise<void>;
+  updateSection(
+    code: string,
+    changes: { name?: string; pec?: string; aooCode?: string; city?: string },
+    at: Date,
+  ): Promise<void>;
 
   insertContractingAuthority(ca: NewContractingAuthority): Promise<void>;
   updateContractingAuthority(id: string, changes: ContractingAuthorityChanges, at: Date): Promise<void>;
@@ -330,7 +352,11 @@ export interface RegistryRepository {
   insertCostCentre(caId: string, centre: CostCentre, at: Date): Promise<void>;
 
   insertEconomicOperator(oe: NewEconomicOperator): Promise<void>;
-  updateEconomicOperator(id: string, changes: { name?: string; pec?: string | null }, at: Date): Promise<void>;
+  updateEconomicOperator(
+    id: string,
+    changes: { name?: string; pec?: string | null },
+    at: Date,
+  ): Promise<void>;
   findEconomicOperator(id: string): Promise<EconomicOperator | undefined>;
   findEconomicOperatorByFiscalCode(fiscalCode: string): Promise<EconomicOperator | undefined>;
   listEconomicOperators(filter: PageRequest & { q?: string | undefined }): Promise<Page<EconomicOperator>>;
@@ -338,28 +364,52 @@ export interface RegistryRepository {
   insertUser(user: NewUser): Promise<void>;
   updateUser(id: string, changes: UserChanges, at: Date): Promise<void>;
   findUser(id: string): Promise<User | undefined>;
-  listUsers(filter: PageRequest & { role?: Role | undefined; contractingAuthorityId?: string | undefined }): Promise<Page<User>>;
+  listUsers(
+    filter: PageRequest & { role?: Role | undefined; contractingAuthorityId?: string | undefined },
+  ): Promise<Page<User>>;
 
-  insertToken(token: { id: string; userId: string; sha256: string; label: string; createdAt: Date; expiresAt: Date | null }): Promise<void>;
+  insertToken(token: {
+    id: string;
+    userId: string;
+    sha256: string;
+    label: string;
+    createdAt: Date;
+    expiresAt: Date | null;
+  }): Promise<void>;
   revokeTokens(userId: string, at: Date): Promise<number>;
   /** The active user behind an unrevoked, unexpired token. */
   findUserByToken(sha256: string, now: Date): Promise<User | undefined>;
 }
 
 export interface ReferenceRepository {
-  procedureTypes(): Promise<{ code: string; description: string; validFrom: string | null; validTo: string | null }[]>;
-  urgencyReasons(): Promise<{ code: string; description: string; validFrom: string | null; validTo: string | null }[]>;
+  procedureTypes(): Promise<
+    { code: string; description: string; validFrom: string | null; validTo: string | null }[]
+  >;
+  urgencyReasons(): Promise<
+    { code: string; description: string; validFrom: string | null; validTo: string | null }[]
+  >;
   procedureTypeExists(code: string): Promise<boolean>;
   cpvExists(code: string): Promise<boolean>;
-  findPlace(code: string): Promise<{ code: string; name: string; validFrom: string | null; validTo: string | null } | undefined>;
-  searchCpv(q: string, limit: number): Promise<{ code: string; descriptionIt: string; descriptionEn: string }[]>;
-  searchPlaces(q: string, limit: number): Promise<{ code: string; name: string; validFrom: string | null; validTo: string | null }[]>;
+  findPlace(
+    code: string,
+  ): Promise<{ code: string; name: string; validFrom: string | null; validTo: string | null } | undefined>;
+  searchCpv(
+    q: string,
+    limit: number,
+  ): Promise<{ code: string; descriptionIt: string; descriptionEn: string }[]>;
+  searchPlaces(
+    q: string,
+    limit: number,
+  ): Promise<{ code: string; name: string; validFrom: string | null; validTo: string | null }[]>;
 }
 
 export interface IdempotencyRepository {
   /** Claims a key for this request; false when it was claimed before (the caller then reads it). */
   claim(userId: string, key: string, requestSha256: string, at: Date): Promise<boolean>;
-  find(userId: string, key: string): Promise<{ requestSha256: string; statusCode: number | null; response: unknown } | undefined>;
+  find(
+    userId: string,
+    key: string,
+  ): Promise<{ requestSha256: string; statusCode: number | null; response: unknown } | undefined>;
   complete(userId: string, key: string, statusCode: number, response: unknown): Promise<void>;
   purgeOlderThan(before: Date): Promise<number>;
 }

@@ -57,37 +57,86 @@ describe(`database rules (${engineName()})`, () => {
   it('a CIG that fails the check algorithm cannot be stored', async () => {
     const good = pcpCigFromOrdinal(123_456);
     const bad = good.slice(0, 9) + (good[9] === '0' ? '1' : '0');
-    await refused(db().insertInto('lots').values(lotRow({ cig: bad })).execute(), /check constraint|lots_cig_check/i);
+    await refused(
+      db()
+        .insertInto('lots')
+        .values(lotRow({ cig: bad }))
+        .execute(),
+      /check constraint|lots_cig_check/i,
+    );
     const { rows } = await sql<{ ok: boolean }>`SELECT is_valid_pcp_cig(${good}) AS ok`.execute(db());
     expect(rows[0]?.ok).toBe(true);
   });
 
   it('tender numbers are unique and 7 digits', async () => {
-    const tender = await db().selectFrom('tenders').selectAll().where('id', '=', tenderId).executeTakeFirstOrThrow();
+    const tender = await db()
+      .selectFrom('tenders')
+      .selectAll()
+      .where('id', '=', tenderId)
+      .executeTakeFirstOrThrow();
     const copy = { ...tender, id: crypto.randomUUID(), state: 'active' as const, lot_count: 0 };
     await refused(db().insertInto('tenders').values(copy).execute(), /duplicate key|unique/i);
-    await refused(db().insertInto('tenders').values({ ...copy, tender_number: 123 }).execute(), /check constraint/i);
+    await refused(
+      db()
+        .insertInto('tenders')
+        .values({ ...copy, tender_number: 123 })
+        .execute(),
+      /check constraint/i,
+    );
   });
 
   it('amounts are integers of cents and positive; code lists are foreign keys', async () => {
-    await refused(db().insertInto('lots').values(lotRow({ amount_cents: 0 })).execute(), /check constraint/i);
-    await refused(db().insertInto('lots').values(lotRow({ cpv_code: '99999999' })).execute(), /foreign key/i);
-    await refused(db().insertInto('lots').values(lotRow({ istat_place_code: '000000000' })).execute(), /foreign key/i);
-    const { rows } = await sql<{ t: string }>`SELECT data_type AS t FROM information_schema.columns WHERE table_name = 'lots' AND column_name = 'amount_cents' AND table_schema = current_schema()`.execute(db());
+    await refused(
+      db()
+        .insertInto('lots')
+        .values(lotRow({ amount_cents: 0 }))
+        .execute(),
+      /check constraint/i,
+    );
+    await refused(
+      db()
+        .insertInto('lots')
+        .values(lotRow({ cpv_code: '99999999' }))
+        .execute(),
+      /foreign key/i,
+    );
+    await refused(
+      db()
+        .insertInto('lots')
+        .values(lotRow({ istat_place_code: '000000000' }))
+        .execute(),
+      /foreign key/i,
+    );
+    const { rows } = await sql<{
+      t: string;
+    }>`SELECT data_type AS t FROM information_schema.columns WHERE table_name = 'lots' AND column_name = 'amount_cents' AND table_schema = current_schema()`.execute(
+      db(),
+    );
     expect(rows[0]?.t).toBe('bigint');
   });
 
   it('a perfected lot cannot be cancelled, nor a cancelled lot perfected', async () => {
     const rup = await h.factories.rup();
-    const { lots } = await h.factories.tender(rup.actor, { lots: [{ object: 'a', amount: '1000.00', cpv: '50700000', place: '016072006' }] });
+    const { lots } = await h.factories.tender(rup.actor, {
+      lots: [{ object: 'a', amount: '1000.00', cpv: '50700000', place: '016072006' }],
+    });
     const id = lots[0]!.id;
     await db()
       .updateTable('lots')
-      .set({ state: 'perfected', publication_date: '2026-03-02', bid_deadline: new Date('2026-04-01T10:00:00Z'), perfected_at: new Date() })
+      .set({
+        state: 'perfected',
+        publication_date: '2026-03-02',
+        bid_deadline: new Date('2026-04-01T10:00:00Z'),
+        perfected_at: new Date(),
+      })
       .where('id', '=', id)
       .execute();
     await refused(
-      db().updateTable('lots').set({ state: 'cancelled', cancel_reason: 1, cancelled_at: new Date() }).where('id', '=', id).execute(),
+      db()
+        .updateTable('lots')
+        .set({ state: 'cancelled', cancel_reason: 1, cancelled_at: new Date() })
+        .where('id', '=', id)
+        .execute(),
       /cannot change/,
     );
   });
@@ -99,21 +148,53 @@ describe(`database rules (${engineName()})`, () => {
     await refused(
       db()
         .updateTable('lots')
-        .set({ state: 'perfected', publication_date: '2026-03-02', bid_deadline: new Date('2026-03-02T10:00:00Z'), perfected_at: new Date() })
+        .set({
+          state: 'perfected',
+          publication_date: '2026-03-02',
+          bid_deadline: new Date('2026-03-02T10:00:00Z'),
+          perfected_at: new Date(),
+        })
         .where('id', '=', id)
         .execute(),
       /check constraint/i,
     );
     await refused(
-      db().updateTable('lots').set({ state: 'cancelled', cancel_reason: 4, cancelled_at: new Date() }).where('id', '=', id).execute(),
+      db()
+        .updateTable('lots')
+        .set({ state: 'cancelled', cancel_reason: 4, cancelled_at: new Date() })
+        .where('id', '=', id)
+        .execute(),
       /check constraint/i,
     );
   });
 
-  it('a tender with a lot not cancelled cannot be cancelled; rows are never deleted', async () => {
+  it('a tender with a lot not cancelled cannot be cancelled, nor a cancelled tender take a lot; rows are never deleted', async () => {
     await refused(
-      db().updateTable('tenders').set({ state: 'cancelled', cancel_reason: 5, cancelled_at: new Date() }).where('id', '=', tenderId).execute(),
-      /while a lot is not cancelled/,
+      db()
+        .updateTable('tenders')
+        .set({ state: 'cancelled', cancel_reason: 5, cancelled_at: new Date() })
+        .where('id', '=', tenderId)
+        .execute(),
+      /foreign key/i,
+    );
+    const rup = await h.factories.rup();
+    const { tender, lots } = await h.factories.tender(rup.actor);
+    await db()
+      .updateTable('lots')
+      .set({ state: 'cancelled', cancel_reason: 2, cancelled_at: new Date() })
+      .where('id', '=', lots[0]!.id)
+      .execute();
+    await db()
+      .updateTable('tenders')
+      .set({ state: 'cancelled', cancel_reason: 5, cancelled_at: new Date() })
+      .where('id', '=', tender.id)
+      .execute();
+    await refused(
+      db()
+        .insertInto('lots')
+        .values(lotRow({ tender_id: tender.id }))
+        .execute(),
+      /foreign key/i,
     );
     await refused(db().deleteFrom('lots').where('cig', '=', cig).execute(), /never deleted/);
     await refused(db().deleteFrom('tenders').where('id', '=', tenderId).execute(), /never deleted/);
@@ -133,7 +214,18 @@ describe(`database rules (${engineName()})`, () => {
     await refused(
       db()
         .insertInto('users')
-        .values({ id: crypto.randomUUID(), name: 'x', email: `x${Date.now()}@t.example`, fiscal_code: null, role: 'rup', contracting_authority_id: null, economic_operator_id: null, regional_section_code: null, created_at: new Date(), updated_at: new Date() })
+        .values({
+          id: crypto.randomUUID(),
+          name: 'x',
+          email: `x${Date.now()}@t.example`,
+          fiscal_code: null,
+          role: 'rup',
+          contracting_authority_id: null,
+          economic_operator_id: null,
+          regional_section_code: null,
+          created_at: new Date(),
+          updated_at: new Date(),
+        })
         .execute(),
       /check constraint/i,
     );
@@ -144,9 +236,54 @@ describe(`database rules (${engineName()})`, () => {
     await refused(
       db()
         .insertInto('smart_cigs')
-        .values({ id: crypto.randomUUID(), cig: 'Z1E31EB332', contracting_authority_id: ca.id, rup_user_id: userId, contract_type: 'under_threshold', contract_object: 'works', procedure_type_code: '10', object: 'x', amount_cents: 4_000_000, cup: null, created_at: new Date(), cancelled_at: null })
+        .values({
+          id: crypto.randomUUID(),
+          cig: 'Z1E31EB332',
+          contracting_authority_id: ca.id,
+          rup_user_id: userId,
+          contract_type: 'under_threshold',
+          contract_object: 'works',
+          procedure_type_code: '10',
+          object: 'x',
+          amount_cents: 4_000_000,
+          cup: null,
+          created_at: new Date(),
+          cancelled_at: null,
+        })
         .execute(),
       /check constraint/i,
     );
+  });
+});
+
+describe(`the CIG check in SQL agrees with the TypeScript algorithm (${engineName()})`, () => {
+  it('on random PCP and SmartCIG codes, valid and altered', async () => {
+    const { createTestDatabase } = await import('../support/test-db.js');
+    const { smartCigFromOrdinal, validateCig } = await import('../../src/domain/cig/cig.js');
+    const db = await createTestDatabase();
+    try {
+      const codes: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        const pcp = pcpCigFromOrdinal(Math.floor(Math.random() * 21 * 16 ** 6));
+        const smart = smartCigFromOrdinal(1 + Math.floor(Math.random() * 3 * (16 ** 7 - 1)));
+        codes.push(
+          pcp,
+          smart,
+          pcp.slice(0, 9) + (pcp[9] === 'F' ? '0' : 'F'),
+          smart.slice(0, 2) + (smart[2] === 'A' ? 'B' : 'A') + smart.slice(3),
+        );
+      }
+      const { rows } = await sql<{ c: string; pcp: boolean; smart: boolean }>`
+        SELECT c, is_valid_pcp_cig(c) AS pcp, is_valid_smart_cig(c) AS smart FROM unnest(${codes}::text[]) AS c`.execute(
+        db.db,
+      );
+      for (const row of rows) {
+        const v = validateCig(row.c);
+        expect(row.pcp, row.c).toBe(v.valid && v.family === 'pcp');
+        expect(row.smart, row.c).toBe(v.valid && v.family === 'smart_cig');
+      }
+    } finally {
+      await db.destroy();
+    }
   });
 });

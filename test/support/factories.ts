@@ -58,7 +58,9 @@ export class Factories {
     }
   }
 
-  async contractingAuthority(overrides: { place?: string; section?: string; name?: string } = {}): Promise<ContractingAuthority> {
+  async contractingAuthority(
+    overrides: { place?: string; section?: string; name?: string } = {},
+  ): Promise<ContractingAuthority> {
     const id = this.deps.ids.uuid();
     const n = next();
     await this.deps.store.registry.insertContractingAuthority({
@@ -99,7 +101,11 @@ export class Factories {
       updatedAt: now,
     };
     await this.deps.store.registry.insertUser(user);
-    const { token } = await issueToken(this.deps, { userId: user.id, label: 'test' }, { kind: 'system', job: 'test' });
+    const { token } = await issueToken(
+      this.deps,
+      { userId: user.id, label: 'test' },
+      { kind: 'system', job: 'test' },
+    );
     return { user, actor: actorFromUser(user), token };
   }
 

@@ -12,7 +12,9 @@ import { syncReferenceData } from '../../src/adapters/db/reference-data.js';
  */
 export default async function setup(project: TestProject) {
   if (process.env.DATABASE_URL) {
-    console.log(`database suites run on PostgreSQL: ${process.env.DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}`);
+    console.log(
+      `database suites run on PostgreSQL: ${process.env.DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}`,
+    );
     project.provide('pgliteTemplate', '');
     return;
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -85,7 +86,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   });
   // An idle client losing its server must not crash the process; the next query reports the error.
   pool.on('error', (error) => options.onPoolError?.(error));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
   return {
     db,
     engine: 'postgres',
@@ -98,6 +99,41 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   };
 }
 
+/**
+ * Every parameterised query runs as a named prepared statement (named by a hash of its text), so
+ * PostgreSQL parses and plans each query shape once per connection instead of once per request.
+ * Kysely emits a bounded set of query texts, so the per-connection statement cache stays small.
+ */
+function withPreparedStatements(pool: pg.Pool): pg.Pool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `k${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      if (names.size < 10_000) names.set(text, name);
+    }
+    return name;
+  };
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  pool.connect = (async () => {
+    const client = await connect();
+    const marked = client as pg.PoolClient & { __prepared?: boolean };
+    if (!marked.__prepared) {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (
+        text: unknown,
+        values?: unknown,
+      ) =>
+        typeof text === 'string' && Array.isArray(values) && values.length > 0
+          ? query({ name: nameOf(text), text, values })
+          : query(text, values);
+      marked.__prepared = true;
+    }
+    return client;
+  }) as pg.Pool['connect'];
+  return pool;
+}
+
 /** PostgreSQL error fields we rely on; both pg and PGlite errors carry them. */
 export interface PgErrorLike {
   code?: string;
@@ -106,5 +142,7 @@ export interface PgErrorLike {
 }
 
 export function isPgError(error: unknown): error is PgErrorLike {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+  return (
+    typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
+  );
 }

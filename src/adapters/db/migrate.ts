@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import * as m0001 from './migrations/0001-registry-and-cig.js';
 
@@ -14,7 +14,10 @@ export interface MigrationOutcome {
 }
 
 export async function migrateToLatest(db: Database): Promise<MigrationOutcome> {
-  const migrator = new Migrator({ db, provider });
+  // Kysely looks for its bookkeeping tables in any schema unless told which: name the current one, so
+  // that several schemas of one database (tests, benchmarks, tenants) never see each other's.
+  const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db);
+  const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0]?.schema ?? 'public' });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

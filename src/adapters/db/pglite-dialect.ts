@@ -87,7 +87,6 @@ class PGliteConnection implements DatabaseConnection {
     const result = await this.#client.query<R>(query.sql, query.parameters as unknown[]);
     return { rows: result.rows, numAffectedRows: toBigInt(result.affectedRows) };
   }
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('PGlite does not support streaming queries');
   }

@@ -1,26 +1,53 @@
 import type { Database } from './database.js';
 import type { Store } from '../../services/ports.js';
+import { Batcher } from './batcher.js';
 import { auditRepository } from './repositories/audit-repository.js';
 import { codeSequences } from './repositories/code-sequences.js';
 import { idempotencyRepository } from './repositories/idempotency-repository.js';
-import { referenceRepository } from './repositories/reference-repository.js';
+import { ReferenceCache, referenceRepository } from './repositories/reference-repository.js';
 import { registryRepository } from './repositories/registry-repository.js';
 import { smartCigRepository } from './repositories/smart-cig-repository.js';
-import { lotRepository, tenderRepository } from './repositories/tender-repository.js';
+import {
+  issueLots,
+  lotRepository,
+  tenderRepository,
+  type IssueInput,
+  type IssueOutput,
+} from './repositories/tender-repository.js';
+
+/** What all stores over one database share: code lists in memory, the lot-issuance batcher. */
+export interface StoreShared {
+  reference: ReferenceCache;
+  lotIssuer: Batcher<IssueInput, IssueOutput>;
+}
+
+export function createStoreShared(
+  db: Database,
+  options: { maxConcurrentBatches?: number } = {},
+): StoreShared {
+  return {
+    reference: new ReferenceCache(),
+    lotIssuer: new Batcher((items) => issueLots(db, items), {
+      maxBatch: 64,
+      maxConcurrent: options.maxConcurrentBatches ?? 4,
+      key: (item) => String(item.tenderNumber),
+    }),
+  };
+}
 
 /** The Store over a database or over one of its transactions. */
-export function createStore(db: Database): Store {
+export function createStore(db: Database, shared: StoreShared = createStoreShared(db)): Store {
   const store: Store = {
     async transaction(work) {
       if (db.isTransaction) return work(store);
-      return db.transaction().execute((tx) => work(createStore(tx)));
+      return db.transaction().execute((tx) => work(createStore(tx, shared)));
     },
     tenders: tenderRepository(db),
-    lots: lotRepository(db),
+    lots: lotRepository(db, db.isTransaction ? undefined : shared.lotIssuer),
     smartCigs: smartCigRepository(db),
     codes: codeSequences(db),
     registry: registryRepository(db),
-    reference: referenceRepository(db),
+    reference: referenceRepository(db, shared.reference),
     idempotency: idempotencyRepository(db),
     audit: auditRepository(db),
   };

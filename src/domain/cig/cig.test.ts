@@ -129,13 +129,16 @@ describe('issuing codes', () => {
 
   it('changing a check character of a SIMOG v1 code makes it invalid', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...realValid.filter(([, f]) => f === 'simog_v1').map(([c]) => c)), fc.integer({ min: 7, max: 9 }), (code, position) =>
-        fc.assert(
-          fc.property(otherChar(code[position] as string), (c) => {
-            expect(validateCig(code.slice(0, position) + c + code.slice(position + 1)).valid).toBe(false);
-          }),
-          { numRuns: 20 },
-        ),
+      fc.property(
+        fc.constantFrom(...realValid.filter(([, f]) => f === 'simog_v1').map(([c]) => c)),
+        fc.integer({ min: 7, max: 9 }),
+        (code, position) =>
+          fc.assert(
+            fc.property(otherChar(code[position] as string), (c) => {
+              expect(validateCig(code.slice(0, position) + c + code.slice(position + 1)).valid).toBe(false);
+            }),
+            { numRuns: 20 },
+          ),
       ),
       { numRuns: 50 },
     );

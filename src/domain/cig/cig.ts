@@ -12,12 +12,7 @@ export const cigFamilyLabels: Record<CigFamily, string> = {
 };
 
 export type CigInvalidReason =
-  | 'empty'
-  | 'wrong_length'
-  | 'invalid_characters'
-  | 'unknown_family'
-  | 'zero_progressive'
-  | 'check_mismatch';
+  'empty' | 'wrong_length' | 'invalid_characters' | 'unknown_family' | 'zero_progressive' | 'check_mismatch';
 
 export type CigValidation =
   | { valid: true; code: string; family: CigFamily }
@@ -86,7 +81,7 @@ function validateSimogV1(code: string): CigValidation {
   const progressive = Number.parseInt(body, 10);
   if (progressive === 0) return invalid(code, 'zero_progressive', 'the progressive 0000000 is never issued');
   const expected = simogV1Check(progressive);
-  if (check !== expected) return checkMismatch(code, check, expected);
+  if (check !== expected) return checkMismatch(code, check);
   return { valid: true, code, family: 'simog_v1' };
 }
 
@@ -100,7 +95,7 @@ function validatePcp(code: string, letter: string): CigValidation {
     return invalid(code, 'invalid_characters', 'the last 3 characters (check) must be hexadecimal');
   }
   const expected = pcpCheck(letter, Number.parseInt(body, 16));
-  if (check !== expected) return checkMismatch(code, check, expected);
+  if (check !== expected) return checkMismatch(code, check);
   return { valid: true, code, family: 'pcp' };
 }
 
@@ -116,12 +111,12 @@ function validateSmartCig(code: string): CigValidation {
   const progressive = Number.parseInt(body, 16);
   if (progressive === 0) return invalid(code, 'zero_progressive', 'the progressive 0000000 is never issued');
   const expected = smartCigCheck(progressive);
-  if (check !== expected) return checkMismatch(code, check, expected);
+  if (check !== expected) return checkMismatch(code, check);
   return { valid: true, code, family: 'smart_cig' };
 }
 
-function checkMismatch(code: string, got: string, expected: string): CigValidation {
-  // The expected value is not disclosed: it would turn a typo into a "valid" code.
+/** The expected value is not disclosed: it would turn a typo into a "valid" code. */
+function checkMismatch(code: string, got: string): CigValidation {
   return invalid(code, 'check_mismatch', `check characters "${got}" do not match the code (mistyped?)`);
 }
 

@@ -14,20 +14,28 @@ describe('numeric codice fiscale and partita IVA', () => {
   it('accepts well-formed codes and refuses a wrong check digit', () => {
     expect(checkNumericFiscalCode('12345678903')).toEqual({ valid: true, kind: 'numeric' });
     expect(checkNumericFiscalCode('80017210727')).toEqual({ valid: true, kind: 'numeric' }); // Regione Puglia
-    expect(checkNumericFiscalCode('12345678904')).toMatchObject({ valid: false, message: expect.stringMatching(/check digit/) });
+    expect(checkNumericFiscalCode('12345678904')).toMatchObject({
+      valid: false,
+      message: expect.stringMatching(/check digit/),
+    });
     expect(checkNumericFiscalCode('1234567890')).toMatchObject({ valid: false });
     expect(checkNumericFiscalCode('00000000000')).toMatchObject({ valid: false });
   });
 
   it('any single changed digit is caught', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[1-9][0-9]{9}$/), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 1, max: 9 }), (first10, pos, delta) => {
-        const code = withNumericCheckDigit(first10);
-        expect(checkNumericFiscalCode(code).valid).toBe(true);
-        const digit = (Number(code[pos]) + delta) % 10;
-        const changed = code.slice(0, pos) + digit + code.slice(pos + 1);
-        expect(checkNumericFiscalCode(changed).valid).toBe(false);
-      }),
+      fc.property(
+        fc.stringMatching(/^[1-9][0-9]{9}$/),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: 1, max: 9 }),
+        (first10, pos, delta) => {
+          const code = withNumericCheckDigit(first10);
+          expect(checkNumericFiscalCode(code).valid).toBe(true);
+          const digit = (Number(code[pos]) + delta) % 10;
+          const changed = code.slice(0, pos) + digit + code.slice(pos + 1);
+          expect(checkNumericFiscalCode(changed).valid).toBe(false);
+        },
+      ),
     );
   });
 
@@ -42,9 +50,15 @@ describe('numeric codice fiscale and partita IVA', () => {
 describe('personal codice fiscale', () => {
   it('accepts the textbook example and omocodia variants, refuses a wrong check character', () => {
     expect(checkPersonalFiscalCode('RSSMRA80A01H501U')).toEqual({ valid: true, kind: 'personal' });
-    expect(checkPersonalFiscalCode('RSSMRA80A01H501A')).toMatchObject({ valid: false, message: expect.stringMatching(/check/) });
+    expect(checkPersonalFiscalCode('RSSMRA80A01H501A')).toMatchObject({
+      valid: false,
+      message: expect.stringMatching(/check/),
+    });
     expect(checkPersonalFiscalCode('RSSMRA80A41H501Y').valid).toBe(true); // a woman born on the 1st
-    expect(checkPersonalFiscalCode('RSSMRA80A99H501U')).toMatchObject({ valid: false, message: expect.stringMatching(/day/) });
+    expect(checkPersonalFiscalCode('RSSMRA80A99H501U')).toMatchObject({
+      valid: false,
+      message: expect.stringMatching(/day/),
+    });
     expect(checkFiscalCode('rssmra80a01h501u'.toUpperCase()).valid).toBe(true);
     expect(checkFiscalCode('ABC').valid).toBe(false);
   });

@@ -4,7 +4,8 @@
  * - 16 characters: codice fiscale of a natural person (DM 23/12/1976), with omocodia substitutions.
  */
 
-export type FiscalCodeCheck = { valid: true; kind: 'numeric' | 'personal' } | { valid: false; message: string };
+export type FiscalCodeCheck =
+  { valid: true; kind: 'numeric' | 'personal' } | { valid: false; message: string };
 
 export function numericCheckDigit(first10: string): number {
   let sum = 0;
@@ -29,9 +30,12 @@ export function checkNumericFiscalCode(code: string): FiscalCodeCheck {
 }
 
 // Values of characters in odd positions (1st, 3rd, ...) of a personal codice fiscale.
-const ODD_VALUES = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
+const ODD_VALUES = [
+  1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
+];
 const OMOCODIA = 'LMNPQRSTUV';
-const PERSONAL_RE = /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/;
+const PERSONAL_RE =
+  /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/;
 
 function charIndex(ch: string): number {
   const c = ch.charCodeAt(0);

@@ -37,7 +37,8 @@ export function startOfRomeDay(date: IsoDate): Date {
   for (const offset of [1, 2]) {
     const candidate = new Date(`${date}T00:00:00Z`);
     candidate.setUTCHours(-offset);
-    if (romeDateOf(candidate) === date && romeDateOf(new Date(candidate.getTime() - 1)) !== date) return candidate;
+    if (romeDateOf(candidate) === date && romeDateOf(new Date(candidate.getTime() - 1)) !== date)
+      return candidate;
   }
   throw new RangeError(`cannot place ${date} in ${TIME_ZONE}`);
 }

@@ -7,7 +7,10 @@ const amountRe = new RegExp(AMOUNT_PATTERN);
 /** Parses "1234.5" into 123450 cents without going through floating point. */
 export function parseAmount(value: string, field = 'amount'): number {
   if (!amountRe.test(value)) {
-    throw invalidField(field, `${field} must be a decimal amount in euro with at most 2 decimals, e.g. "1234.50"`);
+    throw invalidField(
+      field,
+      `${field} must be a decimal amount in euro with at most 2 decimals, e.g. "1234.50"`,
+    );
   }
   const [units = '0', decimals = ''] = value.split('.');
   return Number(units) * 100 + Number(decimals.padEnd(2, '0'));

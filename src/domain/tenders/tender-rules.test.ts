@@ -30,27 +30,46 @@ describe('perfezionamento window (dated data)', () => {
 });
 
 describe('checkPerfection', () => {
-  const ctx = { procedureType: '6', acquiredAt: rome('2026-03-02T09:00:00Z'), now: rome('2026-03-10T09:00:00Z') };
+  const ctx = {
+    procedureType: '6',
+    acquiredAt: rome('2026-03-02T09:00:00Z'),
+    now: rome('2026-03-10T09:00:00Z'),
+  };
   const deadline = rome('2026-04-10T12:00:00+02:00');
 
   it('accepts publication then a later bid deadline', () => {
     expect(checkPerfection({ publicationDate: '2026-03-09', bidDeadline: deadline }, ctx)).toBe('2026-03-09');
   });
   it('refuses a bid deadline on or before the publication day, naming the field', () => {
-    const error = catchError(() => checkPerfection({ publicationDate: '2026-03-09', bidDeadline: rome('2026-03-09T18:00:00+01:00') }, ctx));
+    const error = catchError(() =>
+      checkPerfection({ publicationDate: '2026-03-09', bidDeadline: rome('2026-03-09T18:00:00+01:00') }, ctx),
+    );
     expect(error).toMatchObject({ code: 'validation_failed', field: 'bidDeadline' });
   });
   it('refuses a publication before the CIG existed, or in the future', () => {
-    expect(catchError(() => checkPerfection({ publicationDate: '2026-03-01', bidDeadline: deadline }, ctx))).toMatchObject({ field: 'publicationDate' });
-    expect(catchError(() => checkPerfection({ publicationDate: '2026-03-11', bidDeadline: deadline }, ctx))).toMatchObject({ field: 'publicationDate' });
+    expect(
+      catchError(() => checkPerfection({ publicationDate: '2026-03-01', bidDeadline: deadline }, ctx)),
+    ).toMatchObject({ field: 'publicationDate' });
+    expect(
+      catchError(() => checkPerfection({ publicationDate: '2026-03-11', bidDeadline: deadline }, ctx)),
+    ).toMatchObject({ field: 'publicationDate' });
   });
   it('allows publication before acquisition when a recorded outage covers it', () => {
-    expect(checkPerfection({ publicationDate: '2026-03-01', bidDeadline: deadline }, { ...ctx, publicationBeforeAcquisitionAllowed: true })).toBe('2026-03-01');
+    expect(
+      checkPerfection(
+        { publicationDate: '2026-03-01', bidDeadline: deadline },
+        { ...ctx, publicationBeforeAcquisitionAllowed: true },
+      ),
+    ).toBe('2026-03-01');
   });
   it('uses the invitation date for negotiated procedures without publication', () => {
     const negotiated = { ...ctx, procedureType: '5' };
-    expect(checkPerfection({ invitationDate: '2026-03-05', bidDeadline: deadline }, negotiated)).toBe('2026-03-05');
-    expect(catchError(() => checkPerfection({ publicationDate: '2026-03-05', bidDeadline: deadline }, negotiated))).toMatchObject({ field: 'invitationDate' });
+    expect(checkPerfection({ invitationDate: '2026-03-05', bidDeadline: deadline }, negotiated)).toBe(
+      '2026-03-05',
+    );
+    expect(
+      catchError(() => checkPerfection({ publicationDate: '2026-03-05', bidDeadline: deadline }, negotiated)),
+    ).toMatchObject({ field: 'invitationDate' });
   });
 });
 
@@ -64,9 +83,14 @@ describe('cancellation', () => {
     expect(catchError(() => checkCancellation('tender', 8, undefined))).toMatchObject({ field: 'note' });
   });
   it('a perfected lot cannot be cancelled; a tender only once all its lots are', () => {
-    expect(catchError(() => assertLotCancellable('perfected'))).toMatchObject({ code: 'invalid_state', reason: 'lot_perfected' });
+    expect(catchError(() => assertLotCancellable('perfected'))).toMatchObject({
+      code: 'invalid_state',
+      reason: 'lot_perfected',
+    });
     expect(() => assertLotCancellable('issued')).not.toThrow();
-    expect(catchError(() => assertTenderCancellable('active', ['cancelled', 'issued']))).toMatchObject({ reason: 'lots_not_cancelled' });
+    expect(catchError(() => assertTenderCancellable('active', ['cancelled', 'issued']))).toMatchObject({
+      reason: 'lots_not_cancelled',
+    });
     expect(() => assertTenderCancellable('active', ['cancelled', 'cancelled'])).not.toThrow();
   });
 });

@@ -85,7 +85,10 @@ export function checkPerfection(input: PerfectionInput, ctx: PerfectionContext):
     );
   }
   if ((invitationOnly ? input.publicationDate : input.invitationDate) !== undefined) {
-    throw invalidField(other, `${other} does not apply to procedure type ${ctx.procedureType}; give ${field}`);
+    throw invalidField(
+      other,
+      `${other} does not apply to procedure type ${ctx.procedureType}; give ${field}`,
+    );
   }
   if (!isValidIsoDate(date)) throw invalidField(field, `${field} is not a calendar date (YYYY-MM-DD)`);
   const today = romeDateOf(ctx.now);
@@ -111,19 +114,25 @@ export function checkCancellation(
   const reasons = kind === 'lot' ? lotCancellationReasons : tenderCancellationReasons;
   if (!(reason in reasons)) {
     const allowed = Object.keys(reasons).join(', ');
-    throw invalidField('reason', `reason ${reason} is not a ${kind} cancellation reason (allowed: ${allowed})`);
+    throw invalidField(
+      'reason',
+      `reason ${reason} is not a ${kind} cancellation reason (allowed: ${allowed})`,
+    );
   }
   const trimmed = note?.trim() ?? '';
   if (reason === (kind === 'lot' ? LOT_OTHER : TENDER_OTHER) && trimmed.length === 0) {
     throw invalidField('note', `a note is required when the reason is "${reasons[reason]}"`);
   }
-  if (trimmed.length > MAX_NOTE_LENGTH) throw invalidField('note', `note is longer than ${MAX_NOTE_LENGTH} characters`);
+  if (trimmed.length > MAX_NOTE_LENGTH)
+    throw invalidField('note', `note is longer than ${MAX_NOTE_LENGTH} characters`);
   return { reason, note: trimmed.length > 0 ? trimmed : null };
 }
 
 export function assertLotCancellable(state: LotState): void {
   if (state === 'perfected') {
-    throw new DomainError('invalid_state', 'a perfected lot cannot be cancelled', { reason: 'lot_perfected' });
+    throw new DomainError('invalid_state', 'a perfected lot cannot be cancelled', {
+      reason: 'lot_perfected',
+    });
   }
   if (state === 'cancelled') {
     throw new DomainError('invalid_state', 'the lot is already cancelled', { reason: 'lot_cancelled' });
@@ -136,9 +145,13 @@ export function assertTenderCancellable(state: TenderState, lotStatesOfTender: r
   }
   const open = lotStatesOfTender.filter((s) => s !== 'cancelled').length;
   if (open > 0) {
-    throw new DomainError('invalid_state', `the tender still has ${open} lot(s) not cancelled; cancel them first`, {
-      reason: 'lots_not_cancelled',
-    });
+    throw new DomainError(
+      'invalid_state',
+      `the tender still has ${open} lot(s) not cancelled; cancel them first`,
+      {
+        reason: 'lots_not_cancelled',
+      },
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { cigFamilyLabels, validateCig } from '../../domain/cig/cig.js';
 import { lookupCig } from '../../services/cig/lookup-cig.js';
+import { TtlCache } from '../../services/cig/ttl-cache.js';
 import type { ServiceDeps } from '../../services/context.js';
 import { CancellationView, DateTime, Nullable, errors } from '../common.schemas.js';
 import { presentCigLookup } from '../presenters.js';
@@ -40,13 +41,25 @@ const CigLookupView = Type.Object({
 export const presentValidation = (input: string) => {
   const v = validateCig(input);
   return v.valid
-    ? { code: v.code, valid: true, family: v.family, familyLabel: cigFamilyLabels[v.family], reason: null, message: null }
+    ? {
+        code: v.code,
+        valid: true,
+        family: v.family,
+        familyLabel: cigFamilyLabels[v.family],
+        reason: null,
+        message: null,
+      }
     : { code: v.code, valid: false, family: null, familyLabel: null, reason: v.reason, message: v.message };
 };
 
 const MAX_CODES = 1000;
 
-export const cigRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async (app, { deps }) => {
+export const cigRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; lookupCacheTtlMs: number }> = async (
+  app,
+  { deps, lookupCacheTtlMs },
+) => {
+  const cache = new TtlCache<ReturnType<typeof presentCigLookup>>(lookupCacheTtlMs);
+  const maxAge = Math.floor(lookupCacheTtlMs / 1000);
   app.get(
     '/cigs/:code',
     {
@@ -58,7 +71,12 @@ export const cigRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async
         response: { 200: CigLookupView, ...errors(400, 404) },
       },
     },
-    async (request) => presentCigLookup(await lookupCig(deps, request.params.code)),
+    async (request, reply) => {
+      const code = request.params.code.trim().toUpperCase();
+      const found = await cache.get(code, async () => presentCigLookup(await lookupCig(deps, code)));
+      reply.header('cache-control', `public, max-age=${maxAge}`);
+      return found;
+    },
   );
 
   app.get(
@@ -86,7 +104,10 @@ export const cigRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async
           { codes: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: MAX_CODES }) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ results: Type.Array(CigValidationView), invalid: Type.Integer() }), ...errors(400) },
+        response: {
+          200: Type.Object({ results: Type.Array(CigValidationView), invalid: Type.Integer() }),
+          ...errors(400),
+        },
       },
     },
     async (request) => {

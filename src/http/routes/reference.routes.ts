@@ -1,7 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ServiceDeps } from '../../services/context.js';
-import { listProcedureTypes, listUrgencyReasons, searchCpv, searchPlaces } from '../../services/reference/reference.js';
+import {
+  listProcedureTypes,
+  listUrgencyReasons,
+  searchCpv,
+  searchPlaces,
+} from '../../services/reference/reference.js';
 import { Nullable, errors } from '../common.schemas.js';
 
 const DatedCode = Type.Object({
@@ -11,7 +16,10 @@ const DatedCode = Type.Object({
   validTo: Nullable(Type.String()),
 });
 const SearchQuery = Type.Object(
-  { q: Type.String({ minLength: 2, maxLength: 100 }), limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) },
+  {
+    q: Type.String({ minLength: 2, maxLength: 100 }),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  },
   { additionalProperties: false },
 );
 
@@ -21,7 +29,11 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> =
     '/reference/procedure-types',
     {
       config: publicRoute,
-      schema: { tags: ['Reference data'], summary: 'Procedure types (sceltaContraente)', response: { 200: Type.Object({ items: Type.Array(DatedCode) }) } },
+      schema: {
+        tags: ['Reference data'],
+        summary: 'Procedure types (sceltaContraente)',
+        response: { 200: Type.Object({ items: Type.Array(DatedCode) }) },
+      },
     },
     async () => ({ items: await listProcedureTypes(deps) }),
   );
@@ -29,7 +41,11 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> =
     '/reference/urgency-reasons',
     {
       config: publicRoute,
-      schema: { tags: ['Reference data'], summary: 'Urgency reasons (motivoUrgenza)', response: { 200: Type.Object({ items: Type.Array(DatedCode) }) } },
+      schema: {
+        tags: ['Reference data'],
+        summary: 'Urgency reasons (motivoUrgenza)',
+        response: { 200: Type.Object({ items: Type.Array(DatedCode) }) },
+      },
     },
     async () => ({ items: await listUrgencyReasons(deps) }),
   );
@@ -43,7 +59,13 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> =
         querystring: SearchQuery,
         response: {
           200: Type.Object({
-            items: Type.Array(Type.Object({ code: Type.String(), descriptionIt: Type.String(), descriptionEn: Type.String() })),
+            items: Type.Array(
+              Type.Object({
+                code: Type.String(),
+                descriptionIt: Type.String(),
+                descriptionEn: Type.String(),
+              }),
+            ),
           }),
           ...errors(400),
         },
@@ -62,7 +84,12 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> =
         response: {
           200: Type.Object({
             items: Type.Array(
-              Type.Object({ code: Type.String(), name: Type.String(), validFrom: Nullable(Type.String()), validTo: Nullable(Type.String()) }),
+              Type.Object({
+                code: Type.String(),
+                name: Type.String(),
+                validFrom: Nullable(Type.String()),
+                validTo: Nullable(Type.String()),
+              }),
             ),
           }),
           ...errors(400),

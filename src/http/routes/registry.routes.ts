@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { TokenAuthenticator } from '../../services/auth/authenticate.js';
 import type { ServiceDeps } from '../../services/context.js';
 import {
   addCostCentre,
@@ -15,9 +16,24 @@ import {
   updateEconomicOperator,
 } from '../../services/registry/economic-operators.js';
 import { getSection, listSections, updateSection } from '../../services/registry/sections.js';
-import { createUser, getUser, issueToken, listUsers, revokeTokens, updateUser } from '../../services/registry/users.js';
+import {
+  createUser,
+  getUser,
+  issueToken,
+  listUsers,
+  revokeTokens,
+  updateUser,
+} from '../../services/registry/users.js';
 import { roles } from '../../services/ports.js';
-import { DateTime, IdempotencyHeaders, Nullable, Uuid, errors, pageOf, pageQueryWith } from '../common.schemas.js';
+import {
+  DateTime,
+  IdempotencyHeaders,
+  Nullable,
+  Uuid,
+  errors,
+  pageOf,
+  pageQueryWith,
+} from '../common.schemas.js';
 import {
   presentContractingAuthority,
   presentEconomicOperator,
@@ -59,7 +75,9 @@ const ContractingAuthorityView = Type.Object({
   regionalSection: Type.String(),
   pec: Type.String(),
   active: Type.Boolean(),
-  costCentres: Type.Array(Type.Object({ id: Uuid, code: Type.String(), name: Type.String(), active: Type.Boolean() })),
+  costCentres: Type.Array(
+    Type.Object({ id: Uuid, code: Type.String(), name: Type.String(), active: Type.Boolean() }),
+  ),
   createdAt: DateTime,
   updatedAt: DateTime,
 });
@@ -87,7 +105,10 @@ const UserView = Type.Object({
   createdAt: DateTime,
 });
 
-export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async (app, { deps }) => {
+export const registryRoutes: FastifyPluginAsyncTypebox<{
+  deps: ServiceDeps;
+  authenticator: TokenAuthenticator;
+}> = async (app, { deps, authenticator }) => {
   // Regional sections
   app.get(
     '/regional-sections',
@@ -134,7 +155,8 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
         response: { 200: SectionView, ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => presentSection(await updateSection(deps, request.params.code, request.body, actorOf(request))),
+    async (request) =>
+      presentSection(await updateSection(deps, request.params.code, request.body, actorOf(request))),
   );
 
   // Contracting authorities
@@ -148,7 +170,10 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
         headers: IdempotencyHeaders,
         body: Type.Object(
           {
-            fiscalCode: Type.String({ pattern: '^[0-9]{11}$', description: 'Codice fiscale, 11 digits with check digit' }),
+            fiscalCode: Type.String({
+              pattern: '^[0-9]{11}$',
+              description: 'Codice fiscale, 11 digits with check digit',
+            }),
             ausaCode: Type.String({ pattern: '^[0-9]{10}$', description: 'AUSA code, 10 digits' }),
             name: Name,
             istatPlace: Type.String({ pattern: '^[0-9]{9}$' }),
@@ -163,7 +188,9 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
     },
     async (request, reply) =>
       sendCreated(deps, request, reply, async (store) =>
-        presentContractingAuthority(await createContractingAuthority({ ...deps, store }, request.body, actorOf(request))),
+        presentContractingAuthority(
+          await createContractingAuthority({ ...deps, store }, request.body, actorOf(request)),
+        ),
       ),
   );
   app.get(
@@ -198,7 +225,8 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
         response: { 200: ContractingAuthorityView, ...errors(400, 401, 404) },
       },
     },
-    async (request) => presentContractingAuthority(await getContractingAuthority(deps, request.params.id, actorOf(request))),
+    async (request) =>
+      presentContractingAuthority(await getContractingAuthority(deps, request.params.id, actorOf(request))),
   );
   app.patch(
     '/contracting-authorities/:id',
@@ -222,7 +250,9 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
       },
     },
     async (request) =>
-      presentContractingAuthority(await updateContractingAuthority(deps, request.params.id, request.body, actorOf(request))),
+      presentContractingAuthority(
+        await updateContractingAuthority(deps, request.params.id, request.body, actorOf(request)),
+      ),
   );
   app.post(
     '/contracting-authorities/:id/cost-centres',
@@ -239,7 +269,9 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
     },
     async (request, reply) =>
       sendCreated(deps, request, reply, async (store) =>
-        presentContractingAuthority(await addCostCentre({ ...deps, store }, request.params.id, request.body, actorOf(request))),
+        presentContractingAuthority(
+          await addCostCentre({ ...deps, store }, request.params.id, request.body, actorOf(request)),
+        ),
       ),
   );
 
@@ -266,7 +298,9 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
     },
     async (request, reply) =>
       sendCreated(deps, request, reply, async (store) =>
-        presentEconomicOperator(await createEconomicOperator({ ...deps, store }, request.body, actorOf(request))),
+        presentEconomicOperator(
+          await createEconomicOperator({ ...deps, store }, request.body, actorOf(request)),
+        ),
       ),
   );
   app.get(
@@ -281,7 +315,11 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
       },
     },
     async (request) =>
-      presentPage(await listEconomicOperators(deps, request.query, actorOf(request)), request.query, presentEconomicOperator),
+      presentPage(
+        await listEconomicOperators(deps, request.query, actorOf(request)),
+        request.query,
+        presentEconomicOperator,
+      ),
   );
   app.get(
     '/economic-operators/:id',
@@ -294,7 +332,8 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
         response: { 200: EconomicOperatorView, ...errors(400, 401, 404) },
       },
     },
-    async (request) => presentEconomicOperator(await getEconomicOperator(deps, request.params.id, actorOf(request))),
+    async (request) =>
+      presentEconomicOperator(await getEconomicOperator(deps, request.params.id, actorOf(request))),
   );
   app.patch(
     '/economic-operators/:id',
@@ -312,10 +351,24 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
       },
     },
     async (request) =>
-      presentEconomicOperator(await updateEconomicOperator(deps, request.params.id, request.body, actorOf(request))),
+      presentEconomicOperator(
+        await updateEconomicOperator(deps, request.params.id, request.body, actorOf(request)),
+      ),
   );
 
   // Users and tokens
+  app.get(
+    '/me',
+    {
+      schema: {
+        tags: ['Registry'],
+        summary: 'Who am I',
+        security,
+        response: { 200: UserView, ...errors(401) },
+      },
+    },
+    async (request) => presentUser(await getUser(deps, actorOf(request).userId, actorOf(request))),
+  );
   app.post(
     '/users',
     {
@@ -351,16 +404,26 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
         tags: ['Registry'],
         summary: 'Users (administrator)',
         security,
-        querystring: pageQueryWith({ role: Type.Optional(Role), contractingAuthorityId: Type.Optional(Uuid) }),
+        querystring: pageQueryWith({
+          role: Type.Optional(Role),
+          contractingAuthorityId: Type.Optional(Uuid),
+        }),
         response: { 200: pageOf(UserView), ...errors(400, 401, 403) },
       },
     },
-    async (request) => presentPage(await listUsers(deps, request.query, actorOf(request)), request.query, presentUser),
+    async (request) =>
+      presentPage(await listUsers(deps, request.query, actorOf(request)), request.query, presentUser),
   );
   app.get(
     '/users/:id',
     {
-      schema: { tags: ['Registry'], summary: 'A user', security, params: IdParams, response: { 200: UserView, ...errors(400, 401, 404) } },
+      schema: {
+        tags: ['Registry'],
+        summary: 'A user',
+        security,
+        params: IdParams,
+        response: { 200: UserView, ...errors(400, 401, 404) },
+      },
     },
     async (request) => presentUser(await getUser(deps, request.params.id, actorOf(request))),
   );
@@ -373,13 +436,21 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
         security,
         params: IdParams,
         body: Type.Object(
-          { name: Type.Optional(Name), email: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })), active: Type.Optional(Type.Boolean()) },
+          {
+            name: Type.Optional(Name),
+            email: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
+            active: Type.Optional(Type.Boolean()),
+          },
           { additionalProperties: false, minProperties: 1 },
         ),
         response: { 200: UserView, ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => presentUser(await updateUser(deps, request.params.id, request.body, actorOf(request))),
+    async (request) => {
+      const user = await updateUser(deps, request.params.id, request.body, actorOf(request));
+      if (request.body.active === false) authenticator.clear();
+      return presentUser(user);
+    },
   );
   app.post(
     '/users/:id/tokens',
@@ -393,7 +464,10 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
           { label: Type.String({ minLength: 1, maxLength: 100 }), expiresAt: Type.Optional(DateTime) },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ token: Type.String(), userId: Uuid }), ...errors(400, 401, 403, 404, 409) },
+        response: {
+          201: Type.Object({ token: Type.String(), userId: Uuid }),
+          ...errors(400, 401, 403, 404, 409),
+        },
       },
     },
     async (request, reply) => {
@@ -420,6 +494,10 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
         response: { 200: Type.Object({ revoked: Type.Integer() }), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => revokeTokens(deps, request.params.id, actorOf(request)),
+    async (request) => {
+      const result = await revokeTokens(deps, request.params.id, actorOf(request));
+      authenticator.clear(); // other processes notice within the authenticator's cache TTL
+      return result;
+    },
   );
 };

@@ -10,7 +10,13 @@ import { perfectLot } from '../../services/tenders/perfect-lot.js';
 import { getSmartCig, listSmartCigs, requestSmartCig } from '../../services/tenders/smart-cigs.js';
 import { IdempotencyHeaders, PageQuery, errors, pageOf, pageQueryWith } from '../common.schemas.js';
 import type { Metrics } from '../metrics.js';
-import { presentLot, presentPage, presentSmartCig, presentTender, presentTenderSummary } from '../presenters.js';
+import {
+  presentLot,
+  presentPage,
+  presentSmartCig,
+  presentTender,
+  presentTenderSummary,
+} from '../presenters.js';
 import { actorOf, sendCreated } from '../request-context.js';
 import {
   CancelBody,
@@ -67,7 +73,11 @@ export const tenderRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; metric
       },
     },
     async (request) =>
-      presentPage(await listTenders(deps, request.query, actorOf(request)), request.query, presentTenderSummary),
+      presentPage(
+        await listTenders(deps, request.query, actorOf(request)),
+        request.query,
+        presentTenderSummary,
+      ),
   );
 
   app.get(
@@ -245,7 +255,11 @@ export const tenderRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; metric
         reply,
         async (store) =>
           presentLot(
-            await cancelLot({ ...deps, store }, { cig: request.params.cig.toUpperCase(), ...request.body }, actorOf(request)),
+            await cancelLot(
+              { ...deps, store },
+              { cig: request.params.cig.toUpperCase(), ...request.body },
+              actorOf(request),
+            ),
           ),
         200,
       ),
@@ -282,7 +296,8 @@ export const tenderRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; metric
         response: { 200: pageOf(SmartCigView), ...errors(400, 401, 403) },
       },
     },
-    async (request) => presentPage(await listSmartCigs(deps, request.query, actorOf(request)), request.query, presentSmartCig),
+    async (request) =>
+      presentPage(await listSmartCigs(deps, request.query, actorOf(request)), request.query, presentSmartCig),
   );
 
   app.get(
@@ -296,12 +311,21 @@ export const tenderRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; metric
         response: { 200: SmartCigView, ...errors(401, 404) },
       },
     },
-    async (request) => presentSmartCig(await getSmartCig(deps, request.params.cig.toUpperCase(), actorOf(request))),
+    async (request) =>
+      presentSmartCig(await getSmartCig(deps, request.params.cig.toUpperCase(), actorOf(request))),
   );
 };
 
-function presentHistory(records: { occurredAt: Date; actor: string; action: string; before: unknown; after: unknown }[]) {
+function presentHistory(
+  records: { occurredAt: Date; actor: string; action: string; before: unknown; after: unknown }[],
+) {
   return {
-    items: records.map((r) => ({ at: r.occurredAt.toISOString(), actor: r.actor, action: r.action, before: r.before, after: r.after })),
+    items: records.map((r) => ({
+      at: r.occurredAt.toISOString(),
+      actor: r.actor,
+      action: r.action,
+      before: r.before,
+      after: r.after,
+    })),
   };
 }

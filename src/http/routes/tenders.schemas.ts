@@ -5,16 +5,30 @@ import { MAX_OBJECT_LENGTH, MAX_NOTE_LENGTH } from '../../domain/tenders/tender-
 export const TenderNumberParams = Type.Object({
   tenderNumber: Type.String({ pattern: '^[0-9]{7}$', description: '7-digit tender number' }),
 });
-export const CigParams = Type.Object({ cig: Type.String({ pattern: '^[A-Za-z0-9]{10}$', description: 'CIG' }) });
+export const CigParams = Type.Object({
+  cig: Type.String({ pattern: '^[A-Za-z0-9]{10}$', description: 'CIG' }),
+});
 
-const ContractObject = Type.Union([Type.Literal('works'), Type.Literal('supplies'), Type.Literal('services')]);
+const ContractObject = Type.Union([
+  Type.Literal('works'),
+  Type.Literal('supplies'),
+  Type.Literal('services'),
+]);
 
 export const LotBody = Type.Object(
   {
     object: Type.String({ minLength: 1, maxLength: MAX_OBJECT_LENGTH }),
     amount: Amount,
-    cpv: Type.String({ pattern: '^[0-9]{8}(-[0-9])?$', description: 'Main CPV code (8 digits)', examples: ['45233140'] }),
-    place: Type.String({ pattern: '^[0-9]{9}$', description: 'ISTAT place code (9 digits)', examples: ['016072006'] }),
+    cpv: Type.String({
+      pattern: '^[0-9]{8}(-[0-9])?$',
+      description: 'Main CPV code (8 digits)',
+      examples: ['45233140'],
+    }),
+    place: Type.String({
+      pattern: '^[0-9]{9}$',
+      description: 'ISTAT place code (9 digits)',
+      examples: ['016072006'],
+    }),
   },
   { additionalProperties: false },
 );

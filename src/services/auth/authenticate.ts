@@ -18,7 +18,7 @@ export class TokenAuthenticator {
   constructor(deps: { store: Store; clock: Clock }, options: { ttlMs?: number; maxEntries?: number } = {}) {
     this.#store = deps.store;
     this.#clock = deps.clock;
-    this.#ttlMs = options.ttlMs ?? 30_000;
+    this.#ttlMs = options.ttlMs ?? 10_000;
     this.#maxEntries = options.maxEntries ?? 10_000;
   }
 

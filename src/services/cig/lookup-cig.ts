@@ -1,25 +1,27 @@
 import { validateCig, type CigFamily } from '../../domain/cig/cig.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { ServiceDeps } from '../context.js';
-import type { Lot, SmartCig, Tender } from '../ports.js';
+import type { Lot, SmartCig } from '../ports.js';
 
 export type CigLookup =
-  | { kind: 'lot'; family: CigFamily; lot: Lot; tender: Tender }
-  | { kind: 'smart_cig'; family: CigFamily; smartCig: SmartCig };
+  { kind: 'lot'; family: CigFamily; lot: Lot } | { kind: 'smart_cig'; family: CigFamily; smartCig: SmartCig };
 
 /** Anyone can look up a CIG: what it is, whose it is, its state (cancelled codes stay visible). */
 export async function lookupCig(deps: Pick<ServiceDeps, 'store'>, code: string): Promise<CigLookup> {
   const validation = validateCig(code);
   if (!validation.valid) {
-    throw new DomainError('validation_failed', `${validation.code} is not a valid CIG: ${validation.message}`, {
-      field: 'code',
-      reason: validation.reason,
-    });
+    throw new DomainError(
+      'validation_failed',
+      `${validation.code} is not a valid CIG: ${validation.message}`,
+      {
+        field: 'code',
+        reason: validation.reason,
+      },
+    );
   }
   if (validation.family === 'pcp') {
     const lot = await deps.store.lots.findByCig(validation.code);
-    const tender = lot && (await deps.store.tenders.findByNumber(lot.tenderNumber));
-    if (lot && tender) return { kind: 'lot', family: validation.family, lot, tender };
+    if (lot) return { kind: 'lot', family: validation.family, lot };
   } else if (validation.family === 'smart_cig') {
     const smartCig = await deps.store.smartCigs.findByCig(validation.code);
     if (smartCig) return { kind: 'smart_cig', family: validation.family, smartCig };

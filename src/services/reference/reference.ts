@@ -12,6 +12,7 @@ function checkQuery(q: string): string {
   return query;
 }
 
-export const searchCpv = (deps: Deps, q: string, limit: number) => deps.store.reference.searchCpv(checkQuery(q), limit);
+export const searchCpv = (deps: Deps, q: string, limit: number) =>
+  deps.store.reference.searchCpv(checkQuery(q), limit);
 export const searchPlaces = (deps: Deps, q: string, limit: number) =>
   deps.store.reference.searchPlaces(checkQuery(q).toUpperCase(), limit);

@@ -20,7 +20,8 @@ export interface CreateContractingAuthorityInput {
 
 async function resolveSection(store: Store, place: string, explicit: string | undefined): Promise<string> {
   const code = explicit ?? sectionCodeForPlace(place);
-  if (!code) throw invalidField('regionalSection', `no regional section covers place ${place}: give regionalSection`);
+  if (!code)
+    throw invalidField('regionalSection', `no regional section covers place ${place}: give regionalSection`);
   if (!(await store.registry.findSection(code))) {
     throw invalidField('regionalSection', `regionalSection "${code}" does not exist`);
   }
@@ -53,7 +54,10 @@ export async function createContractingAuthority(
   const seen = new Set<string>();
   for (const [i, c] of centres.entries()) {
     if (!/^[A-Za-z0-9._-]{1,40}$/.test(c.code)) {
-      throw invalidField(`costCentres[${i}].code`, 'a cost centre code is 1-40 letters, digits, ".", "_" or "-"');
+      throw invalidField(
+        `costCentres[${i}].code`,
+        'a cost centre code is 1-40 letters, digits, ".", "_" or "-"',
+      );
     }
     if (seen.has(c.code)) throw invalidField(`costCentres[${i}].code`, `cost centre ${c.code} appears twice`);
     seen.add(c.code);
@@ -61,9 +65,13 @@ export async function createContractingAuthority(
   }
   return deps.store.transaction(async (store) => {
     if (await store.registry.findContractingAuthorityByFiscalCode(input.fiscalCode)) {
-      throw new DomainError('conflict', `a contracting authority with fiscal code ${input.fiscalCode} exists`, {
-        field: 'fiscalCode',
-      });
+      throw new DomainError(
+        'conflict',
+        `a contracting authority with fiscal code ${input.fiscalCode} exists`,
+        {
+          field: 'fiscalCode',
+        },
+      );
     }
     const id = deps.ids.uuid();
     await store.registry.insertContractingAuthority({
@@ -77,12 +85,23 @@ export async function createContractingAuthority(
       createdAt: now,
     });
     for (const c of centres) {
-      await store.registry.insertCostCentre(id, { id: deps.ids.uuid(), code: c.code, name: c.name.trim(), active: true }, now);
+      await store.registry.insertCostCentre(
+        id,
+        { id: deps.ids.uuid(), code: c.code, name: c.name.trim(), active: true },
+        now,
+      );
     }
     const created = await store.registry.findContractingAuthority(id);
     if (!created) throw new Error('contracting authority vanished after insert');
     await store.audit.append([
-      audit(actor, now, 'contracting_authority.created', { type: 'contracting_authority', id }, null, created),
+      audit(
+        actor,
+        now,
+        'contracting_authority.created',
+        { type: 'contracting_authority', id },
+        null,
+        created,
+      ),
     ]);
     return created;
   });
@@ -126,7 +145,14 @@ export async function updateContractingAuthority(
     const after = await store.registry.findContractingAuthority(id);
     if (!after) throw new Error('contracting authority vanished after update');
     await store.audit.append([
-      audit(actor, now, 'contracting_authority.updated', { type: 'contracting_authority', id }, before, after),
+      audit(
+        actor,
+        now,
+        'contracting_authority.updated',
+        { type: 'contracting_authority', id },
+        before,
+        after,
+      ),
     ]);
     return after;
   });
@@ -150,11 +176,22 @@ export async function addCostCentre(
     if (before.costCentres.some((c) => c.code === input.code)) {
       throw new DomainError('conflict', `cost centre ${input.code} exists already`, { field: 'code' });
     }
-    await store.registry.insertCostCentre(id, { id: deps.ids.uuid(), code: input.code, name, active: true }, now);
+    await store.registry.insertCostCentre(
+      id,
+      { id: deps.ids.uuid(), code: input.code, name, active: true },
+      now,
+    );
     const after = await store.registry.findContractingAuthority(id);
     if (!after) throw new Error('contracting authority vanished');
     await store.audit.append([
-      audit(actor, now, 'contracting_authority.cost_centre_added', { type: 'contracting_authority', id }, before, after),
+      audit(
+        actor,
+        now,
+        'contracting_authority.cost_centre_added',
+        { type: 'contracting_authority', id },
+        before,
+        after,
+      ),
     ]);
     return after;
   });
@@ -166,7 +203,8 @@ export async function getContractingAuthority(
   actor: Actor,
 ): Promise<ContractingAuthority> {
   const found = await deps.store.registry.findContractingAuthority(id);
-  if (!found || !canSeeAuthority(actor, found.id, found.regionalSectionCode)) throw notFound('contracting authority');
+  if (!found || !canSeeAuthority(actor, found.id, found.regionalSectionCode))
+    throw notFound('contracting authority');
   return found;
 }
 
@@ -177,7 +215,9 @@ export async function listContractingAuthorities(
 ): Promise<Page<ContractingAuthority>> {
   const user = requireRole(actor, 'admin', 'authority_staff', 'regional_staff', 'rup');
   if (user.role === 'rup') {
-    const own = user.contractingAuthorityId && (await deps.store.registry.findContractingAuthority(user.contractingAuthorityId));
+    const own =
+      user.contractingAuthorityId &&
+      (await deps.store.registry.findContractingAuthority(user.contractingAuthorityId));
     return own ? { items: [own], total: 1 } : { items: [], total: 0 };
   }
   const section = user.role === 'regional_staff' ? (user.regionalSectionCode ?? '') : filter.regionalSection;

@@ -37,15 +37,38 @@ export async function createEconomicOperator(
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
     if (await store.registry.findEconomicOperatorByFiscalCode(fiscalCode)) {
-      throw new DomainError('conflict', `an economic operator with fiscal code ${fiscalCode} exists`, { field: 'fiscalCode' });
+      throw new DomainError('conflict', `an economic operator with fiscal code ${fiscalCode} exists`, {
+        field: 'fiscalCode',
+      });
     }
-    if (vatNumber && vatNumber !== fiscalCode && (await store.registry.findEconomicOperatorByFiscalCode(vatNumber))) {
-      throw new DomainError('conflict', `an economic operator with VAT number ${vatNumber} exists`, { field: 'vatNumber' });
+    if (
+      vatNumber &&
+      vatNumber !== fiscalCode &&
+      (await store.registry.findEconomicOperatorByFiscalCode(vatNumber))
+    ) {
+      throw new DomainError('conflict', `an economic operator with VAT number ${vatNumber} exists`, {
+        field: 'vatNumber',
+      });
     }
-    const operator: EconomicOperator = { id: deps.ids.uuid(), fiscalCode, vatNumber, name, pec, createdAt: now, updatedAt: now };
+    const operator: EconomicOperator = {
+      id: deps.ids.uuid(),
+      fiscalCode,
+      vatNumber,
+      name,
+      pec,
+      createdAt: now,
+      updatedAt: now,
+    };
     await store.registry.insertEconomicOperator(operator);
     await store.audit.append([
-      audit(actor, now, 'economic_operator.created', { type: 'economic_operator', id: operator.id }, null, operator),
+      audit(
+        actor,
+        now,
+        'economic_operator.created',
+        { type: 'economic_operator', id: operator.id },
+        null,
+        operator,
+      ),
     ]);
     return operator;
   });
@@ -78,9 +101,14 @@ export async function updateEconomicOperator(
   });
 }
 
-export async function getEconomicOperator(deps: Pick<ServiceDeps, 'store'>, id: string, actor: Actor): Promise<EconomicOperator> {
+export async function getEconomicOperator(
+  deps: Pick<ServiceDeps, 'store'>,
+  id: string,
+  actor: Actor,
+): Promise<EconomicOperator> {
   const user = requireRole(actor, 'admin', 'authority_staff', 'regional_staff', 'rup', 'economic_operator');
-  if (user.role === 'economic_operator' && user.economicOperatorId !== id) throw notFound('economic operator');
+  if (user.role === 'economic_operator' && user.economicOperatorId !== id)
+    throw notFound('economic operator');
   const found = await deps.store.registry.findEconomicOperator(id);
   if (!found) throw notFound('economic operator');
   return found;

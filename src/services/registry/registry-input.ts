@@ -11,6 +11,7 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 export function checkEmail(value: string, field: string): string {
   const email = value.trim().toLowerCase();
-  if (!EMAIL.test(email) || email.length > 254) throw invalidField(field, `${field} is not an e-mail address`);
+  if (!EMAIL.test(email) || email.length > 254)
+    throw invalidField(field, `${field} is not an e-mail address`);
   return email;
 }

@@ -18,7 +18,12 @@ export async function getSection(deps: Pick<ServiceDeps, 'store'>, code: string)
 export async function updateSection(
   deps: Pick<ServiceDeps, 'store' | 'clock'>,
   code: string,
-  input: { name?: string | undefined; pec?: string | undefined; aooCode?: string | undefined; city?: string | undefined },
+  input: {
+    name?: string | undefined;
+    pec?: string | undefined;
+    aooCode?: string | undefined;
+    city?: string | undefined;
+  },
   actor: Actor,
 ): Promise<RegionalSection> {
   requireRole(actor, 'admin');
@@ -40,7 +45,9 @@ export async function updateSection(
       now,
     );
     const after = (await store.registry.findSection(code)) as RegionalSection;
-    await store.audit.append([audit(actor, now, 'regional_section.updated', { type: 'regional_section', id: code }, before, after)]);
+    await store.audit.append([
+      audit(actor, now, 'regional_section.updated', { type: 'regional_section', id: code }, before, after),
+    ]);
     return after;
   });
 }

@@ -46,7 +46,10 @@ export async function createUser(deps: Deps, input: CreateUserInput, actor: Acto
   }
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    if (input.contractingAuthorityId && !(await store.registry.findContractingAuthority(input.contractingAuthorityId))) {
+    if (
+      input.contractingAuthorityId &&
+      !(await store.registry.findContractingAuthority(input.contractingAuthorityId))
+    ) {
       throw invalidField('contractingAuthorityId', 'no such contracting authority');
     }
     if (input.economicOperatorId && !(await store.registry.findEconomicOperator(input.economicOperatorId))) {
@@ -118,7 +121,12 @@ export async function getUser(deps: Pick<ServiceDeps, 'store'>, id: string, acto
 
 export async function listUsers(
   deps: Pick<ServiceDeps, 'store'>,
-  filter: { limit: number; offset: number; role?: Role | undefined; contractingAuthorityId?: string | undefined },
+  filter: {
+    limit: number;
+    offset: number;
+    role?: Role | undefined;
+    contractingAuthorityId?: string | undefined;
+  },
   actor: Actor,
 ): Promise<Page<User>> {
   requireRole(actor, 'admin');
@@ -136,11 +144,13 @@ export async function issueToken(
   if (actor.kind !== 'system') requireRole(actor, 'admin');
   const now = deps.clock.now();
   const label = checkName(input.label, 'label', 100);
-  if (input.expiresAt && input.expiresAt <= now) throw invalidField('expiresAt', 'expiresAt must be in the future');
+  if (input.expiresAt && input.expiresAt <= now)
+    throw invalidField('expiresAt', 'expiresAt must be in the future');
   return deps.store.transaction(async (store) => {
     const user = await store.registry.findUser(input.userId);
     if (!user) throw notFound('user');
-    if (!user.active) throw new DomainError('invalid_state', 'the user is not active', { reason: 'user_inactive' });
+    if (!user.active)
+      throw new DomainError('invalid_state', 'the user is not active', { reason: 'user_inactive' });
     const token = `gara_${randomBytes(32).toString('base64url')}`;
     await store.registry.insertToken({
       id: deps.ids.uuid(),
@@ -150,7 +160,9 @@ export async function issueToken(
       createdAt: now,
       expiresAt: input.expiresAt ?? null,
     });
-    await store.audit.append([audit(actor, now, 'user.token_issued', { type: 'user', id: user.id }, null, { label })]);
+    await store.audit.append([
+      audit(actor, now, 'user.token_issued', { type: 'user', id: user.id }, null, { label }),
+    ]);
     return { token, user };
   });
 }
@@ -161,7 +173,9 @@ export async function revokeTokens(deps: Deps, userId: string, actor: Actor): Pr
   return deps.store.transaction(async (store) => {
     if (!(await store.registry.findUser(userId))) throw notFound('user');
     const revoked = await store.registry.revokeTokens(userId, now);
-    await store.audit.append([audit(actor, now, 'user.tokens_revoked', { type: 'user', id: userId }, null, { revoked })]);
+    await store.audit.append([
+      audit(actor, now, 'user.tokens_revoked', { type: 'user', id: userId }, null, { revoked }),
+    ]);
     return { revoked };
   });
 }

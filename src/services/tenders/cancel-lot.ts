@@ -17,13 +17,27 @@ export async function cancelLot(
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
     const lot = await store.lots.lockByCig(input.cig);
-    if (!lot || !canSeeAuthority(actor, lot.contractingAuthorityId)) throw notFound(`lot with CIG ${input.cig}`);
+    if (!lot || !canSeeAuthority(actor, lot.contractingAuthorityId))
+      throw notFound(`lot with CIG ${input.cig}`);
     assertLotCancellable(lot.state);
     const cancellation = { reason, note, cancelledAt: now, cancelledBy: rup.userId };
     await store.lots.cancel(lot.id, cancellation);
-    const after: Lot = { ...lot, state: 'cancelled', cancelReason: reason, cancelNote: note, cancelledAt: now };
+    const after: Lot = {
+      ...lot,
+      state: 'cancelled',
+      cancelReason: reason,
+      cancelNote: note,
+      cancelledAt: now,
+    };
     await store.audit.append([
-      audit(actor, now, 'lot.cancelled', { type: 'lot', id: lot.cig }, presentLotAudit(lot), presentLotAudit(after)),
+      audit(
+        actor,
+        now,
+        'lot.cancelled',
+        { type: 'lot', id: lot.cig },
+        presentLotAudit(lot),
+        presentLotAudit(after),
+      ),
     ]);
     return after;
   });

@@ -26,7 +26,14 @@ export async function cancelTender(
       lots.map((l) => l.state),
     );
     await store.tenders.cancel(tender.id, { reason, note, cancelledAt: now, cancelledBy: rup.userId });
-    const after: Tender = { ...tender, state: 'cancelled', cancelReason: reason, cancelNote: note, cancelledAt: now, updatedAt: now };
+    const after: Tender = {
+      ...tender,
+      state: 'cancelled',
+      cancelReason: reason,
+      cancelNote: note,
+      cancelledAt: now,
+      updatedAt: now,
+    };
     await store.audit.append([
       audit(
         actor,

@@ -1,5 +1,10 @@
 import { DomainError, invalidField } from '../../domain/shared/errors.js';
-import { contractObjects, sectors, type ContractObject, type Sector } from '../../domain/tenders/tender-rules.js';
+import {
+  contractObjects,
+  sectors,
+  type ContractObject,
+  type Sector,
+} from '../../domain/tenders/tender-rules.js';
 import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
 import type { Lot, Tender } from '../ports.js';
 import { insertLot } from './issue-lot.js';
@@ -34,16 +39,23 @@ export async function createTender(
   const caId = rup.contractingAuthorityId as string;
   const now = deps.clock.now();
   const object = checkObject(input.object, 'object');
-  if (!sectors.includes(input.sector)) throw invalidField('sector', `sector must be one of ${sectors.join(', ')}`);
+  if (!sectors.includes(input.sector))
+    throw invalidField('sector', `sector must be one of ${sectors.join(', ')}`);
   if (!contractObjects.includes(input.contractObject)) {
     throw invalidField('contractObject', `contractObject must be one of ${contractObjects.join(', ')}`);
   }
   if (!(await deps.store.reference.procedureTypeExists(input.procedureType))) {
-    throw invalidField('procedureType', `procedureType "${input.procedureType}" is not in the sceltaContraente list`);
+    throw invalidField(
+      'procedureType',
+      `procedureType "${input.procedureType}" is not in the sceltaContraente list`,
+    );
   }
   if (input.lots.length === 0) throw invalidField('lots', 'a tender needs at least one lot');
   if (input.lots.length > MAX_LOTS_PER_REQUEST) {
-    throw invalidField('lots', `at most ${MAX_LOTS_PER_REQUEST} lots per request; add more with POST .../lots`);
+    throw invalidField(
+      'lots',
+      `at most ${MAX_LOTS_PER_REQUEST} lots per request; add more with POST .../lots`,
+    );
   }
   const checked: CheckedLot[] = [];
   for (const [index, lot] of input.lots.entries()) {
@@ -57,7 +69,10 @@ export async function createTender(
   if (input.costCentre !== undefined) {
     const centre = authority.costCentres.find((c) => c.code === input.costCentre && c.active);
     if (!centre) {
-      throw invalidField('costCentre', `costCentre "${input.costCentre}" is not an active cost centre of ${authority.name}`);
+      throw invalidField(
+        'costCentre',
+        `costCentre "${input.costCentre}" is not an active cost centre of ${authority.name}`,
+      );
     }
     costCentreId = centre.id;
   }
@@ -79,14 +94,21 @@ export async function createTender(
     });
     const lots: Lot[] = [];
     for (const lot of checked) {
-      const taken = await store.tenders.takeLotNumber(tenderNumber, caId, now);
-      if (!taken) throw new Error(`tender ${tenderNumber} not active right after creation`);
-      lots.push(await insertLot({ ...deps, store }, taken.tender, taken.lotNumber, lot, rup));
+      const issued = await insertLot({ ...deps, store }, tenderNumber, lot, rup);
+      if (!issued) throw new Error(`tender ${tenderNumber} not active right after creation`);
+      lots.push(issued);
     }
     const tender = await store.tenders.findByNumber(tenderNumber);
     if (!tender) throw new Error(`tender ${tenderNumber} not found right after creation`);
     await store.audit.append([
-      audit(actor, now, 'tender.created', { type: 'tender', id: String(tenderNumber) }, null, presentTenderAudit(tender)),
+      audit(
+        actor,
+        now,
+        'tender.created',
+        { type: 'tender', id: String(tenderNumber) },
+        null,
+        presentTenderAudit(tender),
+      ),
     ]);
     return { tender, lots };
   });

@@ -12,7 +12,10 @@ const actor = systemActor('expire-lots');
  * Cancels the lots whose perfezionamento window has closed, as the Authority does (reason 0,
  * automatic). Safe to run concurrently and repeatedly: a lot changed meanwhile is skipped.
  */
-export async function expireLots(deps: Deps, options: { batchSize?: number } = {}): Promise<{ cancelled: string[] }> {
+export async function expireLots(
+  deps: Deps,
+  options: { batchSize?: number } = {},
+): Promise<{ cancelled: string[] }> {
   const batchSize = options.batchSize ?? 500;
   const cancelled: string[] = [];
   for (;;) {
@@ -22,10 +25,29 @@ export async function expireLots(deps: Deps, options: { batchSize?: number } = {
       const done: string[] = [];
       const entries = [];
       for (const lot of expired) {
-        const cancellation = { reason: AUTOMATIC_CANCELLATION, note: null, cancelledAt: now, cancelledBy: null };
+        const cancellation = {
+          reason: AUTOMATIC_CANCELLATION,
+          note: null,
+          cancelledAt: now,
+          cancelledBy: null,
+        };
         if (!(await store.lots.cancel(lot.id, cancellation))) continue;
-        const after: Lot = { ...lot, state: 'cancelled', cancelReason: AUTOMATIC_CANCELLATION, cancelledAt: now };
-        entries.push(audit(actor, now, 'lot.expired', { type: 'lot', id: lot.cig }, presentLotAudit(lot), presentLotAudit(after)));
+        const after: Lot = {
+          ...lot,
+          state: 'cancelled',
+          cancelReason: AUTOMATIC_CANCELLATION,
+          cancelledAt: now,
+        };
+        entries.push(
+          audit(
+            actor,
+            now,
+            'lot.expired',
+            { type: 'lot', id: lot.cig },
+            presentLotAudit(lot),
+            presentLotAudit(after),
+          ),
+        );
         done.push(lot.cig);
       }
       await store.audit.append(entries);

@@ -6,7 +6,11 @@ import type { TenderState } from '../../domain/tenders/tender-rules.js';
 type Deps = Pick<ServiceDeps, 'store'>;
 
 /** A tender with its lots, for those who may see it (others get "not found", not "forbidden"). */
-export async function getTender(deps: Deps, tenderNumber: number, actor: Actor): Promise<{ tender: Tender; lots: Lot[] }> {
+export async function getTender(
+  deps: Deps,
+  tenderNumber: number,
+  actor: Actor,
+): Promise<{ tender: Tender; lots: Lot[] }> {
   const tender = await deps.store.tenders.findByNumber(tenderNumber);
   if (!tender || !canSeeAuthority(actor, tender.contractingAuthorityId, tender.regionalSectionCode)) {
     throw notFound(`tender ${tenderNumber}`);
@@ -23,7 +27,10 @@ export async function listTenders(
   if (actor.kind === 'user') {
     switch (actor.role) {
       case 'rup':
-        return deps.store.tenders.list({ ...filter, contractingAuthorityId: actor.contractingAuthorityId ?? '' });
+        return deps.store.tenders.list({
+          ...filter,
+          contractingAuthorityId: actor.contractingAuthorityId ?? '',
+        });
       case 'regional_staff':
         return deps.store.tenders.list({ ...filter, regionalSectionCode: actor.regionalSectionCode ?? '' });
       case 'economic_operator':

@@ -1,58 +1,88 @@
 import { pcpCigFromOrdinal } from '../../domain/cig/cig.js';
 import { DomainError, notFound } from '../../domain/shared/errors.js';
 import { perfectionDeadline } from '../../domain/tenders/tender-rules.js';
-import { audit, canSeeAuthority, requireRole, type Actor, type ServiceDeps, type UserActor } from '../context.js';
-import type { Lot, LotTender } from '../ports.js';
+import {
+  audit,
+  canSeeAuthority,
+  requireRole,
+  type Actor,
+  type ServiceDeps,
+  type UserActor,
+} from '../context.js';
+import type { Lot } from '../ports.js';
 import { checkLot, type CheckedLot, type LotInput } from './lot-input.js';
 import { presentLotAudit } from './tender-audit.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'>;
 
 /** A RUP adds a lot to an active tender of their contracting authority and gets its CIG. */
-export async function issueLot(deps: Deps, input: { tenderNumber: number; lot: LotInput }, actor: Actor): Promise<Lot> {
+export async function issueLot(
+  deps: Deps,
+  input: { tenderNumber: number; lot: LotInput },
+  actor: Actor,
+): Promise<Lot> {
   const rup = requireRole(actor, 'rup');
-  const now = deps.clock.now();
-  const checked = await checkLot(deps.store.reference, input.lot, now);
-  return deps.store.transaction(async (store) => {
-    const taken = await store.tenders.takeLotNumber(input.tenderNumber, rup.contractingAuthorityId, now);
-    if (!taken) {
-      const tender = await store.tenders.findByNumber(input.tenderNumber);
-      if (!tender || !canSeeAuthority(actor, tender.contractingAuthorityId, tender.regionalSectionCode)) {
-        throw notFound(`tender ${input.tenderNumber}`);
-      }
-      throw new DomainError('invalid_state', `tender ${input.tenderNumber} is cancelled: no lot can be added`, {
-        reason: 'tender_cancelled',
-      });
-    }
-    return insertLot({ ...deps, store }, taken.tender, taken.lotNumber, checked, rup);
+  const checked = await checkLot(deps.store.reference, input.lot, deps.clock.now());
+  const lot = await insertLot(deps, input.tenderNumber, checked, rup);
+  if (lot) return lot;
+  const tender = await deps.store.tenders.findByNumber(input.tenderNumber);
+  if (!tender || !canSeeAuthority(actor, tender.contractingAuthorityId, tender.regionalSectionCode)) {
+    throw notFound(`tender ${input.tenderNumber}`);
+  }
+  throw new DomainError('invalid_state', `tender ${input.tenderNumber} is cancelled: no lot can be added`, {
+    reason: 'tender_cancelled',
   });
 }
 
-/** Inserts one lot with a fresh CIG; `deps.store` must be the caller's transaction. */
+/**
+ * Issues one lot with a fresh CIG in a single atomic write (lot number, lot, audit entry); undefined
+ * when the tender is not an active tender of the RUP's contracting authority.
+ */
 export async function insertLot(
   deps: Deps,
-  tender: LotTender,
-  lotNumber: number,
+  tenderNumber: number,
   checked: CheckedLot,
   actor: UserActor,
-): Promise<Lot> {
+): Promise<Lot | undefined> {
   const now = deps.clock.now();
   const cig = pcpCigFromOrdinal(await deps.cigOrdinals.next(deps.store.codes));
   const newLot = {
     id: deps.ids.uuid(),
-    tenderId: tender.tenderId,
     cig,
     ...checked,
     acquiredAt: now,
     perfectionDeadline: perfectionDeadline(now),
     createdBy: actor.userId,
   };
-  await deps.store.lots.insert(newLot, lotNumber);
-  const lot: Lot = {
-    ...tender,
+  const issued = await deps.store.lots.issue({
+    tenderNumber,
+    contractingAuthorityId: actor.contractingAuthorityId,
+    lot: newLot,
+    audit: audit(
+      actor,
+      now,
+      'lot.issued',
+      { type: 'lot', id: cig },
+      null,
+      presentLotAudit({
+        ...checked,
+        cig,
+        state: 'issued',
+        perfectionDeadline: newLot.perfectionDeadline,
+        publicationDate: null,
+        invitationDate: null,
+        bidDeadline: null,
+        cancelReason: null,
+        cancelNote: null,
+      }),
+    ),
+  });
+  if (!issued) return undefined;
+  return {
+    ...issued.tender,
     ...checked,
     id: newLot.id,
-    lotNumber,
+    lotNumber: issued.lotNumber,
     cig,
     state: 'issued',
     acquiredAt: now,
@@ -65,6 +95,4 @@ export async function insertLot(
     cancelNote: null,
     cancelledAt: null,
   };
-  await deps.store.audit.append([audit(actor, now, 'lot.issued', { type: 'lot', id: cig }, null, presentLotAudit(lot))]);
-  return lot;
 }

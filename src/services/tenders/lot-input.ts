@@ -45,10 +45,14 @@ export async function checkLot(
     throw invalidField(`${prefix}cpv`, `${prefix}cpv "${input.cpv}" is not a code of the CPV list`);
   }
   const place = await reference.findPlace(input.place);
-  if (!place) throw invalidField(`${prefix}place`, `${prefix}place "${input.place}" is not an ISTAT place code`);
+  if (!place)
+    throw invalidField(`${prefix}place`, `${prefix}place "${input.place}" is not an ISTAT place code`);
   const today = romeDateOf(now);
   if ((place.validFrom && today < place.validFrom) || (place.validTo && today > place.validTo)) {
-    throw invalidField(`${prefix}place`, `${prefix}place ${place.code} (${place.name}) is not in force today`);
+    throw invalidField(
+      `${prefix}place`,
+      `${prefix}place ${place.code} (${place.name}) is not in force today`,
+    );
   }
   return { object, amountCents, cpvCode, istatPlaceCode: place.code };
 }

@@ -19,11 +19,16 @@ export async function perfectLot(deps: Deps, input: PerfectLotInput, actor: Acto
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
     const lot = await store.lots.lockByCig(input.cig);
-    if (!lot || !canSeeAuthority(actor, lot.contractingAuthorityId)) throw notFound(`lot with CIG ${input.cig}`);
+    if (!lot || !canSeeAuthority(actor, lot.contractingAuthorityId))
+      throw notFound(`lot with CIG ${input.cig}`);
     if (lot.state !== 'issued') {
-      throw new DomainError('invalid_state', `lot ${lot.cig} is ${lot.state}: only an issued lot can be perfected`, {
-        reason: `lot_${lot.state}`,
-      });
+      throw new DomainError(
+        'invalid_state',
+        `lot ${lot.cig} is ${lot.state}: only an issued lot can be perfected`,
+        {
+          reason: `lot_${lot.state}`,
+        },
+      );
     }
     if (isPerfectionWindowClosed(lot.perfectionDeadline, now)) {
       throw new DomainError(
@@ -32,7 +37,11 @@ export async function perfectLot(deps: Deps, input: PerfectLotInput, actor: Acto
         { reason: 'perfection_window_closed' },
       );
     }
-    const date = checkPerfection(input, { procedureType: lot.procedureTypeCode, acquiredAt: lot.acquiredAt, now });
+    const date = checkPerfection(input, {
+      procedureType: lot.procedureTypeCode,
+      acquiredAt: lot.acquiredAt,
+      now,
+    });
     const invitation = input.invitationDate !== undefined;
     const perfection = {
       publicationDate: invitation ? null : date,
@@ -44,7 +53,14 @@ export async function perfectLot(deps: Deps, input: PerfectLotInput, actor: Acto
     await store.lots.perfect(lot.id, perfection);
     const after: Lot = { ...lot, ...perfection, state: 'perfected' };
     await store.audit.append([
-      audit(actor, now, 'lot.perfected', { type: 'lot', id: lot.cig }, presentLotAudit(lot), presentLotAudit(after)),
+      audit(
+        actor,
+        now,
+        'lot.perfected',
+        { type: 'lot', id: lot.cig },
+        presentLotAudit(lot),
+        presentLotAudit(after),
+      ),
     ]);
     return after;
   });

@@ -24,12 +24,19 @@ export interface RequestSmartCigInput {
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'smartCigOrdinals'>;
 
 /** A RUP requests a SmartCIG for a contract under 40,000 EUR: issued at once, no perfezionamento. */
-export async function requestSmartCig(deps: Deps, input: RequestSmartCigInput, actor: Actor): Promise<SmartCig> {
+export async function requestSmartCig(
+  deps: Deps,
+  input: RequestSmartCigInput,
+  actor: Actor,
+): Promise<SmartCig> {
   const rup = requireRole(actor, 'rup');
   const caId = rup.contractingAuthorityId as string;
   const now = deps.clock.now();
   if (!(input.contractType in smartCigContractTypes)) {
-    throw invalidField('contractType', `contractType must be one of ${Object.keys(smartCigContractTypes).join(', ')}`);
+    throw invalidField(
+      'contractType',
+      `contractType must be one of ${Object.keys(smartCigContractTypes).join(', ')}`,
+    );
   }
   if (!contractObjects.includes(input.contractObject)) {
     throw invalidField('contractObject', `contractObject must be one of ${contractObjects.join(', ')}`);
@@ -38,9 +45,13 @@ export async function requestSmartCig(deps: Deps, input: RequestSmartCigInput, a
   const amountCents = parseAmount(input.amount, 'amount');
   assertSmartCigAmount(amountCents);
   const cup = input.cup?.trim().toUpperCase() || null;
-  if (cup !== null && !/^[A-Z0-9]{15}$/.test(cup)) throw invalidField('cup', 'cup must be 15 letters or digits');
+  if (cup !== null && !/^[A-Z0-9]{15}$/.test(cup))
+    throw invalidField('cup', 'cup must be 15 letters or digits');
   if (!(await deps.store.reference.procedureTypeExists(input.procedureType))) {
-    throw invalidField('procedureType', `procedureType "${input.procedureType}" is not in the sceltaContraente list`);
+    throw invalidField(
+      'procedureType',
+      `procedureType "${input.procedureType}" is not in the sceltaContraente list`,
+    );
   }
   return deps.store.transaction(async (store) => {
     const authority = await store.registry.findContractingAuthority(caId);
@@ -66,13 +77,24 @@ export async function requestSmartCig(deps: Deps, input: RequestSmartCigInput, a
     };
     await store.smartCigs.insert(smartCig);
     await store.audit.append([
-      audit(actor, now, 'smart_cig.issued', { type: 'smart_cig', id: cig }, null, presentSmartCigAudit(smartCig)),
+      audit(
+        actor,
+        now,
+        'smart_cig.issued',
+        { type: 'smart_cig', id: cig },
+        null,
+        presentSmartCigAudit(smartCig),
+      ),
     ]);
     return smartCig;
   });
 }
 
-export async function getSmartCig(deps: Pick<ServiceDeps, 'store'>, cig: string, actor: Actor): Promise<SmartCig> {
+export async function getSmartCig(
+  deps: Pick<ServiceDeps, 'store'>,
+  cig: string,
+  actor: Actor,
+): Promise<SmartCig> {
   const found = await deps.store.smartCigs.findByCig(cig);
   if (!found || !canSeeAuthority(actor, found.contractingAuthorityId, found.regionalSectionCode)) {
     throw notFound(`SmartCIG ${cig}`);

@@ -1,10 +1,27 @@
 import type { Lot, SmartCig, Tender } from '../ports.js';
 
+type LotSnapshot = Pick<
+  Lot,
+  | 'cig'
+  | 'state'
+  | 'object'
+  | 'amountCents'
+  | 'cpvCode'
+  | 'istatPlaceCode'
+  | 'perfectionDeadline'
+  | 'publicationDate'
+  | 'invitationDate'
+  | 'bidDeadline'
+  | 'cancelReason'
+  | 'cancelNote'
+> &
+  Partial<Pick<Lot, 'tenderNumber' | 'lotNumber'>>;
+
 /** The state snapshots written to the audit log (before/after). */
-export const presentLotAudit = (lot: Lot) => ({
+export const presentLotAudit = (lot: LotSnapshot) => ({
   cig: lot.cig,
-  tenderNumber: lot.tenderNumber,
-  lotNumber: lot.lotNumber,
+  ...(lot.tenderNumber !== undefined ? { tenderNumber: lot.tenderNumber } : {}),
+  ...(lot.lotNumber !== undefined ? { lotNumber: lot.lotNumber } : {}),
   state: lot.state,
   object: lot.object,
   amountCents: lot.amountCents,

@@ -7,7 +7,14 @@ export function idempotencyRepository(db: Database): IdempotencyRepository {
       // A concurrent claim of the same key waits here until the first transaction ends.
       const row = await db
         .insertInto('idempotency_keys')
-        .values({ user_id: userId, key, request_sha256: requestSha256, status_code: null, response: null, created_at: at })
+        .values({
+          user_id: userId,
+          key,
+          request_sha256: requestSha256,
+          status_code: null,
+          response: null,
+          created_at: at,
+        })
         .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
         .returning('key')
         .executeTakeFirst();
@@ -20,7 +27,9 @@ export function idempotencyRepository(db: Database): IdempotencyRepository {
         .where('user_id', '=', userId)
         .where('key', '=', key)
         .executeTakeFirst();
-      return row && { requestSha256: row.request_sha256, statusCode: row.status_code, response: row.response };
+      return (
+        row && { requestSha256: row.request_sha256, statusCode: row.status_code, response: row.response }
+      );
     },
     async complete(userId, key, statusCode, response) {
       await db
@@ -31,7 +40,10 @@ export function idempotencyRepository(db: Database): IdempotencyRepository {
         .execute();
     },
     async purgeOlderThan(before) {
-      const result = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
+      const result = await db
+        .deleteFrom('idempotency_keys')
+        .where('created_at', '<', before)
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

@@ -90,12 +90,16 @@ export function registryRepository(db: Database): RegistryRepository {
 
   return {
     async listSections() {
-      return (await db.selectFrom('regional_sections').selectAll().orderBy('region_istat').orderBy('code').execute()).map(
-        toSection,
-      );
+      return (
+        await db.selectFrom('regional_sections').selectAll().orderBy('region_istat').orderBy('code').execute()
+      ).map(toSection);
     },
     async findSection(code) {
-      const row = await db.selectFrom('regional_sections').selectAll().where('code', '=', code).executeTakeFirst();
+      const row = await db
+        .selectFrom('regional_sections')
+        .selectAll()
+        .where('code', '=', code)
+        .executeTakeFirst();
       return row && toSection(row);
     },
     async upsertSection(s, at) {
@@ -163,27 +167,43 @@ export function registryRepository(db: Database): RegistryRepository {
       return (await withCostCentres(await selectAuthorities().where('ca.id', '=', id).execute()))[0];
     },
     async findContractingAuthorityByFiscalCode(fiscalCode) {
-      return (await withCostCentres(await selectAuthorities().where('ca.fiscal_code', '=', fiscalCode).execute()))[0];
+      return (
+        await withCostCentres(await selectAuthorities().where('ca.fiscal_code', '=', fiscalCode).execute())
+      )[0];
     },
     async listContractingAuthorities(filter) {
       let query = selectAuthorities();
-      if (filter.regionalSectionCode) query = query.where('ca.regional_section_code', '=', filter.regionalSectionCode);
+      if (filter.regionalSectionCode)
+        query = query.where('ca.regional_section_code', '=', filter.regionalSectionCode);
       if (filter.q) {
         const q = filter.q;
         query = query.where((eb) =>
-          eb.or([eb('ca.name', 'ilike', `%${escapeLike(q)}%`), eb('ca.fiscal_code', '=', q), eb('ca.ausa_code', '=', q)]),
+          eb.or([
+            eb('ca.name', 'ilike', `%${escapeLike(q)}%`),
+            eb('ca.fiscal_code', '=', q),
+            eb('ca.ausa_code', '=', q),
+          ]),
         );
       }
       const [rows, count] = await Promise.all([
         query.orderBy('ca.name').orderBy('ca.id').limit(filter.limit).offset(filter.offset).execute(),
-        query.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        query
+          .clearSelect()
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
       ]);
       return { items: await withCostCentres(rows), total: Number(count.n) };
     },
     async insertCostCentre(caId, centre, at) {
       await db
         .insertInto('cost_centres')
-        .values({ id: centre.id, contracting_authority_id: caId, code: centre.code, name: centre.name, created_at: at })
+        .values({
+          id: centre.id,
+          contracting_authority_id: caId,
+          code: centre.code,
+          name: centre.name,
+          created_at: at,
+        })
         .execute();
     },
 
@@ -213,7 +233,11 @@ export function registryRepository(db: Database): RegistryRepository {
         .execute();
     },
     async findEconomicOperator(id) {
-      const row = await db.selectFrom('economic_operators').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('economic_operators')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && toOperator(row);
     },
     async findEconomicOperatorByFiscalCode(fiscalCode) {
@@ -229,12 +253,19 @@ export function registryRepository(db: Database): RegistryRepository {
       if (filter.q) {
         const q = filter.q;
         query = query.where((eb) =>
-          eb.or([eb('name', 'ilike', `%${escapeLike(q)}%`), eb('fiscal_code', '=', q), eb('vat_number', '=', q)]),
+          eb.or([
+            eb('name', 'ilike', `%${escapeLike(q)}%`),
+            eb('fiscal_code', '=', q),
+            eb('vat_number', '=', q),
+          ]),
         );
       }
       const [rows, count] = await Promise.all([
         query.orderBy('name').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
-        query.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        query
+          .clearSelect()
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
       ]);
       return { items: rows.map(toOperator), total: Number(count.n) };
     },
@@ -275,10 +306,14 @@ export function registryRepository(db: Database): RegistryRepository {
     async listUsers(filter) {
       let query = db.selectFrom('users').selectAll();
       if (filter.role) query = query.where('role', '=', filter.role);
-      if (filter.contractingAuthorityId) query = query.where('contracting_authority_id', '=', filter.contractingAuthorityId);
+      if (filter.contractingAuthorityId)
+        query = query.where('contracting_authority_id', '=', filter.contractingAuthorityId);
       const [rows, count] = await Promise.all([
         query.orderBy('name').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
-        query.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        query
+          .clearSelect()
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
       ]);
       return { items: rows.map(toUser), total: Number(count.n) };
     },
@@ -320,4 +355,3 @@ export function registryRepository(db: Database): RegistryRepository {
     },
   };
 }
-

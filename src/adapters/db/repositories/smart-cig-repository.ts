@@ -6,7 +6,11 @@ function selectSmartCigs(db: Database) {
     .selectFrom('smart_cigs as s')
     .innerJoin('contracting_authorities as ca', 'ca.id', 's.contracting_authority_id')
     .selectAll('s')
-    .select(['ca.name as ca_name', 'ca.fiscal_code as ca_fiscal_code', 'ca.regional_section_code as ca_section']);
+    .select([
+      'ca.name as ca_name',
+      'ca.fiscal_code as ca_fiscal_code',
+      'ca.regional_section_code as ca_section',
+    ]);
 }
 
 type Row = Awaited<ReturnType<ReturnType<typeof selectSmartCigs>['executeTakeFirstOrThrow']>>;
@@ -57,10 +61,19 @@ export function smartCigRepository(db: Database): SmartCigRepository {
     },
     async list(filter) {
       let query = selectSmartCigs(db);
-      if (filter.contractingAuthorityId) query = query.where('s.contracting_authority_id', '=', filter.contractingAuthorityId);
+      if (filter.contractingAuthorityId)
+        query = query.where('s.contracting_authority_id', '=', filter.contractingAuthorityId);
       const [rows, count] = await Promise.all([
-        query.orderBy('s.created_at', 'desc').orderBy('s.cig', 'desc').limit(filter.limit).offset(filter.offset).execute(),
-        query.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        query
+          .orderBy('s.created_at', 'desc')
+          .orderBy('s.cig', 'desc')
+          .limit(filter.limit)
+          .offset(filter.offset)
+          .execute(),
+        query
+          .clearSelect()
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
       ]);
       return { items: rows.map(toSmartCig), total: Number(count.n) };
     },

@@ -1,12 +1,12 @@
 import { sql, type Selectable } from 'kysely';
 import type { Database } from '../database.js';
+import type { Batcher } from '../batcher.js';
 import type { LotsTable, TendersTable } from '../schema.js';
 import type {
   Cancellation,
   Lot,
   LotPerfection,
   LotRepository,
-  NewLot,
   NewTender,
   Tender,
   TenderRepository,
@@ -41,7 +41,11 @@ function selectTenders(db: Database) {
     .selectFrom('tenders as t')
     .innerJoin('contracting_authorities as ca', 'ca.id', 't.contracting_authority_id')
     .selectAll('t')
-    .select(['ca.name as ca_name', 'ca.fiscal_code as ca_fiscal_code', 'ca.regional_section_code as ca_section']);
+    .select([
+      'ca.name as ca_name',
+      'ca.fiscal_code as ca_fiscal_code',
+      'ca.regional_section_code as ca_section',
+    ]);
 }
 
 export function tenderRepository(db: Database): TenderRepository {
@@ -79,41 +83,6 @@ export function tenderRepository(db: Database): TenderRepository {
         .executeTakeFirst();
       return row && toTender(row);
     },
-    async takeLotNumber(tenderNumber, contractingAuthorityId, at) {
-      let query = db
-        .updateTable('tenders')
-        .set({ lot_count: sql`lot_count + 1`, updated_at: at })
-        .where('tender_number', '=', tenderNumber)
-        .where('state', '=', 'active');
-      if (contractingAuthorityId !== null) query = query.where('contracting_authority_id', '=', contractingAuthorityId);
-      const row = await query
-        .returning((eb) => [
-          'id',
-          'lot_count',
-          'tender_number',
-          'contracting_authority_id',
-          'procedure_type_code',
-          eb
-            .selectFrom('contracting_authorities as ca')
-            .select('ca.regional_section_code')
-            .whereRef('ca.id', '=', 'tenders.contracting_authority_id')
-            .as('section'),
-        ])
-        .executeTakeFirst();
-      return (
-        row && {
-          lotNumber: row.lot_count,
-          tender: {
-            tenderId: row.id,
-            tenderNumber: row.tender_number,
-            tenderState: 'active' as const,
-            contractingAuthorityId: row.contracting_authority_id,
-            procedureTypeCode: row.procedure_type_code,
-            regionalSectionCode: row.section ?? '',
-          },
-        }
-      );
-    },
     async cancel(tenderId, c: Cancellation) {
       const result = await db
         .updateTable('tenders')
@@ -132,12 +101,22 @@ export function tenderRepository(db: Database): TenderRepository {
     },
     async list(filter) {
       let query = selectTenders(db);
-      if (filter.contractingAuthorityId) query = query.where('t.contracting_authority_id', '=', filter.contractingAuthorityId);
-      if (filter.regionalSectionCode) query = query.where('ca.regional_section_code', '=', filter.regionalSectionCode);
+      if (filter.contractingAuthorityId)
+        query = query.where('t.contracting_authority_id', '=', filter.contractingAuthorityId);
+      if (filter.regionalSectionCode)
+        query = query.where('ca.regional_section_code', '=', filter.regionalSectionCode);
       if (filter.state) query = query.where('t.state', '=', filter.state);
       const [rows, count] = await Promise.all([
-        query.orderBy('t.created_at', 'desc').orderBy('t.tender_number', 'desc').limit(filter.limit).offset(filter.offset).execute(),
-        query.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        query
+          .orderBy('t.created_at', 'desc')
+          .orderBy('t.tender_number', 'desc')
+          .limit(filter.limit)
+          .offset(filter.offset)
+          .execute(),
+        query
+          .clearSelect()
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
       ]);
       return { items: rows.map(toTender), total: Number(count.n) };
     },
@@ -150,6 +129,8 @@ type LotRow = Selectable<LotsTable> & {
   contracting_authority_id: string;
   procedure_type_code: string;
   ca_section: string;
+  ca_name: string;
+  ca_fiscal_code: string;
 };
 
 const toLot = (r: LotRow): Lot => ({
@@ -158,6 +139,8 @@ const toLot = (r: LotRow): Lot => ({
   tenderNumber: r.tender_number,
   tenderState: r.tender_state,
   contractingAuthorityId: r.contracting_authority_id,
+  contractingAuthorityName: r.ca_name,
+  contractingAuthorityFiscalCode: r.ca_fiscal_code,
   regionalSectionCode: r.ca_section,
   procedureTypeCode: r.procedure_type_code,
   lotNumber: r.lot_number,
@@ -178,6 +161,18 @@ const toLot = (r: LotRow): Lot => ({
   cancelledAt: r.cancelled_at,
 });
 
+interface IssuedRow {
+  ord: number;
+  id: string;
+  tender_number: number;
+  lot_number: number;
+  contracting_authority_id: string;
+  procedure_type_code: string;
+  ca_name: string;
+  ca_fiscal_code: string;
+  ca_section: string;
+}
+
 function selectLots(db: Database) {
   return db
     .selectFrom('lots as l')
@@ -190,37 +185,88 @@ function selectLots(db: Database) {
       't.contracting_authority_id',
       't.procedure_type_code',
       'ca.regional_section_code as ca_section',
+      'ca.name as ca_name',
+      'ca.fiscal_code as ca_fiscal_code',
     ]);
 }
 
-export function lotRepository(db: Database): LotRepository {
+export type IssueInput = Parameters<LotRepository['issue']>[0];
+export type IssueOutput = Awaited<ReturnType<LotRepository['issue']>>;
+
+/**
+ * Issues lots in one statement, atomic without BEGIN/COMMIT: the tender rows are locked in tender
+ * number order (so concurrent batches cannot deadlock), each takes its next lot number, and the lots
+ * and their audit entries are written from what the UPDATE returns. An item whose tender is not active
+ * (or not of the given contracting authority) gets undefined. Tenders must be distinct within a call.
+ */
+export async function issueLots(db: Database, items: IssueInput[]): Promise<IssueOutput[]> {
+  const col = <T>(f: (i: IssueInput) => T) => items.map(f);
+  const { rows } = await sql<IssuedRow>`
+    WITH i AS (
+      SELECT * FROM unnest(
+        ${col((x) => x.tenderNumber)}::int[], ${col((x) => x.contractingAuthorityId)}::uuid[],
+        ${col((x) => x.lot.id)}::uuid[], ${col((x) => x.lot.cig)}::text[], ${col((x) => x.lot.object)}::text[],
+        ${col((x) => x.lot.amountCents)}::bigint[], ${col((x) => x.lot.cpvCode)}::text[],
+        ${col((x) => x.lot.istatPlaceCode)}::text[], ${col((x) => x.lot.acquiredAt.toISOString())}::timestamptz[],
+        ${col((x) => x.lot.perfectionDeadline)}::date[], ${col((x) => x.lot.createdBy)}::uuid[],
+        ${col((x) => x.audit.occurredAt.toISOString())}::timestamptz[], ${col((x) => x.audit.actorUserId)}::uuid[],
+        ${col((x) => x.audit.actor)}::text[], ${col((x) => x.audit.action)}::text[],
+        ${col((x) => x.audit.entityType)}::text[], ${col((x) => x.audit.entityId)}::text[],
+        ${col((x) => JSON.stringify(x.audit.after ?? {}))}::jsonb[], ${col((x) => x.audit.requestId)}::text[]
+      ) WITH ORDINALITY AS i(tn, ca, id, cig, object, amount_cents, cpv_code, place, acquired_at, deadline, created_by,
+                             occurred_at, actor_user_id, actor, action, entity_type, entity_id, after, request_id, ord)
+    ), locked AS (
+      SELECT id FROM tenders WHERE tender_number IN (SELECT tn FROM i) ORDER BY tender_number FOR UPDATE
+    ), t AS (
+      UPDATE tenders SET lot_count = tenders.lot_count + 1, updated_at = i.acquired_at
+      FROM i
+      WHERE tenders.id IN (SELECT id FROM locked) AND tenders.tender_number = i.tn AND tenders.state = 'active'
+        AND (i.ca IS NULL OR tenders.contracting_authority_id = i.ca)
+      RETURNING tenders.id, tenders.tender_number, tenders.lot_count, tenders.contracting_authority_id,
+                tenders.procedure_type_code, i.ord
+    ), l AS (
+      INSERT INTO lots (id, tender_id, lot_number, cig, object, amount_cents, cpv_code, istat_place_code,
+                        acquired_at, perfection_deadline, created_by)
+      SELECT i.id, t.id, t.lot_count, i.cig, i.object, i.amount_cents, i.cpv_code, i.place, i.acquired_at, i.deadline,
+             i.created_by
+      FROM i JOIN t ON t.ord = i.ord
+      RETURNING cig
+    ), a AS (
+      INSERT INTO audit_log (occurred_at, actor_user_id, actor, action, entity_type, entity_id, before, after, request_id)
+      SELECT i.occurred_at, i.actor_user_id, i.actor, i.action, i.entity_type, i.entity_id, NULL,
+             i.after || jsonb_build_object('lotNumber', t.lot_count, 'tenderNumber', t.tender_number), i.request_id
+      FROM i JOIN t ON t.ord = i.ord
+    )
+    SELECT t.ord, t.id, t.tender_number, t.lot_count AS lot_number, t.contracting_authority_id, t.procedure_type_code,
+           ca.name AS ca_name, ca.fiscal_code AS ca_fiscal_code, ca.regional_section_code AS ca_section,
+           (SELECT count(*) FROM l) AS inserted
+    FROM t JOIN contracting_authorities ca ON ca.id = t.contracting_authority_id`.execute(db);
+  const byOrdinal = new Map(rows.map((r) => [Number(r.ord), r]));
+  return items.map((_, index) => {
+    const row = byOrdinal.get(index + 1);
+    return (
+      row && {
+        lotNumber: row.lot_number,
+        tender: {
+          tenderId: row.id,
+          tenderNumber: row.tender_number,
+          tenderState: 'active' as const,
+          contractingAuthorityId: row.contracting_authority_id,
+          contractingAuthorityName: row.ca_name,
+          contractingAuthorityFiscalCode: row.ca_fiscal_code,
+          regionalSectionCode: row.ca_section,
+          procedureTypeCode: row.procedure_type_code,
+        },
+      }
+    );
+  });
+}
+
+export function lotRepository(db: Database, issuer?: Batcher<IssueInput, IssueOutput>): LotRepository {
   return {
-    async insert(lot: NewLot, lotNumber: number) {
-      await db
-        .insertInto('lots')
-        .values({
-          id: lot.id,
-          tender_id: lot.tenderId,
-          lot_number: lotNumber,
-          cig: lot.cig,
-          object: lot.object,
-          amount_cents: lot.amountCents,
-          cpv_code: lot.cpvCode,
-          istat_place_code: lot.istatPlaceCode,
-          acquired_at: lot.acquiredAt,
-          perfection_deadline: lot.perfectionDeadline,
-          publication_date: null,
-          invitation_date: null,
-          bid_deadline: null,
-          perfected_at: null,
-          perfected_by: null,
-          cancel_reason: null,
-          cancel_note: null,
-          cancelled_at: null,
-          cancelled_by: null,
-          created_by: lot.createdBy,
-        })
-        .execute();
+    issue(input) {
+      // Outside a transaction, concurrent issuances are grouped into one statement (see Batcher).
+      return db.isTransaction || !issuer ? issueLots(db, [input]).then((r) => r[0]) : issuer.submit(input);
     },
     async findByCig(cig) {
       const row = await selectLots(db).where('l.cig', '=', cig).executeTakeFirst();

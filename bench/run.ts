@@ -1,0 +1,228 @@
+/**
+ * npm run bench — throughput and latency of CIG issuance and lookup, each against a baseline measured
+ * in the same run on the same machine (figures, not pass/fail):
+ *   1. PostgreSQL, 32 connections: POST .../lots (issuance) vs plain single-row INSERTs through the same
+ *      driver (pg) and pool size; GET /api/v1/cigs/:code (lookup) vs GET /health/live; server peak RSS.
+ *   2. Embedded PGlite: issuance per second.
+ * Each figure is the median of BENCH_ROUNDS rounds (default 3) of BENCH_SECONDS seconds (default 5).
+ * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) must reach a PostgreSQL 15+ server; the
+ * run works in a schema of its own and drops it afterwards.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { fmt, load, median, startServer, type Measurement, type Server } from './support.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = 32;
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+interface DemoToken {
+  role: string;
+  token: string;
+}
+
+async function prepareTenders(
+  server: Server,
+  tokens: string[],
+  perRup: number,
+): Promise<{ token: string; tender: string }[]> {
+  const targets: { token: string; tender: string }[] = [];
+  for (const token of tokens) {
+    for (let i = 0; i < perRup; i++) {
+      const res = await fetch(`${server.url}/api/v1/tenders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          object: 'Gara per il benchmark',
+          procedureType: '6',
+          sector: 'ordinary',
+          contractObject: 'services',
+          lots: [{ object: 'Lotto iniziale', amount: '200000.00', cpv: '50700000', place: '016072006' }],
+        }),
+      });
+      if (res.status !== 201)
+        throw new Error(`setup: tender creation answered ${res.status}: ${await res.text()}`);
+      targets.push({ token, tender: ((await res.json()) as { tenderNumber: string }).tenderNumber });
+    }
+  }
+  return targets;
+}
+
+function issuanceLoad(server: Server, targets: { token: string; tender: string }[]) {
+  let i = 0;
+  const body = JSON.stringify({
+    object: 'Lotto del benchmark',
+    amount: '250000.00',
+    cpv: '50700000',
+    place: '016072006',
+  });
+  return load({
+    url: server.url,
+    connections: CONNECTIONS,
+    durationSeconds: SECONDS,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    next: () => {
+      const t = targets[i++ % targets.length]!;
+      return {
+        path: `/api/v1/tenders/${t.tender}/lots`,
+        body,
+        headers: { authorization: `Bearer ${t.token}` },
+      };
+    },
+  });
+}
+
+async function issuedCigs(server: Server, targets: { token: string; tender: string }[]): Promise<string[]> {
+  const cigs: string[] = [];
+  for (const t of targets.slice(0, 50)) {
+    const res = await fetch(`${server.url}/api/v1/tenders/${t.tender}`, {
+      headers: { authorization: `Bearer ${t.token}` },
+    });
+    const body = (await res.json()) as { lots: { cig: string }[] };
+    cigs.push(...body.lots.map((l) => l.cig));
+  }
+  return cigs;
+}
+
+/** 32 concurrent loops of single-row INSERTs through a pg pool of 32. */
+async function baselineInserts(pool: pg.Pool): Promise<Measurement> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        try {
+          await pool.query('INSERT INTO bench_baseline (payload, created_at) VALUES ($1, $2)', [
+            'baseline row',
+            new Date(),
+          ]);
+        } catch {
+          errors += 1;
+        }
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: latencies.length / SECONDS,
+    p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
+    p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    errors,
+    non2xx: 0,
+  };
+}
+
+function report(name: string, m: Measurement[]) {
+  const row = {
+    rps: median(m.map((x) => x.rps)),
+    p50: median(m.map((x) => x.p50)),
+    p99: median(m.map((x) => x.p99)),
+  };
+  const errors = m.reduce((s, x) => s + x.errors + x.non2xx, 0);
+  console.log(
+    `  ${name.padEnd(34)} ${fmt(row.rps)} req/s  p50 ${fmt(row.p50, 1)} ms  p99 ${fmt(row.p99, 1)} ms${errors ? `  (${errors} errors/non-2xx)` : ''}`,
+  );
+  return row;
+}
+
+async function postgresSection(): Promise<void> {
+  const schema = `bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const url = new URL(baseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'gara-bench-pg-'));
+  const server = await startServer(
+    {
+      DATABASE_URL: url.toString(),
+      DB_POOL_SIZE: String(CONNECTIONS),
+      SEED_DEMO: 'always',
+      DATA_DIR: dataDir,
+    },
+    3901,
+  );
+  const pool = new pg.Pool({ connectionString: url.toString(), max: CONNECTIONS });
+  try {
+    await pool.query(
+      'CREATE TABLE bench_baseline (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL)',
+    );
+    const tokens = (JSON.parse(readFileSync(join(dataDir, 'demo-tokens.json'), 'utf8')) as DemoToken[])
+      .filter((t) => t.role === 'rup')
+      .map((t) => t.token);
+    const targets = await prepareTenders(server, tokens, 4);
+    const cigs = await issuedCigs(server, targets);
+    console.log(
+      `\nPostgreSQL (${url.host}), ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS}s, ${targets.length} tenders of ${tokens.length} RUPs`,
+    );
+    const results = {
+      baseline: [] as Measurement[],
+      issue: [] as Measurement[],
+      lookup: [] as Measurement[],
+      live: [] as Measurement[],
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      results.baseline.push(await baselineInserts(pool));
+      results.issue.push(await issuanceLoad(server, targets));
+      let i = 0;
+      results.lookup.push(
+        await load({
+          url: server.url,
+          connections: CONNECTIONS,
+          durationSeconds: SECONDS,
+          next: () => ({ path: `/api/v1/cigs/${cigs[i++ % cigs.length]}` }),
+        }),
+      );
+      results.live.push(
+        await load({ url: `${server.url}/health/live`, connections: CONNECTIONS, durationSeconds: SECONDS }),
+      );
+    }
+    const baseline = report('baseline: single-row INSERT (pg)', results.baseline);
+    const issue = report('issue a lot: POST .../lots', results.issue);
+    const live = report('GET /health/live', results.live);
+    const lookup = report('look up a CIG: GET /cigs/:code', results.lookup);
+    const rss = server.peakRssMb();
+    console.log('');
+    console.log(`  issuance / baseline INSERT    ${(issue.rps / baseline.rps).toFixed(2)}   (target >= 0.5)`);
+    console.log(`  issuance p99                  ${issue.p99.toFixed(1)} ms   (target < 50 ms)`);
+    console.log(`  lookup / health-live          ${(lookup.rps / live.rps).toFixed(2)}   (target >= 0.5)`);
+    console.log(`  server peak RSS               ${rss.toFixed(0)} MB   (target < 250 MB)`);
+  } finally {
+    await pool.end();
+    await server.stop();
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function pgliteSection(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gara-bench-pglite-'));
+  const server = await startServer({ DATA_DIR: dataDir, SEED_DEMO: 'always', DATABASE_URL: '' }, 3902);
+  try {
+    const tokens = (JSON.parse(readFileSync(join(dataDir, 'demo-tokens.json'), 'utf8')) as DemoToken[])
+      .filter((t) => t.role === 'rup')
+      .map((t) => t.token);
+    const targets = await prepareTenders(server, tokens, 2);
+    console.log(`\nEmbedded PGlite, ${CONNECTIONS} HTTP connections, ${ROUNDS} rounds x ${SECONDS}s`);
+    const runs: Measurement[] = [];
+    for (let round = 0; round < ROUNDS; round++) runs.push(await issuanceLoad(server, targets));
+    const issue = report('issue a lot: POST .../lots', runs);
+    console.log(`\n  PGlite issuance               ${issue.rps.toFixed(0)} /s   (target >= 1000/s)`);
+    console.log(`  server peak RSS               ${server.peakRssMb().toFixed(0)} MB`);
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+console.log(`gara benchmark — node ${process.version}, ${new Date().toISOString()}`);
+if (!process.argv.includes('--pglite-only')) await postgresSection();
+if (!process.argv.includes('--postgres-only')) await pgliteSection();

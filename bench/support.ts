@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+export interface Measurement {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** Called per request: path and body may vary. */
+  next?: () => { path: string; body?: string; headers?: Record<string, string> };
+}
+
+/** HTTP load with autocannon (another process's CPU would be better, but this keeps the run self-contained). */
+export async function load(options: LoadOptions): Promise<Measurement> {
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    method: options.method ?? 'GET',
+    headers: options.headers ?? {},
+    ...(options.next
+      ? {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => {
+                const n = options.next!();
+                return {
+                  ...request,
+                  path: n.path,
+                  body: n.body,
+                  headers: { ...request.headers, ...n.headers },
+                } as autocannon.Request;
+              },
+            },
+          ],
+        }
+      : {}),
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+export interface Server {
+  process: ChildProcess;
+  url: string;
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** The node flags of `npm start`, so that the benchmark measures the service as it is run. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return (
+    /^node\s+(.*?)\s*dist\/cli\/main\.js serve$/.exec(pkg.scripts.start)?.[1]?.split(/\s+/).filter(Boolean) ??
+    []
+  );
+}
+
+/** Starts the built service as `npm start` does and waits for /health/ready. */
+export async function startServer(env: Record<string, string>, port: number): Promise<Server> {
+  const child = spawn(process.execPath, [...startFlags(), 'dist/cli/main.js', 'serve'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      JOBS_ENABLED: 'false',
+      RATE_LIMIT_MAX: '100000000',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += String(d)));
+  child.stderr?.on('data', (d) => (output += String(d)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
+    try {
+      const res = await fetch(`${url}/health/ready`);
+      if (res.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    process: child,
+    url,
+    peakRssMb: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return kb / 1024;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+export const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8);

@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configVariables, loadConfig, ConfigError } from '../../src/config.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+function gara(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: root,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('gara cig validate', () => {
+  it('prints one line per code with the family or the reason, and exits 1 when any is invalid', () => {
+    const ok = gara(['cig', 'validate', '9050626CD6', 'A000023DB1', 'Z1E31EB332']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trim().split('\n')).toEqual([
+      '9050626CD6 valid simog_v1 (SIMOG v1 (numeric))',
+      'A000023DB1 valid pcp (SIMOG v2 / PCP)',
+      'Z1E31EB332 valid smart_cig (SmartCIG)',
+    ]);
+    const bad = gara(['cig', 'validate', 'BC158BB027', 'BC1B001599']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^BC1B001599 invalid check_mismatch: /m);
+  });
+
+  it('reads codes from standard input and prints JSON lines with --json', () => {
+    const result = gara(['cig', 'validate', '--json'], { input: 'B1FDB28AAF\n\nZ3A1234567\n' });
+    expect(result.code).toBe(1);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      { code: 'B1FDB28AAF', valid: true, family: 'pcp' },
+      { code: 'Z3A1234567', valid: false, reason: 'check_mismatch', message: expect.any(String) },
+    ]);
+  });
+});
+
+describe('configuration', () => {
+  it('a bad value stops the start with a message naming the variable', () => {
+    const result = gara(['serve'], { env: { PORT: 'eighty' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/PORT: "eighty" is not a whole number/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(loadConfig({}).port).toBe(3000);
+  });
+
+  it('the README lists every variable', () => {
+    const readme = readFileSync(new URL('README.md', `file://${root}`), 'utf8');
+    for (const v of configVariables) expect(readme).toContain(`\`${v.name}\``);
+  });
+});
