@@ -76,9 +76,9 @@ function issuanceLoad(server: Server, targets: { token: string; tender: string }
   });
 }
 
-async function issuedCigs(server: Server, targets: { token: string; tender: string }[]): Promise<string[]> {
+async function issuedCigs(server: Server, targets: { token: string; tender: string }[], limit = 50): Promise<string[]> {
   const cigs: string[] = [];
-  for (const t of targets.slice(0, 50)) {
+  for (const t of targets.slice(0, limit)) {
     const res = await fetch(`${server.url}/api/v1/tenders/${t.tender}`, {
       headers: { authorization: `Bearer ${t.token}` },
     });
@@ -166,6 +166,7 @@ async function postgresSection(): Promise<void> {
       baseline: [] as Measurement[],
       issue: [] as Measurement[],
       lookup: [] as Measurement[],
+      cold: [] as Measurement[],
       live: [] as Measurement[],
     };
     for (let round = 0; round < ROUNDS; round++) {
@@ -184,10 +185,19 @@ async function postgresSection(): Promise<void> {
         await load({ url: `${server.url}/health/live`, connections: CONNECTIONS, durationSeconds: SECONDS }),
       );
     }
+    // Every code issued above, each looked up once: answers come from the database, not the 2 s cache.
+    const all = await issuedCigs(server, targets, targets.length);
+    let next = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      results.cold.push(
+        await load({ url: server.url, connections: CONNECTIONS, durationSeconds: SECONDS, next: () => ({ path: `/api/v1/cigs/${all[next++ % all.length]}` }) }),
+      );
+    }
     const baseline = report('baseline: single-row INSERT (pg)', results.baseline);
     const issue = report('issue a lot: POST .../lots', results.issue);
     const live = report('GET /health/live', results.live);
     const lookup = report('look up a CIG: GET /cigs/:code', results.lookup);
+    report(`  same, ${all.length} codes once each (no cache)`, results.cold);
     const rss = server.peakRssMb();
     console.log('');
     console.log(`  issuance / baseline INSERT    ${(issue.rps / baseline.rps).toFixed(2)}   (target >= 0.5)`);
