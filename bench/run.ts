@@ -76,7 +76,11 @@ function issuanceLoad(server: Server, targets: { token: string; tender: string }
   });
 }
 
-async function issuedCigs(server: Server, targets: { token: string; tender: string }[], limit = 50): Promise<string[]> {
+async function issuedCigs(
+  server: Server,
+  targets: { token: string; tender: string }[],
+  limit = 50,
+): Promise<string[]> {
   const cigs: string[] = [];
   for (const t of targets.slice(0, limit)) {
     const res = await fetch(`${server.url}/api/v1/tenders/${t.tender}`, {
@@ -190,7 +194,12 @@ async function postgresSection(): Promise<void> {
     let next = 0;
     for (let round = 0; round < ROUNDS; round++) {
       results.cold.push(
-        await load({ url: server.url, connections: CONNECTIONS, durationSeconds: SECONDS, next: () => ({ path: `/api/v1/cigs/${all[next++ % all.length]}` }) }),
+        await load({
+          url: server.url,
+          connections: CONNECTIONS,
+          durationSeconds: SECONDS,
+          next: () => ({ path: `/api/v1/cigs/${all[next++ % all.length]}` }),
+        }),
       );
     }
     const baseline = report('baseline: single-row INSERT (pg)', results.baseline);

@@ -11,7 +11,9 @@ export interface Contribution {
 }
 
 export function feeTableFor(startDate: IsoDate, tables: readonly FeeTable[] = feeTables): FeeTable {
-  const table = tables.find((t) => (t.from === null || startDate >= t.from) && (t.to === null || startDate <= t.to));
+  const table = tables.find(
+    (t) => (t.from === null || startDate >= t.from) && (t.to === null || startDate <= t.to),
+  );
   if (!table) throw new Error(`no contribution table covers ${startDate}`);
   return table;
 }
@@ -22,7 +24,12 @@ function bandFor(table: FeeTable, amountCents: number): FeeBand | undefined {
   return found;
 }
 
-function contribution(who: 'sa' | 'oe', amountCents: number, startDate: IsoDate, tables?: readonly FeeTable[]): Contribution {
+function contribution(
+  who: 'sa' | 'oe',
+  amountCents: number,
+  startDate: IsoDate,
+  tables?: readonly FeeTable[],
+): Contribution {
   const table = feeTableFor(startDate, tables);
   const band = bandFor(table, amountCents);
   if (!band) return { amountCents: 0, exempt: true, basis: table.source, tableId: table.id };

@@ -62,5 +62,11 @@ export const feeTables: readonly FeeTable[] = [
     source: 'DL 34/2020 art. 65: procedures started 19/05/2020 - 31/12/2020 owe no contribution',
   },
   { id: 'anac-2019', from: null, to: '2023-03-31', bands: table2019, source: 'ANAC, contribution 2019-2022' },
-  { id: 'anac-2023', from: '2023-04-01', to: null, bands: table2023, source: 'ANAC, contribution from 01/04/2023' },
+  {
+    id: 'anac-2023',
+    from: '2023-04-01',
+    to: null,
+    bands: table2023,
+    source: 'ANAC, contribution from 01/04/2023',
+  },
 ];

@@ -15,7 +15,8 @@ export interface NoticeNumberParts {
 
 export type NoticeNumberCheck = ({ valid: true } & NoticeNumberParts) | { valid: false; reason: string };
 
-export const mod93CheckDigits = (first16: string): string => String(Number(BigInt(first16) % 93n)).padStart(2, '0');
+export const mod93CheckDigits = (first16: string): string =>
+  String(Number(BigInt(first16) % 93n)).padStart(2, '0');
 
 export function buildNoticeNumber(segregationCode: string, iuvBase: string): string {
   if (!/^[0-9]{2}$/.test(segregationCode)) throw new RangeError('the segregation code has 2 digits');
@@ -26,16 +27,19 @@ export function buildNoticeNumber(segregationCode: string, iuvBase: string): str
 
 /** IUV base for the n-th position of a year: year (4 digits) + 9-digit sequence. */
 export function iuvBaseFor(year: number, sequence: number): string {
-  if (!Number.isInteger(sequence) || sequence < 1 || sequence > 999_999_999) throw new RangeError(`IUV sequence out of range: ${sequence}`);
+  if (!Number.isInteger(sequence) || sequence < 1 || sequence > 999_999_999)
+    throw new RangeError(`IUV sequence out of range: ${sequence}`);
   return `${year}${String(sequence).padStart(9, '0')}`;
 }
 
 export function checkNoticeNumber(input: string): NoticeNumberCheck {
   const nav = input.replace(/\s+/g, '');
   if (!/^[0-9]{18}$/.test(nav)) return { valid: false, reason: 'a notice number has 18 digits' };
-  if (nav[0] !== '3') return { valid: false, reason: `aux digit ${nav[0]} is not issued by this creditor (3 expected)` };
+  if (nav[0] !== '3')
+    return { valid: false, reason: `aux digit ${nav[0]} is not issued by this creditor (3 expected)` };
   const first16 = nav.slice(0, 16);
-  if (mod93CheckDigits(first16) !== nav.slice(16)) return { valid: false, reason: 'the check digits (mod 93) do not match' };
+  if (mod93CheckDigits(first16) !== nav.slice(16))
+    return { valid: false, reason: 'the check digits (mod 93) do not match' };
   return {
     valid: true,
     auxDigit: '3',
