@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { fmt, load, median, startServer, type Measurement, type Server } from './support.js';
+import { paymentsSection } from './payments-bench.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -243,5 +244,7 @@ async function pgliteSection(): Promise<void> {
 }
 
 console.log(`gara benchmark — node ${process.version}, ${new Date().toISOString()}`);
-if (!process.argv.includes('--pglite-only')) await postgresSection();
-if (!process.argv.includes('--postgres-only')) await pgliteSection();
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+if (!only || only === 'cig') await postgresSection();
+if (!only || only === 'pglite') await pgliteSection();
+if (!only || only === 'payments') await paymentsSection(baseUrl);

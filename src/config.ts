@@ -3,6 +3,7 @@
  * reads process.env. A bad value stops the start with a message naming the variable.
  */
 import { resolve } from 'node:path';
+import { checkNumericFiscalCode } from './domain/registry/fiscal-code.js';
 
 export interface Config {
   port: number;
@@ -22,6 +23,18 @@ export interface Config {
   expireLotsIntervalMs: number;
   idempotencyRetentionHours: number;
   lookupCacheTtlMs: number;
+  pagopa: {
+    creditorFiscalCode: string;
+    creditorName: string;
+    officeName: string;
+    brokerId: string;
+    stationId: string;
+    segregationCode: string;
+    iban: string;
+    activationMinutes: number;
+    /** The built-in node/PSP sandbox: 'auto' = on with the embedded engine only. */
+    sandbox: 'auto' | 'on' | 'off';
+  };
   publicUrl: string | undefined;
 }
 
@@ -79,6 +92,47 @@ export const configVariables: ConfigVariable[] = [
     name: 'LOOKUP_CACHE_TTL_MS',
     default: '2000',
     description: 'Public CIG lookups may be served from memory for this long (0 = off)',
+  },
+  {
+    name: 'PAGOPA_CREDITOR_FISCAL_CODE',
+    default: '97584460584',
+    description: "The creditor's (the Authority's) fiscal code, idPA",
+  },
+  {
+    name: 'PAGOPA_CREDITOR_NAME',
+    default: 'Autorità Nazionale Anticorruzione',
+    description: 'Creditor name on notices and in the payment data',
+  },
+  {
+    name: 'PAGOPA_OFFICE_NAME',
+    default: 'Ufficio contribuzioni',
+    description: 'Office name in the payment data',
+  },
+  {
+    name: 'PAGOPA_BROKER_ID',
+    default: '(creditor fiscal code)',
+    description: 'idBrokerPA the node must send',
+  },
+  { name: 'PAGOPA_STATION_ID', default: '(fiscal code)_01', description: 'idStation the node must send' },
+  {
+    name: 'PAGOPA_SEGREGATION_CODE',
+    default: '01',
+    description: 'Segregation code (2 digits) in notice numbers (aux digit 3)',
+  },
+  {
+    name: 'PAGOPA_IBAN',
+    default: 'IT60X0542811101000000123456',
+    description: 'IBAN credited in the transfers',
+  },
+  {
+    name: 'PAGOPA_ACTIVATION_MINUTES',
+    default: '30',
+    description: 'After paGetPayment a notice is "in progress" for this long',
+  },
+  {
+    name: 'PAGOPA_SANDBOX',
+    default: 'auto',
+    description: 'Built-in pagoPA node + PSP sandbox: auto (embedded engine only), on, off',
   },
   { name: 'PUBLIC_URL', default: '(http://HOST:PORT)', description: 'Base URL printed and used in links' },
 ];
@@ -154,6 +208,61 @@ export function loadConfig(env: Env = process.env): Config {
     expireLotsIntervalMs: integer(env, 'EXPIRE_LOTS_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
     idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 72, 1, 24 * 365),
     lookupCacheTtlMs: integer(env, 'LOOKUP_CACHE_TTL_MS', 2000, 0, 3_600_000),
+    pagopa: pagopaConfig(env),
     publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
+  };
+}
+
+function pattern(env: Env, name: string, fallback: string, re: RegExp, what: string): string {
+  const value = (env[name] ?? '').trim() || fallback;
+  if (!re.test(value)) throw new ConfigError(name, `"${value}" is not ${what}`);
+  return value;
+}
+
+function pagopaConfig(env: Env): Config['pagopa'] {
+  const fiscalCode = pattern(
+    env,
+    'PAGOPA_CREDITOR_FISCAL_CODE',
+    '97584460584',
+    /^[0-9]{11}$/,
+    'an 11-digit fiscal code',
+  );
+  if (!checkNumericFiscalCode(fiscalCode).valid) {
+    throw new ConfigError('PAGOPA_CREDITOR_FISCAL_CODE', `${fiscalCode}: the check digit does not match`);
+  }
+  return {
+    creditorFiscalCode: fiscalCode,
+    creditorName: pattern(
+      env,
+      'PAGOPA_CREDITOR_NAME',
+      'Autorità Nazionale Anticorruzione',
+      /^.{1,140}$/,
+      'a name of 1-140 characters',
+    ),
+    officeName: pattern(
+      env,
+      'PAGOPA_OFFICE_NAME',
+      'Ufficio contribuzioni',
+      /^.{1,140}$/,
+      'a name of 1-140 characters',
+    ),
+    brokerId: pattern(env, 'PAGOPA_BROKER_ID', fiscalCode, /^[0-9]{11}$/, 'an 11-digit broker id'),
+    stationId: pattern(env, 'PAGOPA_STATION_ID', `${fiscalCode}_01`, /^[0-9A-Za-z_-]{1,35}$/, 'a station id'),
+    segregationCode: pattern(
+      env,
+      'PAGOPA_SEGREGATION_CODE',
+      '01',
+      /^[0-9]{2}$/,
+      'a 2-digit segregation code',
+    ),
+    iban: pattern(
+      env,
+      'PAGOPA_IBAN',
+      'IT60X0542811101000000123456',
+      /^IT[0-9]{2}[A-Z][0-9]{10}[0-9A-Z]{12}$/,
+      'an Italian IBAN',
+    ),
+    activationMinutes: integer(env, 'PAGOPA_ACTIVATION_MINUTES', 30, 1, 1440),
+    sandbox: oneOf(env, 'PAGOPA_SANDBOX', 'auto', ['auto', 'on', 'off']),
   };
 }

@@ -16,6 +16,11 @@ import { TokenAuthenticator } from './services/auth/authenticate.js';
 import { OrdinalAllocator } from './services/cig/ordinal-allocator.js';
 import { randomIds, type IdGenerator, type ServiceDeps } from './services/context.js';
 import { seedDemoData, type DemoToken } from './services/demo/seed-demo-data.js';
+import { createNodeSandbox } from './adapters/pagopa/node-sandbox.js';
+import { pdfPaymentDocuments } from './adapters/pdf/pdf-payment-documents.js';
+
+/** The URL this process serves on, once listening (the pagoPA sandbox calls it). */
+const serviceUrl = { current: 'http://127.0.0.1:3000' };
 
 /** The one place that names concrete adapters and wires them. */
 export interface Container {
@@ -64,7 +69,28 @@ export async function createContainer(
     ids: overrides.ids ?? randomIds,
     cigOrdinals: new OrdinalAllocator('pcp', 128),
     smartCigOrdinals: new OrdinalAllocator('smart_cig'),
+    documents: pdfPaymentDocuments,
+    paymentNode: null,
+    creditor: {
+      fiscalCode: config.pagopa.creditorFiscalCode,
+      name: config.pagopa.creditorName,
+      officeName: config.pagopa.officeName,
+      brokerId: config.pagopa.brokerId,
+      stationId: config.pagopa.stationId,
+      segregationCode: config.pagopa.segregationCode,
+      iban: config.pagopa.iban,
+      activationMinutes: config.pagopa.activationMinutes,
+    },
   };
+  const sandbox =
+    config.pagopa.sandbox === 'on' || (config.pagopa.sandbox === 'auto' && database.engine === 'pglite');
+  if (sandbox) {
+    deps.paymentNode = createNodeSandbox({
+      baseUrl: () => serviceUrl.current,
+      creditor: deps.creditor,
+      clock: deps.clock,
+    });
+  }
   return {
     config,
     logger,
@@ -125,6 +151,8 @@ export async function startService(container: Container): Promise<RunningService
     version: VERSION,
     rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
     lookupCacheTtlMs: config.lookupCacheTtlMs,
+    maxConcurrentBatches:
+      container.database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.dbPoolSize / 4)),
     logger,
     metrics: container.metrics,
   });
@@ -135,6 +163,13 @@ export async function startService(container: Container): Promise<RunningService
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url =
     config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // The sandbox calls this process directly, on loopback when listening on every interface.
+  const local = ['0.0.0.0', '::'].includes(config.host)
+    ? '127.0.0.1'
+    : config.host.includes(':')
+      ? `[${config.host}]`
+      : config.host;
+  serviceUrl.current = `http://${local}:${port}`;
   return {
     app,
     url,

@@ -11,6 +11,7 @@ import {
 } from '../container.js';
 import { GaraApiError, GaraClient, GaraUnreachableError } from '../client/client.js';
 import { formatValidations, readCodesFromStdin } from './cig-validate.js';
+import { payableDemoCig } from '../services/demo/seed-demo-data.js';
 
 /** The gara command: runs the service and its chores, and talks to a running service as a client. */
 
@@ -42,7 +43,9 @@ program
       cfg.seedDemo === 'always' || (cfg.seedDemo === 'auto' && container.database.engine === 'pglite');
     const demo = seedWanted ? await seedDemo(container) : { seeded: false, tokens: readDemoTokens(cfg) };
     const service = await startService(container);
-    printBanner(service.url, container.database.engine, cfg, demo.tokens);
+    const payable =
+      container.deps.paymentNode && demo.tokens.length > 0 ? await payableDemoCig(container.deps) : undefined;
+    printBanner(service.url, container.database.engine, cfg, demo.tokens, payable);
     const shutdown = async (signal: string) => {
       container.logger.info({ signal }, 'shutting down');
       await service.stop();
@@ -58,6 +61,7 @@ function printBanner(
   engine: string,
   cfg: Config,
   tokens: { role: string; name: string; email: string; token: string }[],
+  demoCig?: string,
 ) {
   const lines = [
     '',
@@ -80,6 +84,12 @@ function printBanner(
       '',
       `  Try:  curl -H "Authorization: Bearer ${shown.find((t) => t.role === 'rup')?.token ?? '<token>'}" ${url}/api/v1/tenders`,
     );
+    const bidder = shown.find((t) => t.role === 'economic_operator');
+    if (bidder && demoCig) {
+      lines.push(
+        `        npx gara pay ${demoCig} --token ${bidder.token}   (pagoPA sandbox: a bidder pays the contribution)`,
+      );
+    }
   }
   console.log(`${lines.join('\n')}\n`);
 }
@@ -162,6 +172,47 @@ cig
       if (error instanceof GaraApiError || error instanceof GaraUnreachableError) {
         console.error(`gara: ${error.message}`);
         process.exitCode = error instanceof GaraApiError && error.status === 404 ? 3 : 1;
+        return;
+      }
+      throw error;
+    }
+  });
+
+program
+  .command('pay')
+  .description(
+    'SANDBOX: a bidder pays the contribution for a CIG (or a notice number) through the built-in pagoPA node',
+  )
+  .argument('<code>', 'a CIG (opens the payment position first) or an 18-digit notice number')
+  .requiredOption('--token <token>', "the bidder's bearer token (see data/demo-tokens.json)")
+  .option('--url <url>', 'service URL (default: $GARA_URL or http://127.0.0.1:3000)')
+  .action(async (code: string, options: { token: string; url?: string }) => {
+    const client = new GaraClient({
+      baseUrl: options.url ?? process.env.GARA_URL ?? 'http://127.0.0.1:3000',
+      token: options.token,
+    });
+    try {
+      const notice = /^[0-9]{18}$/.test(code)
+        ? code
+        : (await client.openPaymentPosition(code.toUpperCase())).noticeNumber;
+      const paid = await client.payInSandbox(notice);
+      const p = paid.position;
+      console.log(`codice avviso   ${p.noticeNumberPrinted}`);
+      console.log(`oggetto         ${p.subject}`);
+      console.log(`importo         ${p.amount} EUR (scadenza ${p.dueDate})`);
+      if (paid.outcome === 'OK') {
+        console.log(`esito           pagato, ricevuta ${paid.receiptId}`);
+        console.log(
+          `ricevuta PDF    ${options.url ?? process.env.GARA_URL ?? 'http://127.0.0.1:3000'}/api/v1/payment-positions/${notice}/receipt.pdf`,
+        );
+      } else {
+        console.log(`esito           KO at ${paid.step}: ${paid.fault?.code} ${paid.fault?.message}`);
+        process.exitCode = 1;
+      }
+    } catch (error) {
+      if (error instanceof GaraApiError || error instanceof GaraUnreachableError) {
+        console.error(`gara: ${error.message}`);
+        process.exitCode = 1;
         return;
       }
       throw error;

@@ -34,6 +34,19 @@ export class GaraUnreachableError extends Error {
   }
 }
 
+export interface PaymentPositionView {
+  noticeNumber: string;
+  noticeNumberPrinted: string;
+  iuv: string;
+  state: 'open' | 'paid' | 'cancelled';
+  cig: string | null;
+  subject: string;
+  amount: string;
+  dueDate: string;
+  paidAt: string | null;
+  receiptId: string | null;
+}
+
 export interface ClientOptions {
   baseUrl: string;
   token?: string | undefined;
@@ -88,5 +101,24 @@ export class GaraClient {
   /** Public lookup of a CIG or SmartCIG. */
   lookupCig(code: string): Promise<Record<string, unknown>> {
     return this.request('GET', `/api/v1/cigs/${encodeURIComponent(code)}`);
+  }
+
+  /** A bidder opens (or gets back) its pagoPA payment position for a lot. */
+  openPaymentPosition(cig: string): Promise<PaymentPositionView> {
+    return this.request('POST', `/api/v1/lots/${encodeURIComponent(cig)}/payment-positions`);
+  }
+
+  /** SANDBOX: pays a notice through the service's built-in pagoPA node and PSP. */
+  payInSandbox(noticeNumber: string): Promise<{
+    outcome: 'OK' | 'KO';
+    receiptId: string | null;
+    step: string | null;
+    fault: { code: string; message: string } | null;
+    position: PaymentPositionView;
+  }> {
+    return this.request(
+      'POST',
+      `/api/v1/payment-positions/${encodeURIComponent(noticeNumber)}/sandbox-payment`,
+    );
   }
 }

@@ -14,6 +14,9 @@ import { cigRoutes } from './routes/cig.routes.js';
 import { referenceRoutes } from './routes/reference.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
 import { tenderRoutes } from './routes/tenders.routes.js';
+import { paymentRoutes } from './routes/payments.routes.js';
+import { VerificationCache } from '../services/payments/verify-contribution.js';
+import { pagopaRoutes } from './routes/pagopa.routes.js';
 
 export interface AppOptions {
   deps: ServiceDeps;
@@ -23,6 +26,8 @@ export interface AppOptions {
   engine: string;
   version: string;
   rateLimit: { max: number; windowMs: number };
+  /** Write batches (receipts) in flight at once: 1 on PGlite, a share of the pool on PostgreSQL. */
+  maxConcurrentBatches?: number;
   /** How long a public CIG lookup may be served from memory (0 = never). */
   lookupCacheTtlMs?: number;
   logger?: FastifyBaseLogger;
@@ -44,7 +49,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const verificationCache = new VerificationCache(options.lookupCacheTtlMs ?? 0);
   app.decorateRequest('actor', undefined);
+  // XML bodies (the pagoPA SOAP service, reporting flows) arrive as text.
+  app.addContentTypeParser(
+    ['text/xml', 'application/xml', 'application/soap+xml'],
+    { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
@@ -151,9 +165,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(tenderRoutes, { deps, metrics });
       await api.register(registryRoutes, { deps, authenticator });
       await api.register(referenceRoutes, { deps });
+      await api.register(paymentRoutes, { deps, verificationCache });
     },
     { prefix: '/api/v1' },
   );
+  await app.register(pagopaRoutes, {
+    deps,
+    maxConcurrentBatches: options.maxConcurrentBatches ?? 1,
+    onReceiptApplied: (position) => verificationCache.paymentApplied(position.cig, position.debtorFiscalCode),
+  });
 
   return app;
 }

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
 import { AMOUNT_PATTERN } from '../domain/shared/money.js';
 import { ISO_DATE_PATTERN } from '../domain/shared/dates.js';
 
@@ -28,7 +28,16 @@ export const IsoDate = Type.String({
   examples: ['2021-05-10'],
 });
 export const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time with offset' });
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * `T or null` as a JSON Schema type list (`type: ['string', 'null']`) rather than anyOf: the same in
+ * OpenAPI 3.1, and the response serializer does not have to try each branch with a validator.
+ */
+export const Nullable = <T extends TSchema>(schema: T): TUnsafe<Static<T> | null> => {
+  const type = (schema as { type?: unknown }).type;
+  return typeof type === 'string'
+    ? Type.Unsafe<Static<T> | null>({ ...schema, type: [type, 'null'] })
+    : Type.Unsafe<Static<T> | null>(Type.Union([schema, Type.Null()]));
+};
 export const Uuid = Type.String({ format: 'uuid' });
 
 const pageProperties = {

@@ -8,6 +8,7 @@ import {
   tenderCancellationReasons,
 } from '../domain/tenders/tender-rules.js';
 import type { CigLookup } from '../services/cig/lookup-cig.js';
+import { lotBidderContribution, tenderContributions } from '../services/payments/contributions.js';
 import type {
   ContractingAuthority,
   EconomicOperator,
@@ -65,6 +66,23 @@ export const presentLot = (lot: Lot) => ({
   cancellation: cancellation(lot.cancelReason, lot.cancelNote, lot.cancelledAt, lotCancellationReasons),
 });
 
+function presentContributions(tender: Tender, lots: Lot[]) {
+  const c = tenderContributions(tender, lots);
+  return {
+    startDate: c.startDate,
+    authority: {
+      amount: formatAmount(c.authority.amountCents),
+      exempt: c.authority.exempt,
+      onAmount: formatAmount(c.authority.onAmountCents),
+      basis: c.authority.basis,
+    },
+    bidderPerLot: lots.map((l) => {
+      const fee = c.bidders.get(l.id);
+      return { cig: l.cig, amount: formatAmount(fee?.amountCents ?? 0), exempt: fee?.exempt ?? true };
+    }),
+  };
+}
+
 export const presentTender = (tender: Tender, lots: Lot[]) => ({
   tenderNumber: String(tender.tenderNumber),
   state: tender.state,
@@ -90,6 +108,7 @@ export const presentTender = (tender: Tender, lots: Lot[]) => ({
     tender.cancelledAt,
     tenderCancellationReasons,
   ),
+  contributions: presentContributions(tender, lots),
   lots: lots.map(presentLot),
 });
 
@@ -153,6 +172,10 @@ export function presentCigLookup(found: CigLookup) {
       perfectionDeadline: lot.perfectionDeadline,
       publicationDate: lot.publicationDate ?? lot.invitationDate,
       bidDeadline: iso(lot.bidDeadline),
+      bidderContribution: (() => {
+        const fee = lotBidderContribution(lot, lot.tenderCreatedAt);
+        return { amount: formatAmount(fee.amountCents), exempt: fee.exempt };
+      })(),
       cancellation: cancellation(lot.cancelReason, lot.cancelNote, lot.cancelledAt, lotCancellationReasons),
     };
   }
@@ -175,6 +198,7 @@ export function presentCigLookup(found: CigLookup) {
     perfectionDeadline: null,
     publicationDate: null,
     bidDeadline: null,
+    bidderContribution: { amount: '0.00', exempt: true },
     cancellation: null,
   };
 }

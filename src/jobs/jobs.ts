@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { ServiceDeps } from '../services/context.js';
 import { expireLots } from '../services/tenders/expire-lots.js';
+import { buildMonthlyGroupings } from '../services/payments/build-groupings.js';
 import type { ScheduledJob } from './scheduler.js';
 
 export function backgroundJobs(
@@ -12,6 +13,12 @@ export function backgroundJobs(
       name: 'expire-lots',
       intervalMs: config.expireLotsIntervalMs,
       run: async () => ({ cancelled: (await expireLots(deps)).cancelled.length }),
+    },
+    {
+      // Every few hours: the previous month's groupings appear early in the new month; re-runs add nothing.
+      name: 'sa-groupings',
+      intervalMs: 6 * 3_600_000,
+      run: () => buildMonthlyGroupings(deps),
     },
     {
       name: 'purge-idempotency-keys',

@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/shared/clock.js';
 import { DomainError } from '../domain/shared/errors.js';
 import type { OrdinalAllocator } from './cig/ordinal-allocator.js';
+import type { CreditorConfig, PaymentDocuments, PaymentNode } from './payments/ports.js';
 import type { AuditEntry, Role, Store, User } from './ports.js';
 
 /** Who is acting: a signed-in user, or the system itself (scheduled jobs). */
@@ -47,6 +48,11 @@ export interface ServiceDeps {
   ids: IdGenerator;
   cigOrdinals: OrdinalAllocator;
   smartCigOrdinals: OrdinalAllocator;
+  /** The Authority's pagoPA creditor parameters. */
+  creditor: CreditorConfig;
+  documents: PaymentDocuments;
+  /** The pagoPA node to pay through from inside the service: the sandbox, or null in production. */
+  paymentNode: PaymentNode | null;
 }
 
 export function requireRole(actor: Actor, ...allowed: Role[]): UserActor {

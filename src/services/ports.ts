@@ -4,6 +4,7 @@
  * 'YYYY-MM-DD', instants are Date.
  */
 import type { ContractObject, LotState, Sector, TenderState } from '../domain/tenders/tender-rules.js';
+import type { GroupingRepository, PaymentRepository, ReportingFlowRepository } from './payments/ports.js';
 
 export type Role = 'rup' | 'economic_operator' | 'regional_staff' | 'authority_staff' | 'admin';
 export const roles: readonly Role[] = [
@@ -100,6 +101,8 @@ export interface Lot {
   tenderId: string;
   tenderNumber: number;
   tenderState: TenderState;
+  /** When the tender (the procedure) started: keys the contribution tables. */
+  tenderCreatedAt: Date;
   contractingAuthorityId: string;
   contractingAuthorityName: string;
   contractingAuthorityFiscalCode: string;
@@ -193,6 +196,7 @@ export type LotTender = Pick<
   | 'tenderId'
   | 'tenderNumber'
   | 'tenderState'
+  | 'tenderCreatedAt'
   | 'contractingAuthorityId'
   | 'contractingAuthorityName'
   | 'contractingAuthorityFiscalCode'
@@ -254,6 +258,8 @@ export interface LotRepository {
   /** Both return false when the lot was no longer issued (someone else changed it first). */
   perfect(lotId: string, perfection: LotPerfection): Promise<boolean>;
   cancel(lotId: string, cancellation: Cancellation): Promise<boolean>;
+  /** Perfected lots still open for bids at `now`, bid deadline first. */
+  listOpenForBids(now: Date, limit: number): Promise<Lot[]>;
   /** Issued lots whose last perfezionamento day is before `today`, oldest first. */
   listExpired(today: string, limit: number): Promise<Lot[]>;
 }
@@ -430,4 +436,7 @@ export interface Store {
   readonly reference: ReferenceRepository;
   readonly idempotency: IdempotencyRepository;
   readonly audit: AuditRepository;
+  readonly payments: PaymentRepository;
+  readonly groupings: GroupingRepository;
+  readonly flows: ReportingFlowRepository;
 }

@@ -37,8 +37,9 @@ describe(`health, metrics, OpenAPI, limits (${engineName()})`, () => {
     for (const { path, method, op } of operations) {
       const ok = Object.entries(op.responses).find(([status]) => status.startsWith('2'));
       expect(ok?.[1].content, `${method} ${path} response schema`).toBeDefined();
-      if (method === 'post' && !path.endsWith('/tokens'))
-        expect(op.requestBody, `${method} ${path} body`).toBeDefined();
+      // Actions without a body, and the reporting-flow import (an XML body the route reads as text).
+      const noJsonBody = /\/(payment-positions|sandbox-payment|reporting-flows)$/.test(path);
+      if (method === 'post' && !noJsonBody) expect(op.requestBody, `${method} ${path} body`).toBeDefined();
     }
     expect(
       doc.paths['/api/v1/tenders'].post.parameters.some(

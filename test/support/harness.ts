@@ -6,7 +6,19 @@ import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import { OrdinalAllocator } from '../../src/services/cig/ordinal-allocator.js';
 import { randomIds, type ServiceDeps } from '../../src/services/context.js';
 import { Factories } from './factories.js';
+import { pdfPaymentDocuments } from '../../src/adapters/pdf/pdf-payment-documents.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
+
+export const testCreditor = {
+  fiscalCode: '97584460584',
+  name: 'Autorità Nazionale Anticorruzione',
+  officeName: 'Ufficio contribuzioni',
+  brokerId: '97584460584',
+  stationId: '97584460584_01',
+  segregationCode: '01',
+  iban: 'IT60X0542811101000000123456',
+  activationMinutes: 30,
+};
 
 export interface Harness {
   db: TestDatabase;
@@ -22,7 +34,7 @@ export interface Harness {
  * Only outbound adapters would be faked; this layer has none yet.
  */
 export async function createHarness(
-  options: { now?: string; rateLimitMax?: number; poolSize?: number } = {},
+  options: { now?: string; rateLimitMax?: number; poolSize?: number; lookupCacheTtlMs?: number } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({ poolSize: options.poolSize ?? 10 });
   const clock = new FixedClock(options.now ?? '2026-03-02T09:00:00Z');
@@ -32,6 +44,9 @@ export async function createHarness(
     ids: randomIds,
     cigOrdinals: new OrdinalAllocator('pcp'),
     smartCigOrdinals: new OrdinalAllocator('smart_cig'),
+    creditor: testCreditor,
+    documents: pdfPaymentDocuments,
+    paymentNode: null,
   };
   const factories = new Factories(deps);
   await factories.sections();
@@ -42,6 +57,7 @@ export async function createHarness(
     engine: db.engine,
     version: 'test',
     rateLimit: { max: options.rateLimitMax ?? 100_000, windowMs: 60_000 },
+    lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
   });
   await app.ready();
   return {

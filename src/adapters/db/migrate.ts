@@ -1,10 +1,12 @@
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.js';
 import * as m0001 from './migrations/0001-registry-and-cig.js';
+import * as m0002 from './migrations/0002-contributions-and-payments.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
   '0001-registry-and-cig': m0001,
+  '0002-contributions-and-payments': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

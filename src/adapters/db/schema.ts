@@ -181,6 +181,99 @@ export interface AuditLogTable {
   request_id: string | null;
 }
 
+export interface SaGroupingsTable {
+  id: string;
+  contracting_authority_id: string;
+  period: string;
+  amount_cents: number;
+  tender_count: number;
+  created_at: Timestamp;
+}
+
+export interface SaGroupingItemsTable {
+  grouping_id: string;
+  tender_id: string;
+  tender_amount_cents: number;
+  fee_cents: number;
+  fee_table: string;
+}
+
+export interface PaymentPositionsTable {
+  id: string;
+  kind: 'bidder_lot' | 'authority_grouping';
+  iuv: string;
+  notice_number: string;
+  creditor_fiscal_code: string;
+  debtor_fiscal_code: string;
+  debtor_name: string;
+  debtor_type: 'F' | 'G';
+  economic_operator_id: string | null;
+  lot_id: string | null;
+  grouping_id: string | null;
+  subject: string;
+  amount_cents: number;
+  due_date: DateOnly;
+  fee_table: string;
+  state: Generated<'open' | 'paid' | 'cancelled'>;
+  activated_at: Timestamp | null;
+  paid_at: Timestamp | null;
+  paid_receipt_id: string | null;
+  settled_at: Timestamp | null;
+  settlement_flow_id: string | null;
+  created_at: Timestamp;
+  created_by: string | null;
+}
+
+export interface ReceiptsTable {
+  id: string;
+  position_id: string | null;
+  status: 'applied' | 'repeated' | 'review' | 'ko';
+  fault_code: string | null;
+  version: 'v1' | 'v2';
+  receipt_id: string;
+  notice_number: string;
+  creditor_fiscal_code: string;
+  outcome: 'OK' | 'KO';
+  amount_cents: number;
+  psp_id: string;
+  psp_name: string;
+  channel_id: string;
+  payment_method: string | null;
+  payment_date_time: Timestamp | null;
+  payer_fiscal_code: string | null;
+  raw_xml: string;
+  received_at: Timestamp;
+}
+
+export interface ReportingFlowsTable {
+  flow_id: string;
+  flow_date_time: Timestamp;
+  settlement_id: string;
+  settlement_date: DateOnly;
+  psp_id: string;
+  total_payments: number;
+  total_amount_cents: number;
+  settled_count: number;
+  unknown_count: number;
+  mismatch_count: number;
+  raw_xml: string;
+  imported_at: Timestamp;
+  imported_by: string | null;
+}
+
+export interface ReportingFlowLinesTable {
+  flow_id: string;
+  line: number;
+  iuv: string;
+  receipt_id: string;
+  amount_cents: number;
+  outcome: number;
+  outcome_date: DateOnly;
+  position_id: string | null;
+  result: 'settled' | 'unknown_iuv' | 'amount_mismatch' | 'not_settled';
+  expected_amount_cents: number | null;
+}
+
 export interface DB {
   reference_data_versions: ReferenceDataVersionsTable;
   cpv_codes: CpvCodesTable;
@@ -198,4 +291,10 @@ export interface DB {
   lots: LotsTable;
   smart_cigs: SmartCigsTable;
   audit_log: AuditLogTable;
+  sa_groupings: SaGroupingsTable;
+  sa_grouping_items: SaGroupingItemsTable;
+  payment_positions: PaymentPositionsTable;
+  receipts: ReceiptsTable;
+  reporting_flows: ReportingFlowsTable;
+  reporting_flow_lines: ReportingFlowLinesTable;
 }

@@ -1,12 +1,17 @@
 import type { Database } from './database.js';
 import type { Store } from '../../services/ports.js';
-import { Batcher } from './batcher.js';
+import { Batcher } from '../../services/batcher.js';
 import { auditRepository } from './repositories/audit-repository.js';
 import { codeSequences } from './repositories/code-sequences.js';
 import { idempotencyRepository } from './repositories/idempotency-repository.js';
 import { ReferenceCache, referenceRepository } from './repositories/reference-repository.js';
 import { registryRepository } from './repositories/registry-repository.js';
 import { smartCigRepository } from './repositories/smart-cig-repository.js';
+import {
+  groupingRepository,
+  paymentRepository,
+  reportingFlowRepository,
+} from './repositories/payment-repository.js';
 import {
   issueLots,
   lotRepository,
@@ -50,6 +55,9 @@ export function createStore(db: Database, shared: StoreShared = createStoreShare
     reference: referenceRepository(db, shared.reference),
     idempotency: idempotencyRepository(db),
     audit: auditRepository(db),
+    payments: paymentRepository(db),
+    groupings: groupingRepository(db),
+    flows: reportingFlowRepository(db),
   };
   return store;
 }

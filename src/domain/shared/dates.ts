@@ -55,3 +55,30 @@ export function formatDateIt(value: Date | IsoDate): string {
   const instant = typeof value === 'string' ? new Date(`${value}T12:00:00Z`) : value;
   return itDate.format(instant);
 }
+
+const romeDateTime = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** Local Italian wall-clock time without offset, as pagoPA messages carry it: 2021-05-07T10:15:00 */
+export function romeLocalDateTime(instant: Date): string {
+  return romeDateTime.format(instant).replace(' ', 'T');
+}
+
+/** The instant of an Italian wall-clock time without offset (an explicit offset or Z is honoured). */
+export function instantFromRomeLocal(value: string): Date {
+  if (/(Z|[+-]\d\d:\d\d)$/.test(value)) return new Date(value);
+  const naive = value.slice(0, 19);
+  for (const offset of [1, 2]) {
+    const candidate = new Date(new Date(`${naive}Z`).getTime() - offset * 3_600_000);
+    if (romeLocalDateTime(candidate) === naive) return candidate;
+  }
+  return new Date(`${naive}Z`);
+}

@@ -35,6 +35,10 @@ const CigLookupView = Type.Object({
   perfectionDeadline: Nullable(Type.String()),
   publicationDate: Nullable(Type.String()),
   bidDeadline: Nullable(DateTime),
+  bidderContribution: Type.Object(
+    { amount: Type.String(), exempt: Type.Boolean() },
+    { description: 'What each bidder owes the Authority for this lot' },
+  ),
   cancellation: Nullable(CancellationView),
 });
 

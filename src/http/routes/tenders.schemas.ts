@@ -98,6 +98,18 @@ export const TenderView = Type.Object({
   totalAmount: Type.String({ description: 'Sum of the lots not cancelled' }),
   createdAt: DateTime,
   cancellation: Nullable(CancellationView),
+  contributions: Type.Object({
+    startDate: Type.String({ description: 'Procedure start date: keys the fee table' }),
+    authority: Type.Object({
+      amount: Type.String(),
+      exempt: Type.Boolean(),
+      onAmount: Type.String(),
+      basis: Type.String(),
+    }),
+    bidderPerLot: Type.Array(
+      Type.Object({ cig: Type.String(), amount: Type.String(), exempt: Type.Boolean() }),
+    ),
+  }),
   lots: Type.Array(LotView),
 });
 

@@ -7,6 +7,7 @@ import { perfectLot } from '../tenders/perfect-lot.js';
 import { requestSmartCig } from '../tenders/smart-cigs.js';
 import { issueToken } from '../registry/users.js';
 import { addDays, romeDateOf } from '../../domain/shared/dates.js';
+import { lotBidderContribution } from '../payments/contributions.js';
 
 /**
  * Demo data for the embedded default: the 21 regional sections, two contracting authorities per
@@ -267,4 +268,12 @@ export async function seedDemoData(
     ]);
   });
   return { seeded: true, tokens };
+}
+
+/** A demo lot a bidder can pay the contribution for now (for the start-up banner). */
+export async function payableDemoCig(
+  deps: Pick<ServiceDeps, 'store' | 'clock'>,
+): Promise<string | undefined> {
+  const lots = await deps.store.lots.listOpenForBids(deps.clock.now(), 20);
+  return lots.find((l) => lotBidderContribution(l, l.tenderCreatedAt).amountCents > 0)?.cig;
 }

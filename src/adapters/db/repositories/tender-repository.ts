@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Database } from '../database.js';
-import type { Batcher } from '../batcher.js';
+import type { Batcher } from '../../../services/batcher.js';
 import type { LotsTable, TendersTable } from '../schema.js';
 import type {
   Cancellation,
@@ -125,6 +125,7 @@ export function tenderRepository(db: Database): TenderRepository {
 
 type LotRow = Selectable<LotsTable> & {
   tender_number: number;
+  tender_created_at: Date;
   tender_state: 'active' | 'cancelled';
   contracting_authority_id: string;
   procedure_type_code: string;
@@ -138,6 +139,7 @@ const toLot = (r: LotRow): Lot => ({
   tenderId: r.tender_id,
   tenderNumber: r.tender_number,
   tenderState: r.tender_state,
+  tenderCreatedAt: r.tender_created_at,
   contractingAuthorityId: r.contracting_authority_id,
   contractingAuthorityName: r.ca_name,
   contractingAuthorityFiscalCode: r.ca_fiscal_code,
@@ -164,6 +166,7 @@ const toLot = (r: LotRow): Lot => ({
 interface IssuedRow {
   ord: number;
   id: string;
+  created_at: Date;
   tender_number: number;
   lot_number: number;
   contracting_authority_id: string;
@@ -181,6 +184,7 @@ function selectLots(db: Database) {
     .selectAll('l')
     .select([
       't.tender_number',
+      't.created_at as tender_created_at',
       't.state as tender_state',
       't.contracting_authority_id',
       't.procedure_type_code',
@@ -223,7 +227,7 @@ export async function issueLots(db: Database, items: IssueInput[]): Promise<Issu
       WHERE tenders.id IN (SELECT id FROM locked) AND tenders.tender_number = i.tn AND tenders.state = 'active'
         AND (i.ca IS NULL OR tenders.contracting_authority_id = i.ca)
       RETURNING tenders.id, tenders.tender_number, tenders.lot_count, tenders.contracting_authority_id,
-                tenders.procedure_type_code, i.ord
+                tenders.procedure_type_code, tenders.created_at, i.ord
     ), l AS (
       INSERT INTO lots (id, tender_id, lot_number, cig, object, amount_cents, cpv_code, istat_place_code,
                         acquired_at, perfection_deadline, created_by)
@@ -238,6 +242,7 @@ export async function issueLots(db: Database, items: IssueInput[]): Promise<Issu
       FROM i JOIN t ON t.ord = i.ord
     )
     SELECT t.ord, t.id, t.tender_number, t.lot_count AS lot_number, t.contracting_authority_id, t.procedure_type_code,
+           t.created_at,
            ca.name AS ca_name, ca.fiscal_code AS ca_fiscal_code, ca.regional_section_code AS ca_section,
            (SELECT count(*) FROM l) AS inserted
     FROM t JOIN contracting_authorities ca ON ca.id = t.contracting_authority_id`.execute(db);
@@ -251,6 +256,7 @@ export async function issueLots(db: Database, items: IssueInput[]): Promise<Issu
           tenderId: row.id,
           tenderNumber: row.tender_number,
           tenderState: 'active' as const,
+          tenderCreatedAt: new Date(row.created_at),
           contractingAuthorityId: row.contracting_authority_id,
           contractingAuthorityName: row.ca_name,
           contractingAuthorityFiscalCode: row.ca_fiscal_code,
@@ -310,6 +316,15 @@ export function lotRepository(db: Database, issuer?: Batcher<IssueInput, IssueOu
         .where('state', '=', 'issued')
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
+    },
+    async listOpenForBids(now, limit) {
+      const rows = await selectLots(db)
+        .where('l.state', '=', 'perfected')
+        .where('l.bid_deadline', '>', now)
+        .orderBy('l.bid_deadline')
+        .limit(limit)
+        .execute();
+      return rows.map(toLot);
     },
     async listExpired(today, limit) {
       const rows = await selectLots(db)

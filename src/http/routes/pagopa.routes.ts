@@ -1,0 +1,167 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { instantFromRomeLocal } from '../../domain/shared/dates.js';
+import { formatAmount, parseAmount } from '../../domain/shared/money.js';
+import {
+  faultResponse,
+  getPaymentResponse,
+  parsePaForNodeRequest,
+  sendRtResponse,
+  verifyResponse,
+  type PaForNodeOperation,
+  type PaForNodeRequest,
+  type Receipt,
+} from '../../adapters/pagopa/pa-for-node-soap.js';
+import type { ServiceDeps } from '../../services/context.js';
+import {
+  activatePayment,
+  ReceiptIntake,
+  verifyNotice,
+  type IncomingReceipt,
+  type PaymentFault,
+} from '../../services/payments/pagopa-creditor.js';
+import type { PaymentPosition } from '../../services/payments/ports.js';
+
+/**
+ * The creditor's SOAP service for the pagoPA node (paForNode.wsdl): POST /pagopa/paForNode. Every
+ * answer is HTTP 200 with outcome OK, or KO and a fault with the official code.
+ */
+export const pagopaRoutes: FastifyPluginAsync<{
+  deps: ServiceDeps;
+  onReceiptApplied?: (position: PaymentPosition) => void;
+  /** Receipt batches in flight at once (1 on PGlite, a share of the pool on PostgreSQL). */
+  maxConcurrentBatches?: number;
+}> = async (app, { deps, onReceiptApplied, maxConcurrentBatches }) => {
+  const intake = new ReceiptIntake(deps, { maxConcurrent: maxConcurrentBatches ?? 1 });
+  app.post(
+    '/pagopa/paForNode',
+    { schema: { hide: true }, config: { auth: 'public' } },
+    async (request, reply) => {
+      const xml = typeof request.body === 'string' ? request.body : '';
+      reply.type('text/xml; charset=utf-8');
+      const parsed = parsePaForNodeRequest(xml);
+      if (!parsed.ok) {
+        return faultResponse(parsed.operation ?? operationFromAction(request.headers.soapaction), {
+          code: 'PAA_SINTASSI_XSD',
+          faultString: 'request does not conform to the schema',
+          description: parsed.message,
+          idPA: parsed.idPA ?? deps.creditor.fiscalCode,
+        });
+      }
+      const req = parsed.request;
+      try {
+        return await answer(req, xml);
+      } catch (error) {
+        request.log.error({ err: error, operation: req.operation }, 'paForNode request failed');
+        return faultResponse(req.operation, {
+          code: 'PAA_SYSTEM_ERROR',
+          faultString: 'system error at the creditor',
+          description: 'temporary error: retry later',
+          idPA: deps.creditor.fiscalCode,
+        });
+      }
+    },
+  );
+
+  async function answer(req: PaForNodeRequest, xml: string): Promise<string> {
+    const caller = { idPA: req.idPA, idBrokerPA: req.idBrokerPA, idStation: req.idStation };
+    const fault = (f: PaymentFault) =>
+      faultResponse(req.operation, {
+        code: f.code,
+        faultString: f.code,
+        description: f.message,
+        idPA: deps.creditor.fiscalCode,
+      });
+    switch (req.operation) {
+      case 'paVerifyPaymentNotice': {
+        const result = await verifyNotice(deps, { caller, ...req.qrCode });
+        if (!result.ok) return fault(result.fault);
+        return verifyResponse({
+          amount: formatAmount(result.value.amountCents),
+          dueDate: result.value.dueDate,
+          detailDescription: result.value.subject,
+          paymentDescription: result.value.subject,
+          fiscalCodePA: deps.creditor.fiscalCode,
+          companyName: deps.creditor.name,
+          officeName: deps.creditor.officeName,
+        });
+      }
+      case 'paGetPayment':
+      case 'paGetPaymentV2': {
+        const result = await activatePayment(deps, {
+          caller,
+          ...req.qrCode,
+          amountCents: parseAmount(req.amount),
+        });
+        if (!result.ok) return fault(result.fault);
+        return getPaymentResponse(req.operation === 'paGetPayment' ? 'v1' : 'v2', paymentData(result.value));
+      }
+      case 'paSendRT':
+      case 'paSendRTV2': {
+        const version = req.operation === 'paSendRT' ? 'v1' : 'v2';
+        const result = await intake.receive({
+          caller,
+          version,
+          receipt: incoming(req.receipt),
+          rawXml: xml,
+        });
+        if (!result.ok) return fault(result.fault);
+        if (result.value.status === 'applied' && result.value.position)
+          onReceiptApplied?.(result.value.position);
+        return sendRtResponse(version);
+      }
+    }
+  }
+
+  function paymentData(p: PaymentPosition) {
+    const amount = formatAmount(p.amountCents);
+    return {
+      creditorReferenceId: p.iuv,
+      amount,
+      dueDate: p.dueDate,
+      description: p.subject,
+      companyName: deps.creditor.name,
+      officeName: deps.creditor.officeName,
+      fiscalCodePA: deps.creditor.fiscalCode,
+      debtor: { type: p.debtorType, fiscalCode: p.debtorFiscalCode, fullName: p.debtorName.slice(0, 70) },
+      transfers: [
+        {
+          idTransfer: 1,
+          amount,
+          fiscalCodePA: deps.creditor.fiscalCode,
+          iban: deps.creditor.iban,
+          remittanceInformation: p.subject,
+          transferCategory: '9/0301109AP',
+        },
+      ],
+    };
+  }
+};
+
+function incoming(r: Receipt): IncomingReceipt {
+  return {
+    receiptId: r.receiptId,
+    noticeNumber: r.noticeNumber,
+    fiscalCode: r.fiscalCode,
+    outcome: r.outcome,
+    amountCents: parseAmount(r.paymentAmount),
+    pspId: r.idPSP,
+    pspName: r.pspCompanyName,
+    channelId: r.idChannel,
+    paymentMethod: r.paymentMethod ?? null,
+    paymentDateTime: r.paymentDateTime ? instantFromRomeLocal(r.paymentDateTime) : null,
+    payerFiscalCode: r.payer?.fiscalCode ?? null,
+  };
+}
+
+const operations: PaForNodeOperation[] = [
+  'paVerifyPaymentNotice',
+  'paGetPayment',
+  'paGetPaymentV2',
+  'paSendRT',
+  'paSendRTV2',
+];
+
+function operationFromAction(action: unknown): PaForNodeOperation {
+  const text = String(action ?? '').replace(/"/g, '');
+  return operations.find((o) => text.endsWith(o)) ?? 'paVerifyPaymentNotice';
+}

@@ -1,0 +1,232 @@
+/**
+ * What the payment services need from storage and from the outside world (pagoPA node sandbox, PDF
+ * rendering); declared here, implemented in adapters/.
+ */
+
+export type PositionKind = 'bidder_lot' | 'authority_grouping';
+export type PositionState = 'open' | 'paid' | 'cancelled';
+
+export interface PaymentPosition {
+  id: string;
+  kind: PositionKind;
+  iuv: string;
+  noticeNumber: string;
+  creditorFiscalCode: string;
+  debtorFiscalCode: string;
+  debtorName: string;
+  debtorType: 'F' | 'G';
+  economicOperatorId: string | null;
+  lotId: string | null;
+  cig: string | null;
+  groupingId: string | null;
+  /** The contracting authority the payment concerns (the lot's, or the grouped one). */
+  contractingAuthorityId: string;
+  regionalSectionCode: string;
+  subject: string;
+  amountCents: number;
+  dueDate: string;
+  feeTable: string;
+  state: PositionState;
+  activatedAt: Date | null;
+  paidAt: Date | null;
+  paidReceiptId: string | null;
+  settledAt: Date | null;
+  settlementFlowId: string | null;
+  createdAt: Date;
+}
+
+export interface NewPosition {
+  id: string;
+  kind: PositionKind;
+  iuv: string;
+  noticeNumber: string;
+  creditorFiscalCode: string;
+  debtorFiscalCode: string;
+  debtorName: string;
+  debtorType: 'F' | 'G';
+  economicOperatorId: string | null;
+  lotId: string | null;
+  groupingId: string | null;
+  subject: string;
+  amountCents: number;
+  dueDate: string;
+  feeTable: string;
+  createdAt: Date;
+  createdBy: string | null;
+}
+
+export type ReceiptStatus = 'applied' | 'repeated' | 'review' | 'ko';
+
+export interface NewReceipt {
+  id: string;
+  positionId: string | null;
+  status: ReceiptStatus;
+  faultCode: string | null;
+  version: 'v1' | 'v2';
+  receiptId: string;
+  noticeNumber: string;
+  creditorFiscalCode: string;
+  outcome: 'OK' | 'KO';
+  amountCents: number;
+  pspId: string;
+  pspName: string;
+  channelId: string;
+  paymentMethod: string | null;
+  paymentDateTime: Date | null;
+  payerFiscalCode: string | null;
+  rawXml: string;
+  receivedAt: Date;
+}
+
+export type StoredReceipt = Omit<NewReceipt, 'rawXml'>;
+
+export interface SaGrouping {
+  id: string;
+  contractingAuthorityId: string;
+  period: string;
+  amountCents: number;
+  tenderCount: number;
+  createdAt: Date;
+  noticeNumber: string | null;
+}
+
+export interface GroupableTender {
+  tenderId: string;
+  tenderNumber: number;
+  contractingAuthorityId: string;
+  createdAt: Date;
+  /** Sum of the lots not cancelled. */
+  totalCents: number;
+}
+
+export interface ReportingFlowRecord {
+  flowId: string;
+  flowDateTime: Date;
+  settlementId: string;
+  settlementDate: string;
+  pspId: string;
+  totalPayments: number;
+  totalAmountCents: number;
+  settledCount: number;
+  unknownCount: number;
+  mismatchCount: number;
+  importedAt: Date;
+}
+
+export interface ReportingFlowLine {
+  line: number;
+  iuv: string;
+  receiptId: string;
+  amountCents: number;
+  outcome: number;
+  outcomeDate: string;
+  positionId: string | null;
+  result: 'settled' | 'unknown_iuv' | 'amount_mismatch' | 'not_settled';
+  expectedAmountCents: number | null;
+}
+
+export interface PaymentRepository {
+  nextIuvSequence(): Promise<number>;
+  insertPosition(position: NewPosition): Promise<void>;
+  findByNoticeNumber(noticeNumber: string): Promise<PaymentPosition | undefined>;
+  findByIuvs(iuvs: string[]): Promise<PaymentPosition[]>;
+  /** Locks the position for the rest of the transaction. */
+  lockByNoticeNumber(noticeNumber: string): Promise<PaymentPosition | undefined>;
+  /** Locks several positions, in notice-number order (so concurrent batches cannot deadlock). */
+  lockByNoticeNumbers(noticeNumbers: string[]): Promise<PaymentPosition[]>;
+  findForLot(lotId: string, debtorFiscalCode: string): Promise<PaymentPosition | undefined>;
+  listForLot(lotId: string): Promise<PaymentPosition[]>;
+  listForOperator(
+    economicOperatorId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: PaymentPosition[]; total: number }>;
+  markActivated(positionId: string, at: Date): Promise<void>;
+  /** False when the position was no longer open. */
+  markPaid(positionId: string, receiptId: string, paidAt: Date): Promise<boolean>;
+  markSettled(positionIds: string[], flowId: string, at: Date): Promise<void>;
+  insertReceipts(receipts: NewReceipt[]): Promise<void>;
+  /** Marks open positions paid; returns the ids that were still open. */
+  markPaidMany(payments: { positionId: string; receiptId: string; paidAt: Date }[]): Promise<string[]>;
+  findAppliedReceipt(positionId: string): Promise<StoredReceipt | undefined>;
+  listReceipts(filter: {
+    status?: ReceiptStatus | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: StoredReceipt[]; total: number }>;
+}
+
+export interface GroupingRepository {
+  /** Active tenders created in [from, to) with at least one lot not cancelled, not yet grouped. */
+  listUngroupedTenders(from: Date, to: Date): Promise<GroupableTender[]>;
+  /** Inserts the grouping and its items; false when (authority, period) exists already. */
+  insertGrouping(
+    grouping: Omit<SaGrouping, 'noticeNumber'>,
+    items: { tenderId: string; tenderAmountCents: number; feeCents: number; feeTable: string }[],
+  ): Promise<boolean>;
+  listGroupings(filter: {
+    contractingAuthorityId?: string | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: SaGrouping[]; total: number }>;
+}
+
+export interface ReportingFlowRepository {
+  findFlow(flowId: string): Promise<(ReportingFlowRecord & { lines: ReportingFlowLine[] }) | undefined>;
+  insertFlow(
+    flow: ReportingFlowRecord & { rawXml: string; importedBy: string | null },
+    lines: ReportingFlowLine[],
+  ): Promise<boolean>;
+}
+
+/** The pagoPA parameters of the creditor (from configuration). */
+export interface CreditorConfig {
+  fiscalCode: string;
+  name: string;
+  officeName: string;
+  brokerId: string;
+  stationId: string;
+  segregationCode: string;
+  iban: string;
+  /** Minutes during which an activated (paGetPayment) position counts as "payment in progress". */
+  activationMinutes: number;
+}
+
+/** What a printed pagoPA notice shows (adapters/pdf renders it). */
+export interface NoticeDocument {
+  subject: string;
+  creditor: { name: string; fiscalCode: string };
+  debtor: { name: string; fiscalCode: string };
+  amountCents: number;
+  dueDate: string;
+  noticeNumber: string;
+  qrPayload: string;
+  issuedAt: Date;
+}
+
+export interface ReceiptDocument {
+  subject: string;
+  creditor: { name: string; fiscalCode: string };
+  debtor: { name: string; fiscalCode: string };
+  amountCents: number;
+  noticeNumber: string;
+  iuv: string;
+  receiptId: string;
+  paidAt: Date;
+  psp: { id: string; name: string };
+  cig?: string | undefined;
+}
+
+export interface PaymentDocuments {
+  notice(doc: NoticeDocument): Promise<Buffer>;
+  receipt(doc: ReceiptDocument): Promise<Buffer>;
+}
+
+/** A payment made through the pagoPA node (in the embedded default: the built-in sandbox). */
+export interface PaymentNode {
+  pay(input: { noticeNumber: string; payer: { fiscalCode: string; name: string } }): Promise<{
+    outcome: 'OK' | 'KO';
+    receiptId?: string;
+    step?: string;
+    fault?: { code: string; message: string };
+  }>;
+}
