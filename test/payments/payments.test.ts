@@ -285,3 +285,51 @@ describe(`contributions and pagoPA, the creditor side (${engineName()})`, () => 
     ).toBe(403);
   });
 });
+
+describe(`a withdrawn notice (${engineName()})`, () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ now: '2026-03-02T09:00:00Z' });
+  });
+  afterAll(() => h.close());
+
+  it('the node gets PAA_PAGAMENTO_ANNULLATO and a late receipt is kept for review', async () => {
+    const staff = await h.factories.user('authority_staff');
+    const { lot, bidder, bidderFiscalCode } = await bidderAndLot(h);
+    const { noticeNumber } = await openPosition(h, lot.cig, bidder.token);
+    const url = `/api/v1/payment-positions/${noticeNumber}/cancellation`;
+    expect(
+      (await h.app.inject({ method: 'POST', url, headers: bearer(bidder.token), payload: { note: 'x' } }))
+        .statusCode,
+    ).toBe(403);
+    const withdrawn = await h.app.inject({
+      method: 'POST',
+      url,
+      headers: bearer(staff.token),
+      payload: { note: 'Avviso emesso per errore' },
+    });
+    expect(withdrawn.json()).toMatchObject({ state: 'cancelled' });
+    expect(
+      (await h.app.inject({ method: 'POST', url, headers: bearer(staff.token), payload: { note: 'again' } }))
+        .statusCode,
+    ).toBe(409);
+    const qr = { fiscalCode: testCreditor.fiscalCode, noticeNumber };
+    expect(parseResponse((await soap(h, verifyRequest(caller, qr))).body).fault?.faultCode).toBe(
+      'PAA_PAGAMENTO_ANNULLATO',
+    );
+    const late = parseResponse(
+      (await soap(h, sendRtV2Request(caller, receiptFor(noticeNumber, '33.00', bidderFiscalCode)))).body,
+    );
+    expect(late.fault?.faultCode).toBe('PAA_PAGAMENTO_ANNULLATO');
+    const kept = await h.db.db
+      .selectFrom('receipts')
+      .selectAll()
+      .where('notice_number', '=', noticeNumber)
+      .execute();
+    expect(kept).toMatchObject([{ status: 'review', fault_code: 'PAA_PAGAMENTO_ANNULLATO' }]);
+    const review = (
+      await h.app.inject({ url: '/api/v1/receipts?status=review', headers: bearer(staff.token) })
+    ).json();
+    expect(review.items.map((r: { noticeNumber: string }) => r.noticeNumber)).toContain(noticeNumber);
+  });
+});

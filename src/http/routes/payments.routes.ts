@@ -13,6 +13,7 @@ import {
   listOwnPositions,
   noticePdf,
   payInSandbox,
+  cancelPosition,
   receiptPdf,
   positionReceipt,
 } from '../../services/payments/positions.js';
@@ -326,6 +327,31 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{
         position: presentPosition(position),
       };
     },
+  );
+
+  app.post(
+    '/payment-positions/:noticeNumber/cancellation',
+    {
+      schema: {
+        tags: ['Contributions'],
+        summary: 'Withdraw an unpaid notice (Authority staff); the node is then told it was cancelled',
+        security,
+        params: NoticeParams,
+        body: Type.Object(
+          { note: Type.String({ minLength: 1, maxLength: 500 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: PositionView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      presentPosition(
+        await cancelPosition(
+          deps,
+          { noticeNumber: request.params.noticeNumber, note: request.body.note },
+          actorOf(request),
+        ),
+      ),
   );
 
   app.get(

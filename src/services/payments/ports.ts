@@ -144,6 +144,8 @@ export interface PaymentRepository {
   /** False when the position was no longer open. */
   markPaid(positionId: string, receiptId: string, paidAt: Date): Promise<boolean>;
   markSettled(positionIds: string[], flowId: string, at: Date): Promise<void>;
+  /** False when the position was no longer open. */
+  cancel(positionId: string): Promise<boolean>;
   insertReceipts(receipts: NewReceipt[]): Promise<void>;
   /** Marks open positions paid; returns the ids that were still open. */
   markPaidMany(payments: { positionId: string; receiptId: string; paidAt: Date }[]): Promise<string[]>;

@@ -216,6 +216,15 @@ export function paymentRepository(db: Database): PaymentRepository {
         RETURNING p.id`.execute(db);
       return rows.map((r) => r.id);
     },
+    async cancel(positionId) {
+      const result = await db
+        .updateTable('payment_positions')
+        .set({ state: 'cancelled' })
+        .where('id', '=', positionId)
+        .where('state', '=', 'open')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
     async insertReceipts(receipts) {
       if (receipts.length === 0) return;
       await db
