@@ -10,7 +10,7 @@ import pg from 'pg';
 import { sendRtV2Request, type Receipt } from '../src/adapters/pagopa/pa-for-node-soap.js';
 import { renderPaymentNotice } from '../src/adapters/pdf/payment-documents.js';
 import { withNumericCheckDigit } from '../src/domain/registry/fiscal-code.js';
-import { fmt, load, median, startServer, type Measurement, type Server } from './support.js';
+import { load, median, report, startServer, type Measurement, type Server } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -73,19 +73,6 @@ function receipt(nav: string, iuv: string, payer: string): Receipt {
     paymentMethod: 'creditCard',
     paymentDateTime: '2026-11-26T10:00:00',
   };
-}
-
-function report(name: string, m: Measurement[]) {
-  const row = {
-    rps: median(m.map((x) => x.rps)),
-    p50: median(m.map((x) => x.p50)),
-    p99: median(m.map((x) => x.p99)),
-  };
-  const errors = m.reduce((s, x) => s + x.errors + x.non2xx, 0);
-  console.log(
-    `  ${name.padEnd(40)} ${fmt(row.rps)} req/s  p50 ${fmt(row.p50, 1)} ms  p99 ${fmt(row.p99, 1)} ms${errors ? `  (${errors} errors/non-2xx)` : ''}`,
-  );
-  return row;
 }
 
 export async function paymentsSection(baseUrl: string): Promise<void> {
@@ -187,24 +174,22 @@ export async function paymentsSection(baseUrl: string): Promise<void> {
         receipt(p.nav, p.iuv, p.payer),
       ),
     );
+    // Each round sends its own share of the receipts, so every receipt is a first delivery.
     let nextReceipt = 0;
+    const share = Math.floor(bodies.length / ROUNDS);
     const intake: Measurement[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const start = nextReceipt;
       intake.push(
         await load({
           url: server.url,
           connections: CONNECTIONS,
           durationSeconds: SECONDS,
+          amount: share,
           method: 'POST',
           headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: 'paSendRTV2' },
           next: () => ({ path: '/pagopa/paForNode', body: bodies[nextReceipt++ % bodies.length] }),
         }),
       );
-      if (nextReceipt - start > bodies.length / ROUNDS)
-        console.log(
-          `  (round ${round + 1} ran past its share of fresh positions: later receipts were repeats)`,
-        );
     }
     const sent = Math.min(nextReceipt, bodies.length);
     const { rows } = await admin.query(

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { fmt, load, median, startServer, type Measurement, type Server } from './support.js';
+import { load, report, startServer, type Measurement, type Server } from './support.js';
 import { paymentsSection } from './payments-bench.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -122,19 +122,6 @@ async function baselineInserts(pool: pg.Pool): Promise<Measurement> {
     errors,
     non2xx: 0,
   };
-}
-
-function report(name: string, m: Measurement[]) {
-  const row = {
-    rps: median(m.map((x) => x.rps)),
-    p50: median(m.map((x) => x.p50)),
-    p99: median(m.map((x) => x.p99)),
-  };
-  const errors = m.reduce((s, x) => s + x.errors + x.non2xx, 0);
-  console.log(
-    `  ${name.padEnd(34)} ${fmt(row.rps)} req/s  p50 ${fmt(row.p50, 1)} ms  p99 ${fmt(row.p99, 1)} ms${errors ? `  (${errors} errors/non-2xx)` : ''}`,
-  );
-  return row;
 }
 
 async function postgresSection(): Promise<void> {

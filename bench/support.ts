@@ -22,6 +22,8 @@ export interface LoadOptions {
   url: string;
   connections: number;
   durationSeconds: number;
+  /** Stop after this many requests instead of after durationSeconds. */
+  amount?: number;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   /** Called per request: path and body may vary. */
@@ -33,7 +35,7 @@ export async function load(options: LoadOptions): Promise<Measurement> {
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
-    duration: options.durationSeconds,
+    ...(options.amount ? { amount: options.amount } : { duration: options.durationSeconds }),
     method: options.method ?? 'GET',
     headers: options.headers ?? {},
     ...(options.next
@@ -55,7 +57,7 @@ export async function load(options: LoadOptions): Promise<Measurement> {
       : {}),
   });
   return {
-    rps: result.requests.average,
+    rps: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
@@ -127,3 +129,17 @@ export async function startServer(env: Record<string, string>, port: number): Pr
 }
 
 export const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8);
+
+/** Prints the medians of a measurement's rounds and returns them. */
+export function report(name: string, rounds: Measurement[]): { rps: number; p50: number; p99: number } {
+  const row = {
+    rps: median(rounds.map((x) => x.rps)),
+    p50: median(rounds.map((x) => x.p50)),
+    p99: median(rounds.map((x) => x.p99)),
+  };
+  const errors = rounds.reduce((s, x) => s + x.errors + x.non2xx, 0);
+  console.log(
+    `  ${name.padEnd(44)} ${fmt(row.rps)} req/s  p50 ${fmt(row.p50, 1)} ms  p99 ${fmt(row.p99, 1)} ms${errors ? `  (${errors} errors/non-2xx)` : ''}`,
+  );
+  return row;
+}

@@ -1,3 +1,4 @@
+import type { FaultCode } from '../../services/payments/pagopa-creditor.js';
 /**
  * SOAP codec of the creditor's side of pagoPA ("paForNode", `specs/pagopa-api/wsdl/paForNode.wsdl`).
  *
@@ -25,19 +26,8 @@ const MAX_MESSAGE_CHARS = 300;
 export type PaForNodeOperation =
   'paVerifyPaymentNotice' | 'paGetPayment' | 'paGetPaymentV2' | 'paSendRT' | 'paSendRTV2';
 
-export type FaultCode =
-  | 'PAA_PAGAMENTO_SCONOSCIUTO'
-  | 'PAA_PAGAMENTO_SCADUTO'
-  | 'PAA_PAGAMENTO_ANNULLATO'
-  | 'PAA_PAGAMENTO_DUPLICATO'
-  | 'PAA_PAGAMENTO_IN_CORSO'
-  | 'PAA_ID_DOMINIO_ERRATO'
-  | 'PAA_ID_INTERMEDIARIO_ERRATO'
-  | 'PAA_STAZIONE_INT_ERRATA'
-  | 'PAA_SINTASSI_XSD'
-  | 'PAA_SEMANTICA'
-  | 'PAA_SYSTEM_ERROR'
-  | 'PAA_RT_DUPLICATA';
+/** The official fault codes: one list, declared by the creditor service. */
+export type { FaultCode };
 
 /** SOAP body root element of each operation's request (as the node sends it). */
 export const REQUEST_ELEMENT: Readonly<Record<PaForNodeOperation, string>> = {

@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 import { groupNoticeNumber } from '../../domain/payments/notice-number.js';
 import { formatDateIt, TIME_ZONE } from '../../domain/shared/dates.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
+import type { NoticeDocument, ReceiptDocument } from '../../services/payments/ports.js';
 
 /**
  * The pagoPA payment notice ("avviso di pagamento") and the payment receipt, as one-page A4 PDFs in
@@ -11,35 +12,9 @@ import { formatAmountIt } from '../../domain/shared/money.js';
  * issue instant or the payment instant.
  */
 
-export interface PaymentNoticeDocument {
-  /** Oggetto del pagamento, at most 90 characters (longer input: truncate with an ellipsis). */
-  subject: string;
-  creditor: { name: string; fiscalCode: string };
-  debtor: { name: string; fiscalCode: string };
-  amountCents: number;
-  /** YYYY-MM-DD */
-  dueDate: string;
-  /** 18 digits (NAV) */
-  noticeNumber: string;
-  /** PAGOPA|002|<NAV>|<creditor CF>|<amount in cents> */
-  qrPayload: string;
-  issuedAt: Date;
-}
-
-export interface PaymentReceiptDocument {
-  subject: string;
-  creditor: { name: string; fiscalCode: string };
-  debtor: { name: string; fiscalCode: string };
-  amountCents: number;
-  noticeNumber: string;
-  /** 17 digits */
-  iuv: string;
-  /** Id of the pagoPA receipt */
-  receiptId: string;
-  paidAt: Date;
-  psp: { id: string; name: string };
-  cig?: string | undefined;
-}
+/** The documents' contents are declared by the port they serve (services/payments/ports.ts). */
+export type PaymentNoticeDocument = NoticeDocument;
+export type PaymentReceiptDocument = ReceiptDocument;
 
 const MARGIN = 40;
 const WIDTH = 595.28 - 2 * MARGIN; // A4 width less the margins

@@ -15,8 +15,17 @@ export type IsoDate = string;
 
 export const ISO_DATE_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
 
+let lastMinute = Number.NaN;
+let lastDate = '';
+
+/** The Rome calendar day of an instant. Memoised per minute (offsets are whole hours): Intl is slow. */
 export function romeDateOf(instant: Date): IsoDate {
-  return romeDate.format(instant);
+  const minute = Math.floor(instant.getTime() / 60_000);
+  if (minute !== lastMinute) {
+    lastDate = romeDate.format(instant);
+    lastMinute = minute;
+  }
+  return lastDate;
 }
 
 export function isValidIsoDate(value: string): boolean {

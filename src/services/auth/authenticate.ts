@@ -23,18 +23,20 @@ export class TokenAuthenticator {
   }
 
   async authenticate(token: string, requestId?: string): Promise<UserActor> {
-    const hash = hashToken(token);
+    // Keyed by the token itself: a hit costs no hashing. The map lives in this process's memory only,
+    // where the token already is (it arrived in the request).
     const nowMs = Date.now();
-    const cached = this.#cache.get(hash);
+    const cached = this.#cache.get(token);
     if (cached && cached.until > nowMs) return { ...cached.actor, requestId };
+    const hash = hashToken(token);
     const user = await this.#store.registry.findUserByToken(hash, this.#clock.now());
     if (!user) {
-      this.#cache.delete(hash);
+      this.#cache.delete(token);
       throw new DomainError('unauthorized', 'the bearer token is unknown, revoked or expired');
     }
     const actor = actorFromUser(user);
     if (this.#cache.size >= this.#maxEntries) this.#cache.clear();
-    this.#cache.set(hash, { actor, until: nowMs + this.#ttlMs });
+    this.#cache.set(token, { actor, until: nowMs + this.#ttlMs });
     return { ...actor, requestId };
   }
 

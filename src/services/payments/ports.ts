@@ -195,12 +195,15 @@ export interface CreditorConfig {
 
 /** What a printed pagoPA notice shows (adapters/pdf renders it). */
 export interface NoticeDocument {
+  /** Oggetto del pagamento; printed on at most 90 characters (longer text ends with an ellipsis). */
   subject: string;
   creditor: { name: string; fiscalCode: string };
   debtor: { name: string; fiscalCode: string };
   amountCents: number;
   dueDate: string;
+  /** 18 digits (NAV) */
   noticeNumber: string;
+  /** PAGOPA|002|<NAV>|<creditor CF>|<amount in cents> */
   qrPayload: string;
   issuedAt: Date;
 }
