@@ -23,6 +23,9 @@ export interface Config {
   expireLotsIntervalMs: number;
   idempotencyRetentionHours: number;
   lookupCacheTtlMs: number;
+  probeIntervalMs: number;
+  probeFailuresToOpen: number;
+  probeSuccessesToClose: number;
   pagopa: {
     creditorFiscalCode: string;
     creditorName: string;
@@ -135,6 +138,21 @@ export const configVariables: ConfigVariable[] = [
     description: 'Built-in pagoPA node + PSP sandbox: auto (embedded engine only), on, off',
   },
   { name: 'PUBLIC_URL', default: '(http://HOST:PORT)', description: 'Base URL printed and used in links' },
+  {
+    name: 'PROBE_INTERVAL_MS',
+    default: '1000',
+    description: 'How often the probes check the services and the database',
+  },
+  {
+    name: 'PROBE_FAILURES_TO_OPEN',
+    default: '3',
+    description: 'Consecutive probe failures that open an incident by themselves',
+  },
+  {
+    name: 'PROBE_SUCCESSES_TO_CLOSE',
+    default: '3',
+    description: 'Consecutive probe successes that resolve it',
+  },
 ];
 
 export class ConfigError extends Error {
@@ -208,6 +226,9 @@ export function loadConfig(env: Env = process.env): Config {
     expireLotsIntervalMs: integer(env, 'EXPIRE_LOTS_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
     idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 72, 1, 24 * 365),
     lookupCacheTtlMs: integer(env, 'LOOKUP_CACHE_TTL_MS', 2000, 0, 3_600_000),
+    probeIntervalMs: integer(env, 'PROBE_INTERVAL_MS', 1000, 100, 3_600_000),
+    probeFailuresToOpen: integer(env, 'PROBE_FAILURES_TO_OPEN', 3, 1, 1000),
+    probeSuccessesToClose: integer(env, 'PROBE_SUCCESSES_TO_CLOSE', 3, 1, 1000),
     pagopa: pagopaConfig(env),
     publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
   };

@@ -17,6 +17,8 @@ import { OrdinalAllocator } from './services/cig/ordinal-allocator.js';
 import { randomIds, type IdGenerator, type ServiceDeps } from './services/context.js';
 import { seedDemoData, type DemoToken } from './services/demo/seed-demo-data.js';
 import { createNodeSandbox } from './adapters/pagopa/node-sandbox.js';
+import { fileStatusSnapshot } from './adapters/fs/status-snapshot.js';
+import { StatusMonitor } from './services/status/status-monitor.js';
 import { pdfPaymentDocuments } from './adapters/pdf/pdf-payment-documents.js';
 
 /** The URL this process serves on, once listening (the pagoPA sandbox calls it). */
@@ -24,6 +26,7 @@ const serviceUrl = { current: 'http://127.0.0.1:3000' };
 
 /** The one place that names concrete adapters and wires them. */
 export interface Container {
+  monitor: StatusMonitor;
   config: Config;
   logger: Logger;
   database: DatabaseHandle;
@@ -91,7 +94,15 @@ export async function createContainer(
       clock: deps.clock,
     });
   }
+  const monitor = new StatusMonitor(deps, {
+    ping: database.ping,
+    snapshot: fileStatusSnapshot(join(config.dataDir, 'status-snapshot.json')),
+    failuresToOpen: config.probeFailuresToOpen,
+    successesToClose: config.probeSuccessesToClose,
+    logger,
+  });
   return {
+    monitor,
     config,
     logger,
     database,
@@ -151,6 +162,8 @@ export async function startService(container: Container): Promise<RunningService
     version: VERSION,
     rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
     lookupCacheTtlMs: config.lookupCacheTtlMs,
+    monitor: container.monitor,
+    publicUrl: () => config.publicUrl ?? serviceUrl.current,
     maxConcurrentBatches:
       container.database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.dbPoolSize / 4)),
     logger,
@@ -158,6 +171,7 @@ export async function startService(container: Container): Promise<RunningService
   });
   const scheduler = new Scheduler(logger);
   if (config.jobsEnabled) scheduler.start(backgroundJobs(deps, config), { runAtStart: true });
+  container.monitor.start(config.probeIntervalMs);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -176,6 +190,7 @@ export async function startService(container: Container): Promise<RunningService
     stop: async () => {
       await app.close();
       await scheduler.stop();
+      await container.monitor.stop();
     },
   };
 }

@@ -12,6 +12,7 @@ import {
 import { GaraApiError, GaraClient, GaraUnreachableError } from '../client/client.js';
 import { formatValidations, readCodesFromStdin } from './cig-validate.js';
 import { payableDemoCig } from '../services/demo/seed-demo-data.js';
+import { registerQueueCommands } from './queue-commands.js';
 
 /** The gara command: runs the service and its chores, and talks to a running service as a client. */
 
@@ -218,5 +219,7 @@ program
       throw error;
     }
   });
+
+registerQueueCommands(program);
 
 await program.parseAsync(process.argv);

@@ -16,6 +16,8 @@ import { registryRoutes } from './routes/registry.routes.js';
 import { tenderRoutes } from './routes/tenders.routes.js';
 import { paymentRoutes } from './routes/payments.routes.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
+import { StatusMonitor } from '../services/status/status-monitor.js';
+import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';
 import { pagopaRoutes } from './routes/pagopa.routes.js';
 
 export interface AppOptions {
@@ -26,6 +28,10 @@ export interface AppOptions {
   engine: string;
   version: string;
   rateLimit: { max: number; windowMs: number };
+  /** The status monitor (probes, status view kept in memory); one is made when absent. */
+  monitor?: StatusMonitor;
+  /** Base URL for links in the status page and feed. */
+  publicUrl?: () => string;
   /** Write batches (receipts) in flight at once: 1 on PGlite, a share of the pool on PostgreSQL. */
   maxConcurrentBatches?: number;
   /** How long a public CIG lookup may be served from memory (0 = never). */
@@ -50,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const verificationCache = new VerificationCache(options.lookupCacheTtlMs ?? 0);
+  const monitor = options.monitor ?? new StatusMonitor(deps, { ping: options.ping });
   app.decorateRequest('actor', undefined);
   // XML bodies (the pagoPA SOAP service, reporting flows) arrive as text.
   app.addContentTypeParser(
@@ -75,6 +82,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (!match?.[1])
         throw new DomainError('unauthorized', 'the Authorization header must be "Bearer <token>"');
       request.actor = await authenticator.authenticate(match[1], String(request.id));
+    }
+    // While the database does not answer, API calls fail at once (503) instead of waiting on it; the
+    // status endpoints keep answering from memory.
+    if (
+      !monitor.databaseUp &&
+      request.url.startsWith('/api/v1/') &&
+      !request.url.startsWith('/api/v1/status')
+    ) {
+      reply.header('retry-after', '5');
+      throw new DomainError(
+        'service_unavailable',
+        'the database does not answer: retry shortly; see /stato',
+        { reason: 'database_down' },
+      );
     }
     const auth = request.routeOptions.config.auth;
     if (auth !== 'public' && request.routeOptions.url?.startsWith('/api/') && !request.actor) {
@@ -166,9 +187,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(registryRoutes, { deps, authenticator });
       await api.register(referenceRoutes, { deps });
       await api.register(paymentRoutes, { deps, verificationCache });
+      await api.register(continuityRoutes, { deps, monitor });
     },
     { prefix: '/api/v1' },
   );
+  await app.register(statusRoutes, { monitor, baseUrl: options.publicUrl ?? (() => '') });
   await app.register(pagopaRoutes, {
     deps,
     maxConcurrentBatches: options.maxConcurrentBatches ?? 1,

@@ -103,6 +103,8 @@ export function errorHandler(
   reply: FastifyReply,
 ): FastifyReply {
   if (error instanceof DomainError) {
+    if (error.code === 'service_unavailable' && !reply.getHeader('retry-after'))
+      reply.header('retry-after', '5');
     return sendProblem(
       reply,
       problemOf(error.code, error.message, request, { field: error.field, reason: error.reason }),

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { ServiceDeps } from '../services/context.js';
 import { expireLots } from '../services/tenders/expire-lots.js';
 import { buildMonthlyGroupings } from '../services/payments/build-groupings.js';
+import { expireReserves, regularisePending } from '../services/continuity/contingency.js';
 import type { ScheduledJob } from './scheduler.js';
 
 export function backgroundJobs(
@@ -20,6 +21,13 @@ export function backgroundJobs(
       intervalMs: 6 * 3_600_000,
       run: () => buildMonthlyGroupings(deps),
     },
+    {
+      // Provisional procedures get their CIGs as soon as CIG issuance is back.
+      name: 'regularise-pending',
+      intervalMs: 60_000,
+      run: () => regularisePending(deps),
+    },
+    { name: 'expire-reserves', intervalMs: 3_600_000, run: () => expireReserves(deps) },
     {
       name: 'purge-idempotency-keys',
       intervalMs: 3_600_000,

@@ -5,6 +5,7 @@
  */
 import type { ContractObject, LotState, Sector, TenderState } from '../domain/tenders/tender-rules.js';
 import type { GroupingRepository, PaymentRepository, ReportingFlowRepository } from './payments/ports.js';
+import type { ContinuityRepository } from './continuity/ports.js';
 
 export type Role = 'rup' | 'economic_operator' | 'regional_staff' | 'authority_staff' | 'admin';
 export const roles: readonly Role[] = [
@@ -439,4 +440,5 @@ export interface Store {
   readonly payments: PaymentRepository;
   readonly groupings: GroupingRepository;
   readonly flows: ReportingFlowRepository;
+  readonly continuity: ContinuityRepository;
 }

@@ -274,6 +274,96 @@ export interface ReportingFlowLinesTable {
   expected_amount_cents: number | null;
 }
 
+export interface ServicesTable {
+  code: string;
+  name: string;
+  description: string;
+  position: number;
+}
+export interface IncidentsTable {
+  id: string;
+  code: string;
+  title: string;
+  impact: 'degraded' | 'partial_outage' | 'major_outage';
+  state: 'investigating' | 'identified' | 'monitoring' | 'resolved';
+  source: 'staff' | 'probe';
+  started_at: Timestamp;
+  resolved_at: Timestamp | null;
+  created_at: Timestamp;
+  created_by: string | null;
+}
+export interface IncidentServicesTable {
+  incident_id: string;
+  service_code: string;
+}
+export interface IncidentUpdatesTable {
+  id: string;
+  incident_id: string;
+  state: 'investigating' | 'identified' | 'monitoring' | 'resolved';
+  message: string;
+  at: Timestamp;
+  created_by: string | null;
+}
+export interface MaintenancesTable {
+  id: string;
+  title: string;
+  description: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  cancelled_at: Timestamp | null;
+  created_at: Timestamp;
+  created_by: string | null;
+}
+export interface MaintenanceServicesTable {
+  maintenance_id: string;
+  service_code: string;
+}
+export interface ProvisionalProceduresTable {
+  id: string;
+  reference: string;
+  contracting_authority_id: string;
+  rup_user_id: string;
+  object: string;
+  procedure_type_code: string;
+  sector: 'ordinary' | 'special';
+  contract_object: 'works' | 'supplies' | 'services';
+  urgency_reason_code: string;
+  motivation: string;
+  incident_id: string;
+  state: Generated<'pending' | 'regularised'>;
+  registered_at: Timestamp;
+  regularisation_deadline: DateOnly;
+  regularised_at: Timestamp | null;
+  tender_id: string | null;
+}
+export interface ProvisionalLotsTable {
+  id: string;
+  procedure_id: string;
+  lot_number: number;
+  object: string;
+  amount_cents: number;
+  cpv_code: string;
+  istat_place_code: string;
+  publication_date: DateOnly;
+  bid_deadline: Timestamp;
+  lot_id: string | null;
+}
+export interface ReservesTable {
+  id: string;
+  lot_id: string;
+  fiscal_code: string;
+  bidder_name: string;
+  incident_id: string;
+  note: string | null;
+  state: Generated<'open' | 'lifted' | 'expired'>;
+  deadline: DateOnly;
+  recorded_at: Timestamp;
+  recorded_by: string;
+  lifted_at: Timestamp | null;
+  lifted_by_receipt: string | null;
+  expired_at: Timestamp | null;
+}
+
 export interface DB {
   reference_data_versions: ReferenceDataVersionsTable;
   cpv_codes: CpvCodesTable;
@@ -297,4 +387,13 @@ export interface DB {
   receipts: ReceiptsTable;
   reporting_flows: ReportingFlowsTable;
   reporting_flow_lines: ReportingFlowLinesTable;
+  services: ServicesTable;
+  incidents: IncidentsTable;
+  incident_services: IncidentServicesTable;
+  incident_updates: IncidentUpdatesTable;
+  maintenances: MaintenancesTable;
+  maintenance_services: MaintenanceServicesTable;
+  provisional_procedures: ProvisionalProceduresTable;
+  provisional_lots: ProvisionalLotsTable;
+  reserves: ReservesTable;
 }

@@ -2,6 +2,7 @@ import type { Database } from './database.js';
 import type { Store } from '../../services/ports.js';
 import { Batcher } from '../../services/batcher.js';
 import { auditRepository } from './repositories/audit-repository.js';
+import { continuityRepository } from './repositories/continuity-repository.js';
 import { codeSequences } from './repositories/code-sequences.js';
 import { idempotencyRepository } from './repositories/idempotency-repository.js';
 import { ReferenceCache, referenceRepository } from './repositories/reference-repository.js';
@@ -58,6 +59,7 @@ export function createStore(db: Database, shared: StoreShared = createStoreShare
     payments: paymentRepository(db),
     groupings: groupingRepository(db),
     flows: reportingFlowRepository(db),
+    continuity: continuityRepository(db),
   };
   return store;
 }

@@ -246,6 +246,29 @@ export async function receiveReceipts(deps: Deps, deliveries: ReceiptDelivery[])
         receivedAt: now,
       })),
     );
+    // A bidder admitted with reserve because it could not pay: its receipt lifts the reserve.
+    const lifted = [];
+    for (const x of toPay) {
+      const p = x.position!;
+      if (!paid.has(p.id) || !p.lotId) continue;
+      if (await store.continuity.liftReserve(p.lotId, p.debtorFiscalCode, x.d.receipt.receiptId, now))
+        lifted.push(x);
+    }
+    await store.audit.append(
+      lifted.map(({ d, position }) =>
+        audit(
+          systemActor('pagopa-node'),
+          now,
+          'reserve.lifted',
+          { type: 'reserve', id: `${position!.cig}/${position!.debtorFiscalCode}` },
+          { state: 'open' },
+          {
+            state: 'lifted',
+            receiptId: d.receipt.receiptId,
+          },
+        ),
+      ),
+    );
     await store.audit.append(
       toPay
         .filter((x) => paid.has(x.position!.id))

@@ -1,0 +1,285 @@
+import type { Logger } from 'pino';
+import type { IncidentView, ServiceState, StatusView } from '../../domain/continuity/status-view.js';
+import type { Clock } from '../../domain/shared/clock.js';
+import { systemActor, type ServiceDeps } from '../context.js';
+import { openIncident, updateIncident } from '../continuity/incidents.js';
+import { composeStatusView, loadStatusFacts } from '../continuity/status.js';
+import type { ServiceRecord } from '../continuity/ports.js';
+
+/** A check of one dependency; throws when it fails. */
+export interface Probe {
+  name: string;
+  /** Services that are down when the probe fails. */
+  services: string[];
+  /** Italian title of the incident the probe opens. */
+  title: string;
+  check(): Promise<void>;
+}
+
+export interface StatusSnapshotStore {
+  read(): StatusView | undefined;
+  write(view: StatusView): void;
+}
+
+interface ProbeState {
+  failures: number;
+  successes: number;
+  /** Set while the probe is failing past the threshold. */
+  down: { since: Date; incidentId: string | null; recoveringSince: Date | null } | null;
+  firstFailure?: Date;
+}
+
+const PROBE_ACTOR = systemActor('probe');
+
+/**
+ * Keeps the status view in memory (and in a snapshot on disk) so that the status page and /status
+ * answer while the database is down. Runs the probes: after `failuresToOpen` consecutive failures a
+ * probe opens an incident by itself, after `successesToClose` successes it resolves it. When the
+ * database itself is what fails, the incident cannot be written yet: it is shown from memory and
+ * recorded, with its real start and end, as soon as the database answers again.
+ */
+export class StatusMonitor {
+  #view: StatusView;
+  #services: ServiceRecord[] = [];
+  readonly #probes = new Map<string, ProbeState>();
+  #databaseUp = true;
+  #timer: NodeJS.Timeout | undefined;
+  #ticking: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'> & { clock: Clock },
+    private readonly options: {
+      ping: () => Promise<void>;
+      probes?: Probe[];
+      snapshot?: StatusSnapshotStore;
+      failuresToOpen?: number;
+      successesToClose?: number;
+      logger?: Logger;
+    },
+  ) {
+    this.#view = options.snapshot?.read() ?? emptyView(deps.clock.now());
+    this.#services = this.#view.services.map((s) => ({
+      code: s.code,
+      name: s.name,
+      description: s.description,
+    }));
+  }
+
+  get databaseUp(): boolean {
+    return this.#databaseUp;
+  }
+
+  /** The current view; never throws, never waits for the database. */
+  current(): StatusView {
+    return this.#view;
+  }
+
+  get #failuresToOpen() {
+    return this.options.failuresToOpen ?? 3;
+  }
+  get #successesToClose() {
+    return this.options.successesToClose ?? 3;
+  }
+
+  #allProbes(): Probe[] {
+    return [
+      {
+        name: 'database',
+        services: [
+          'cig_issuance',
+          'smart_cig',
+          'contribution_payments',
+          'publication_data',
+          'notices',
+          'portal',
+        ],
+        title: 'Servizi non disponibili: la base dati non risponde',
+        check: this.options.ping,
+      },
+      ...(this.options.probes ?? []),
+    ];
+  }
+
+  /** One round: run the probes, record what changed, rebuild the view. */
+  tick(): Promise<void> {
+    this.#ticking ??= this.#tick().finally(() => {
+      this.#ticking = undefined;
+    });
+    return this.#ticking;
+  }
+
+  async #tick(): Promise<void> {
+    const now = this.deps.clock.now();
+    const results = await Promise.all(
+      this.#allProbes().map(async (probe) => {
+        try {
+          await withTimeout(probe.check(), 800);
+          return { probe, ok: true };
+        } catch {
+          return { probe, ok: false };
+        }
+      }),
+    );
+    this.#databaseUp = results.find((r) => r.probe.name === 'database')?.ok ?? true;
+    for (const { probe, ok } of results) await this.#record(probe, ok, now);
+    await this.refresh();
+  }
+
+  async #record(probe: Probe, ok: boolean, now: Date): Promise<void> {
+    const state = this.#probes.get(probe.name) ?? { failures: 0, successes: 0, down: null };
+    this.#probes.set(probe.name, state);
+    if (ok) {
+      state.failures = 0;
+      state.successes += 1;
+      if (state.down && state.successes === 1) state.down.recoveringSince = now;
+    } else {
+      state.successes = 0;
+      state.failures += 1;
+      if (state.down) state.down.recoveringSince = null;
+      if (state.failures === 1) state.firstFailure = now;
+    }
+    if (!ok && !state.down && state.failures >= this.#failuresToOpen) {
+      state.down = { since: state.firstFailure ?? now, incidentId: null, recoveringSince: null };
+      this.options.logger?.warn({ probe: probe.name }, 'probe failing: opening an incident');
+    }
+    if (state.down && !state.down.incidentId && this.#databaseUp) {
+      try {
+        const incident = await openIncident(
+          this.deps,
+          {
+            title: probe.title,
+            impact: 'major_outage',
+            services: probe.services,
+            startedAt: state.down.since,
+            message: `Rilevato automaticamente: il controllo "${probe.name}" non riesce da ${this.#failuresToOpen} tentativi consecutivi.`,
+          },
+          PROBE_ACTOR,
+        );
+        state.down.incidentId = incident.id;
+      } catch (error) {
+        this.options.logger?.error(
+          { err: error, probe: probe.name },
+          'could not record the probe incident yet',
+        );
+      }
+    }
+    if (ok && state.down && state.successes >= this.#successesToClose && this.#databaseUp) {
+      try {
+        if (state.down.incidentId) {
+          await updateIncident(
+            this.deps,
+            {
+              incident: state.down.incidentId,
+              state: 'resolved',
+              message: `Servizio ripristinato: il controllo "${probe.name}" riesce da ${this.#successesToClose} tentativi consecutivi.`,
+              resolvedAt: state.down.recoveringSince ?? now,
+            },
+            PROBE_ACTOR,
+          );
+        }
+        state.down = null;
+      } catch (error) {
+        this.options.logger?.error(
+          { err: error, probe: probe.name },
+          'could not resolve the probe incident yet',
+        );
+      }
+    }
+  }
+
+  /** Rebuilds the view from the database; when it does not answer, keeps the last view and says so. */
+  async refresh(): Promise<void> {
+    const now = this.deps.clock.now();
+    if (this.#databaseUp) {
+      try {
+        const facts = await loadStatusFacts(this.deps);
+        this.#services = facts.services;
+        this.#view = this.#withPending(composeStatusView({ ...facts, databaseUp: true, stale: false }), now);
+        this.options.snapshot?.write(this.#view);
+        return;
+      } catch (error) {
+        this.options.logger?.warn({ err: error }, 'status refresh failed: serving the last view');
+      }
+    }
+    this.#view = this.#withPending(
+      { ...this.#view, database: this.#databaseUp ? 'reachable' : 'unreachable', stale: true },
+      now,
+    );
+  }
+
+  /** Overlays the failures not (yet) recorded in the database. */
+  #withPending(view: StatusView, now: Date): StatusView {
+    const pending: IncidentView[] = [];
+    for (const probe of this.#allProbes()) {
+      const state = this.#probes.get(probe.name);
+      if (!state?.down || state.down.incidentId) continue;
+      pending.push({
+        id: `pending-${probe.name}`,
+        code: 'INC-IN-REGISTRAZIONE',
+        title: probe.title,
+        impact: 'major_outage',
+        state: 'investigating',
+        services: probe.services,
+        startedAt: state.down.since.toISOString(),
+        resolvedAt: null,
+        source: 'probe',
+        updates: [
+          {
+            at: state.down.since.toISOString(),
+            state: 'investigating',
+            message: 'Rilevato automaticamente dai controlli del servizio.',
+          },
+        ],
+      });
+    }
+    if (pending.length === 0) return view;
+    const down = new Set(pending.flatMap((p) => p.services));
+    const services = view.services.map((s) =>
+      down.has(s.code) ? { ...s, state: 'major_outage' as ServiceState } : s,
+    );
+    return {
+      ...view,
+      generatedAt: now.toISOString(),
+      overall: 'major_outage',
+      services,
+      incidents: [...pending, ...view.incidents],
+    };
+  }
+
+  start(intervalMs: number): void {
+    void this.tick();
+    this.#timer = setInterval(() => void this.tick(), intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#ticking;
+  }
+}
+
+function emptyView(now: Date): StatusView {
+  return {
+    generatedAt: now.toISOString(),
+    overall: 'operational',
+    database: 'reachable',
+    stale: true,
+    services: [],
+    incidents: [],
+    maintenances: [],
+  };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<T>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
