@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { load, report, startServer, type Measurement, type Server } from './support.js';
 import { paymentsSection } from './payments-bench.js';
+import { statusSection } from './status-bench.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -235,3 +236,4 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 if (!only || only === 'cig') await postgresSection();
 if (!only || only === 'pglite') await pgliteSection();
 if (!only || only === 'payments') await paymentsSection(baseUrl);
+if (!only || only === 'status') await statusSection(baseUrl);

@@ -176,7 +176,7 @@ describe(`May 2021, replayed (${engineName()})`, () => {
     });
     expect(resolved.json()).toMatchObject({ state: 'resolved', resolvedAt: '2021-05-07T08:30:00.000Z' });
     expect((await h.app.inject('/status')).statusCode).toBe(200);
-    const history = (await h.app.inject('/api/v1/status'))
+    const history = (await h.app.inject('/api/v1/status/history'))
       .json()
       .services.find((s: { code: string }) => s.code === 'cig_issuance').history;
     expect(history.find((d: { date: string }) => d.date === '2021-05-04')).toMatchObject({

@@ -192,13 +192,38 @@ export const continuityRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['Status'],
         summary:
-          'Status of the services: current state, incidents with their timeline, maintenance, 90-day history',
+          'Status of the services: current state, incidents with their timeline, maintenance (history: /status/history)',
         response: {
           200: Type.Unknown({ description: 'StatusView (see src/domain/continuity/status-view.ts)' }),
         },
       },
     },
-    async () => monitor.current(),
+    async (_request, reply) =>
+      reply
+        .type('application/json; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(monitor.currentJson('summary')),
+  );
+
+  app.get(
+    '/status/history',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['Status'],
+        summary: 'The last 90 days per service: worst state of each day and the incidents that touched it',
+        response: {
+          200: Type.Unknown({
+            description: '{ generatedAt, stale, services: [{ code, name, history: DayStatus[] }] }',
+          }),
+        },
+      },
+    },
+    async (_request, reply) =>
+      reply
+        .type('application/json; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(monitor.currentJson('history')),
   );
 
   app.get(

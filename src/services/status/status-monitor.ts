@@ -40,6 +40,8 @@ const PROBE_ACTOR = systemActor('probe');
  */
 export class StatusMonitor {
   #view: StatusView;
+  /** The last view built from the database, before the overlay of unrecorded probe failures. */
+  #base: StatusView;
   #services: ServiceRecord[] = [];
   readonly #probes = new Map<string, ProbeState>();
   #databaseUp = true;
@@ -58,6 +60,7 @@ export class StatusMonitor {
     },
   ) {
     this.#view = options.snapshot?.read() ?? emptyView(deps.clock.now());
+    this.#base = this.#view;
     this.#services = this.#view.services.map((s) => ({
       code: s.code,
       name: s.name,
@@ -72,6 +75,28 @@ export class StatusMonitor {
   /** The current view; never throws, never waits for the database. */
   current(): StatusView {
     return this.#view;
+  }
+
+  #json: { view: StatusView; summary: string; history: string } | undefined;
+
+  /**
+   * The current view as JSON text, serialised once per change (it is read far more than it changes):
+   * the summary (states, incidents, maintenance) or the 90-day history per service.
+   */
+  currentJson(part: 'summary' | 'history'): string {
+    const view = this.#view;
+    if (this.#json?.view !== view) {
+      this.#json = {
+        view,
+        summary: JSON.stringify({ ...view, services: view.services.map(({ history: _history, ...s }) => s) }),
+        history: JSON.stringify({
+          generatedAt: view.generatedAt,
+          stale: view.stale,
+          services: view.services.map((s) => ({ code: s.code, name: s.name, history: s.history })),
+        }),
+      };
+    }
+    return this.#json[part];
   }
 
   get #failuresToOpen() {
@@ -194,7 +219,8 @@ export class StatusMonitor {
       try {
         const facts = await loadStatusFacts(this.deps);
         this.#services = facts.services;
-        this.#view = this.#withPending(composeStatusView({ ...facts, databaseUp: true, stale: false }), now);
+        this.#base = composeStatusView({ ...facts, databaseUp: true, stale: false });
+        this.#view = this.#withPending(this.#base, now);
         this.options.snapshot?.write(this.#view);
         return;
       } catch (error) {
@@ -202,7 +228,7 @@ export class StatusMonitor {
       }
     }
     this.#view = this.#withPending(
-      { ...this.#view, database: this.#databaseUp ? 'reachable' : 'unreachable', stale: true },
+      { ...this.#base, database: this.#databaseUp ? 'reachable' : 'unreachable', stale: true },
       now,
     );
   }
@@ -232,7 +258,10 @@ export class StatusMonitor {
         ],
       });
     }
-    if (pending.length === 0) return view;
+    // The base may come from a snapshot taken during an outage: drop its overlay before adding ours.
+    const recorded = view.incidents.filter((i) => !i.id.startsWith('pending-'));
+    if (pending.length === 0)
+      return recorded.length === view.incidents.length ? view : { ...view, incidents: recorded };
     const down = new Set(pending.flatMap((p) => p.services));
     const services = view.services.map((s) =>
       down.has(s.code) ? { ...s, state: 'major_outage' as ServiceState } : s,
