@@ -271,7 +271,7 @@ export class StatusMonitor {
       generatedAt: now.toISOString(),
       overall: 'major_outage',
       services,
-      incidents: [...pending, ...view.incidents],
+      incidents: [...pending, ...recorded],
     };
   }
 
