@@ -148,7 +148,11 @@ export const presentSmartCig = (s: SmartCig) => ({
 
 /** The public view of a CIG: what open data shows. */
 export function presentCigLookup(found: CigLookup) {
-  const common = { family: found.family, familyLabel: cigFamilyLabels[found.family] };
+  const common = {
+    family: found.family,
+    familyLabel: cigFamilyLabels[found.family],
+    issuedDuringIncidents: found.issuedDuringIncidents,
+  };
   if (found.kind === 'lot') {
     const { lot } = found;
     return {

@@ -2,7 +2,11 @@ import type { Config } from '../config.js';
 import type { ServiceDeps } from '../services/context.js';
 import { expireLots } from '../services/tenders/expire-lots.js';
 import { buildMonthlyGroupings } from '../services/payments/build-groupings.js';
-import { expireReserves, regularisePending } from '../services/continuity/contingency.js';
+import {
+  expireReserves,
+  regularisePending,
+  remindRegularisations,
+} from '../services/continuity/contingency.js';
 import type { ScheduledJob } from './scheduler.js';
 
 export function backgroundJobs(
@@ -28,6 +32,7 @@ export function backgroundJobs(
       run: () => regularisePending(deps),
     },
     { name: 'expire-reserves', intervalMs: 3_600_000, run: () => expireReserves(deps) },
+    { name: 'remind-regularisations', intervalMs: 3_600_000, run: () => remindRegularisations(deps) },
     {
       name: 'purge-idempotency-keys',
       intervalMs: 3_600_000,

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendRtV2Request, parseResponse } from '../../src/adapters/pagopa/pa-for-node-soap.js';
-import { expireReserves, regularisePending } from '../../src/services/continuity/contingency.js';
+import {
+  expireReserves,
+  regularisePending,
+  remindRegularisations,
+} from '../../src/services/continuity/contingency.js';
 import { createHarness, bearer, testCreditor, type Harness } from '../support/harness.js';
 import { sampleLot } from '../support/factories.js';
 import { engineName } from '../support/test-db.js';
@@ -139,6 +143,12 @@ describe(`May 2021, replayed (${engineName()})`, () => {
         ],
       })
     ).json();
+    // Some authorities managed to obtain a CIG anyway: it stays valid and is marked with the incident.
+    const obtained = await h.factories.tender(lecce.actor, { lots: [sampleLot({ place: '016075035' })] });
+    const lookup = (await call('GET', `/api/v1/cigs/${obtained.lots[0]!.cig}`)).json();
+    expect(lookup).toMatchObject({ state: 'issued', issuedDuringIncidents: [incident] });
+    const before = (await call('GET', `/api/v1/cigs/${published.cig}`)).json();
+    expect(before.issuedDuringIncidents).toEqual([]);
     // While CIG issuance is down, regularisation is refused and the job does nothing.
     expect(
       (
@@ -259,6 +269,13 @@ describe(`May 2021, replayed (${engineName()})`, () => {
       lots: record.lots.map((l: { cig: string }) => ({ cig: l.cig })),
     });
 
+    // Lecce is reminded as the deadline approaches (once a day, however often the job runs).
+    at('2021-05-30T09:00:00+02:00');
+    expect(await remindRegularisations(h.deps)).toEqual({ reminded: 1 });
+    expect(await remindRegularisations(h.deps)).toEqual({ reminded: 0 });
+    const reminders = (await call('GET', '/api/v1/reminders', lecce.token)).json();
+    expect(reminders.items[0]).toMatchObject({ subjectId: forgotten.reference, day: '2021-05-30' });
+    expect(reminders.items[0].message).toContain('entro il 03/06/2021');
     // June: Lecce never regularised; the regional section sees it overdue.
     at('2021-06-10T09:00:00+02:00');
     const overdue = (

@@ -3,12 +3,14 @@ import type { Database } from './database.js';
 import * as m0001 from './migrations/0001-registry-and-cig.js';
 import * as m0002 from './migrations/0002-contributions-and-payments.js';
 import * as m0003 from './migrations/0003-continuity.js';
+import * as m0004 from './migrations/0004-reminders.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
   '0001-registry-and-cig': m0001,
   '0002-contributions-and-payments': m0002,
   '0003-continuity': m0003,
+  '0004-reminders': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -364,6 +364,16 @@ export interface ReservesTable {
   expired_at: Timestamp | null;
 }
 
+export interface RemindersTable {
+  id: string;
+  user_id: string;
+  subject_type: string;
+  subject_id: string;
+  day: DateOnly;
+  message: string;
+  created_at: Timestamp;
+}
+
 export interface DB {
   reference_data_versions: ReferenceDataVersionsTable;
   cpv_codes: CpvCodesTable;
@@ -396,4 +406,5 @@ export interface DB {
   provisional_procedures: ProvisionalProceduresTable;
   provisional_lots: ProvisionalLotsTable;
   reserves: ReservesTable;
+  reminders: RemindersTable;
 }

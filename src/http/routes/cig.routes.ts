@@ -20,6 +20,9 @@ const CigLookupView = Type.Object({
   cig: Type.String(),
   family: Type.String(),
   familyLabel: Type.String(),
+  issuedDuringIncidents: Type.Array(Type.String(), {
+    description: 'Incidents under way when the code was issued: the code stays valid and is marked with them',
+  }),
   kind: Type.Union([Type.Literal('lot'), Type.Literal('smart_cig')]),
   state: Type.String(),
   stateLabel: Type.String(),

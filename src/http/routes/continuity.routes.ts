@@ -10,6 +10,7 @@ import {
   getProvisional,
   listProvisional,
   lotReserves,
+  myReminders,
   outageAffectedLots,
   recordReserve,
   registerUrgentProcedure,
@@ -588,6 +589,40 @@ export const continuityRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => ({
       items: (await lotReserves(deps, request.params.cig, actorOf(request))).map(presentReserve),
+    }),
+  );
+
+  app.get(
+    '/reminders',
+    {
+      schema: {
+        tags: ['Continuity'],
+        summary: 'My reminders (e.g. provisional procedures to regularise), newest first',
+        security,
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                subjectType: Type.String(),
+                subjectId: Type.String(),
+                day: Type.String(),
+                message: Type.String(),
+                createdAt: DateTime,
+              }),
+            ),
+          }),
+          ...errors(401),
+        },
+      },
+    },
+    async (request) => ({
+      items: (await myReminders(deps, actorOf(request))).map((r) => ({
+        subjectType: r.subjectType,
+        subjectId: r.subjectId,
+        day: r.day,
+        message: r.message,
+        createdAt: r.createdAt.toISOString(),
+      })),
     }),
   );
 

@@ -3,8 +3,21 @@ import { DomainError } from '../../domain/shared/errors.js';
 import type { ServiceDeps } from '../context.js';
 import type { Lot, SmartCig } from '../ports.js';
 
-export type CigLookup =
-  { kind: 'lot'; family: CigFamily; lot: Lot } | { kind: 'smart_cig'; family: CigFamily; smartCig: SmartCig };
+export type CigLookup = (
+  { kind: 'lot'; family: CigFamily; lot: Lot } | { kind: 'smart_cig'; family: CigFamily; smartCig: SmartCig }
+) & {
+  /**
+   * Incidents under way when the code was issued: the code stays valid (6 May 2021 notice); the
+   * marking is derived from the recorded outage windows, so an incident recorded later marks it too.
+   */
+  issuedDuringIncidents: string[];
+};
+
+async function incidentsAt(deps: Pick<ServiceDeps, 'store'>, service: string, at: Date): Promise<string[]> {
+  return (await deps.store.continuity.incidentsTouching([service], at, new Date(at.getTime() + 1))).map(
+    (i) => i.code,
+  );
+}
 
 /** Anyone can look up a CIG: what it is, whose it is, its state (cancelled codes stay visible). */
 export async function lookupCig(deps: Pick<ServiceDeps, 'store'>, code: string): Promise<CigLookup> {
@@ -21,10 +34,23 @@ export async function lookupCig(deps: Pick<ServiceDeps, 'store'>, code: string):
   }
   if (validation.family === 'pcp') {
     const lot = await deps.store.lots.findByCig(validation.code);
-    if (lot) return { kind: 'lot', family: validation.family, lot };
+    if (lot)
+      return {
+        kind: 'lot',
+        family: validation.family,
+        lot,
+        issuedDuringIncidents: await incidentsAt(deps, 'cig_issuance', lot.acquiredAt),
+      };
   } else if (validation.family === 'smart_cig') {
     const smartCig = await deps.store.smartCigs.findByCig(validation.code);
-    if (smartCig) return { kind: 'smart_cig', family: validation.family, smartCig };
+    if (smartCig) {
+      return {
+        kind: 'smart_cig',
+        family: validation.family,
+        smartCig,
+        issuedDuringIncidents: await incidentsAt(deps, 'smart_cig', smartCig.createdAt),
+      };
+    }
   }
   throw new DomainError(
     'not_found',

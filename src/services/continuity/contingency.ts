@@ -570,3 +570,42 @@ export async function outageAffectedLots(
   }
   return affected;
 }
+
+/**
+ * The reminder job: once a day, each RUP with a procedure to regularise within a week (or overdue)
+ * gets a reminder (listed at GET /api/v1/reminders; e-mail delivery comes with the notices outbox).
+ */
+export async function remindRegularisations(
+  deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>,
+): Promise<{ reminded: number }> {
+  const now = deps.clock.now();
+  const today = romeDateOf(now);
+  const due = await deps.store.continuity.listProvisional({
+    state: 'pending',
+    deadlineBefore: addDays(today, 8),
+  });
+  let reminded = 0;
+  for (const p of due) {
+    const left = daysLeft(p, now);
+    const message =
+      left < 0
+        ? `La procedura ${p.reference} ("${p.object}") doveva essere regolarizzata entro il ${p.regularisationDeadline.split('-').reverse().join('/')}: è scaduta da ${-left} giorni.`
+        : `La procedura ${p.reference} ("${p.object}") va regolarizzata entro il ${p.regularisationDeadline.split('-').reverse().join('/')} (${left === 0 ? 'oggi' : `tra ${left} giorni`}).`;
+    const recorded = await deps.store.continuity.insertReminder({
+      id: deps.ids.uuid(),
+      userId: p.rupUserId,
+      subjectType: 'provisional_procedure',
+      subjectId: p.reference,
+      day: today,
+      message,
+      createdAt: now,
+    });
+    if (recorded) reminded += 1;
+  }
+  return { reminded };
+}
+
+export async function myReminders(deps: Pick<ServiceDeps, 'store'>, actor: Actor) {
+  const user = requireRole(actor, 'rup', 'regional_staff', 'authority_staff', 'admin', 'economic_operator');
+  return deps.store.continuity.listReminders(user.userId, 100);
+}

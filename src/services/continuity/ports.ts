@@ -86,7 +86,19 @@ export interface Reserve {
   expiredAt: Date | null;
 }
 
+export interface Reminder {
+  id: string;
+  subjectType: string;
+  subjectId: string;
+  day: string;
+  message: string;
+  createdAt: Date;
+}
+
 export interface ContinuityRepository {
+  /** Records a reminder unless one exists for the same subject and day; true when recorded. */
+  insertReminder(r: Reminder & { userId: string }): Promise<boolean>;
+  listReminders(userId: string, limit: number): Promise<Reminder[]>;
   services(): Promise<ServiceRecord[]>;
   nextIncidentSequence(): Promise<number>;
   insertIncident(

@@ -153,6 +153,40 @@ export function continuityRepository(db: Database): ContinuityRepository {
       .selectAll()
       .where(isUuid(idOrCode) ? 'id' : 'code', '=', idOrCode);
   return {
+    async insertReminder(r) {
+      const row = await db
+        .insertInto('reminders')
+        .values({
+          id: r.id,
+          user_id: r.userId,
+          subject_type: r.subjectType,
+          subject_id: r.subjectId,
+          day: r.day,
+          message: r.message,
+          created_at: r.createdAt,
+        })
+        .onConflict((oc) => oc.columns(['subject_type', 'subject_id', 'day']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    async listReminders(userId, limit) {
+      const rows = await db
+        .selectFrom('reminders')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        subjectType: r.subject_type,
+        subjectId: r.subject_id,
+        day: r.day,
+        message: r.message,
+        createdAt: r.created_at,
+      }));
+    },
     async services() {
       return db.selectFrom('services').select(['code', 'name', 'description']).orderBy('position').execute();
     },
