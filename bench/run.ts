@@ -15,6 +15,7 @@ import pg from 'pg';
 import { load, report, startServer, type Measurement, type Server } from './support.js';
 import { paymentsSection } from './payments-bench.js';
 import { statusSection } from './status-bench.js';
+import { noticesSection } from './notices-bench.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -237,3 +238,4 @@ if (!only || only === 'cig') await postgresSection();
 if (!only || only === 'pglite') await pgliteSection();
 if (!only || only === 'payments') await paymentsSection(baseUrl);
 if (!only || only === 'status') await statusSection(baseUrl);
+if (!only || only === 'notices') await noticesSection(baseUrl);

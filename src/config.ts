@@ -39,6 +39,16 @@ export interface Config {
     sandbox: 'auto' | 'on' | 'off';
   };
   publicUrl: string | undefined;
+  mail: {
+    /** smtp:// or smtps:// (a PEC provider's relay); absent = .eml files under DATA_DIR/mail/outbox. */
+    smtpUrl: string | undefined;
+    from: string;
+    ratePerSecond: number;
+    concurrency: number;
+    leaseMs: number;
+  };
+  /** Where the AOO's segnatura signing key and certificate are kept (created on first use). */
+  segnaturaKeyDir: string;
 }
 
 export interface ConfigVariable {
@@ -153,6 +163,34 @@ export const configVariables: ConfigVariable[] = [
     default: '3',
     description: 'Consecutive probe successes that resolve it',
   },
+  {
+    name: 'SMTP_URL',
+    default: '(none)',
+    description:
+      'smtp:// or smtps:// URL of the outgoing (PEC) server; when unset messages are written as .eml files under DATA_DIR/mail/outbox',
+  },
+  {
+    name: 'MAIL_FROM',
+    default: 'Osservatorio contratti pubblici <noreply@gara.localhost>',
+    description: 'Sender of relays and notifications',
+  },
+  { name: 'MAIL_RATE_PER_SECOND', default: '100', description: 'At most this many messages sent per second' },
+  {
+    name: 'OUTBOX_CONCURRENCY',
+    default: '8',
+    description: 'Messages (and SMTP connections) in flight at once',
+  },
+  {
+    name: 'OUTBOX_LEASE_MS',
+    default: '60000',
+    description: 'A message claimed by a process that died is sent again after this long',
+  },
+  {
+    name: 'SEGNATURA_KEY_DIR',
+    default: '(DATA_DIR/keys)',
+    description:
+      'Signing key and certificate of the segnatura XML; a self-signed pair is created when absent',
+  },
 ];
 
 export class ConfigError extends Error {
@@ -231,6 +269,20 @@ export function loadConfig(env: Env = process.env): Config {
     probeSuccessesToClose: integer(env, 'PROBE_SUCCESSES_TO_CLOSE', 3, 1, 1000),
     pagopa: pagopaConfig(env),
     publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
+    mail: {
+      smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+      from: pattern(
+        env,
+        'MAIL_FROM',
+        'Osservatorio contratti pubblici <noreply@gara.localhost>',
+        /^([^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/,
+        'an address ("Name <user@host>" or user@host)',
+      ),
+      ratePerSecond: integer(env, 'MAIL_RATE_PER_SECOND', 100, 1, 100_000),
+      concurrency: integer(env, 'OUTBOX_CONCURRENCY', 8, 1, 256),
+      leaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 1000, 3_600_000),
+    },
+    segnaturaKeyDir: resolve(env.SEGNATURA_KEY_DIR?.trim() || resolve(dataDir, 'keys')),
   };
 }
 

@@ -20,6 +20,22 @@ import { createNodeSandbox } from './adapters/pagopa/node-sandbox.js';
 import { fileStatusSnapshot } from './adapters/fs/status-snapshot.js';
 import { StatusMonitor } from './services/status/status-monitor.js';
 import { pdfPaymentDocuments } from './adapters/pdf/pdf-payment-documents.js';
+import { renderDailyRegister, renderTransmissionLetter } from './adapters/pdf/notice-letter.js';
+import { createSegnaturaSigner } from './adapters/protocol/segnatura.js';
+import { loadOrCreateSigningKey } from './adapters/protocol/signing-key.js';
+import { fileMailer, smtpMailer } from './adapters/mail/mailer.js';
+import { httpWebhooks } from './adapters/mail/webhooks.js';
+import { OutboxWorker } from './jobs/outbox-worker.js';
+import { RateLimiter } from './services/notices/dispatch.js';
+import type { LetterRenderer, Mailer } from './services/notices/ports.js';
+
+/** The letters are filed under this entry of the titolario (the segnatura requires a classification). */
+const LETTER_CLASSIFICATION = { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' };
+
+export const pdfLetters: LetterRenderer = {
+  transmissionLetter: renderTransmissionLetter,
+  dailyRegister: renderDailyRegister,
+};
 
 /** The URL this process serves on, once listening (the pagoPA sandbox calls it). */
 const serviceUrl = { current: 'http://127.0.0.1:3000' };
@@ -33,6 +49,11 @@ export interface Container {
   deps: ServiceDeps;
   authenticator: TokenAuthenticator;
   metrics: Metrics;
+  /** Sends relays and notifications: SMTP when configured, else .eml files under DATA_DIR/mail/outbox. */
+  mailer: Mailer;
+  /** Where the file mailer writes; null with SMTP. */
+  mailDir: string | null;
+  outbox: OutboxWorker;
   close(): Promise<void>;
 }
 
@@ -74,6 +95,14 @@ export async function createContainer(
     smartCigOrdinals: new OrdinalAllocator('smart_cig'),
     documents: pdfPaymentDocuments,
     paymentNode: null,
+    letters: pdfLetters,
+    segnatura: createSegnaturaSigner({
+      key: loadOrCreateSigningKey(config.segnaturaKeyDir, {
+        aoo: 'gara',
+        name: 'Sezioni regionali Osservatorio contratti pubblici',
+      }),
+      classification: LETTER_CLASSIFICATION,
+    }),
     creditor: {
       fiscalCode: config.pagopa.creditorFiscalCode,
       name: config.pagopa.creditorName,
@@ -101,6 +130,27 @@ export async function createContainer(
     successesToClose: config.probeSuccessesToClose,
     logger,
   });
+  const mailDir = config.mail.smtpUrl ? null : join(config.dataDir, 'mail', 'outbox');
+  const mailer = config.mail.smtpUrl
+    ? smtpMailer({
+        url: config.mail.smtpUrl,
+        from: config.mail.from,
+        maxConnections: config.mail.concurrency,
+      })
+    : fileMailer({ dir: mailDir as string, from: config.mail.from });
+  const outbox = new OutboxWorker(deps, {
+    mailer,
+    webhooks: httpWebhooks(),
+    concurrency: config.mail.concurrency,
+    leaseMs: config.mail.leaseMs,
+    // A claimed batch must be sent well within its lease at the configured rate.
+    batchSize: Math.max(
+      1,
+      Math.min(200, Math.floor((config.mail.ratePerSecond * config.mail.leaseMs) / 2000)),
+    ),
+    limiter: new RateLimiter(config.mail.ratePerSecond),
+    logger,
+  });
   return {
     monitor,
     config,
@@ -109,7 +159,14 @@ export async function createContainer(
     deps,
     authenticator: new TokenAuthenticator(deps),
     metrics: new Metrics(),
-    close: () => database.close(),
+    mailer,
+    mailDir,
+    outbox,
+    close: async () => {
+      await outbox.stop();
+      await mailer.close();
+      await database.close();
+    },
   };
 }
 
@@ -168,10 +225,12 @@ export async function startService(container: Container): Promise<RunningService
       container.database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.dbPoolSize / 4)),
     logger,
     metrics: container.metrics,
+    mailDir: container.mailDir,
   });
   const scheduler = new Scheduler(logger);
   if (config.jobsEnabled) scheduler.start(backgroundJobs(deps, config), { runAtStart: true });
   container.monitor.start(config.probeIntervalMs);
+  if (config.jobsEnabled) container.outbox.start();
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -190,6 +249,7 @@ export async function startService(container: Container): Promise<RunningService
     stop: async () => {
       await app.close();
       await scheduler.stop();
+      await container.outbox.stop();
       await container.monitor.stop();
     },
   };

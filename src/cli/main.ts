@@ -13,6 +13,7 @@ import { GaraApiError, GaraClient, GaraUnreachableError } from '../client/client
 import { formatValidations, readCodesFromStdin } from './cig-validate.js';
 import { payableDemoCig } from '../services/demo/seed-demo-data.js';
 import { registerQueueCommands } from './queue-commands.js';
+import { registerRelayCommands } from './relay-commands.js';
 
 /** The gara command: runs the service and its chores, and talks to a running service as a client. */
 
@@ -221,5 +222,6 @@ program
   });
 
 registerQueueCommands(program);
+registerRelayCommands(program);
 
 await program.parseAsync(process.argv);

@@ -18,6 +18,7 @@ import { paymentRoutes } from './routes/payments.routes.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
 import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';
+import { noticePages, noticeRoutes } from './routes/notices.routes.js';
 import { pagopaRoutes } from './routes/pagopa.routes.js';
 
 export interface AppOptions {
@@ -38,6 +39,8 @@ export interface AppOptions {
   lookupCacheTtlMs?: number;
   logger?: FastifyBaseLogger;
   metrics?: Metrics;
+  /** Where the embedded mailer writes .eml files (null or absent with SMTP). */
+  mailDir?: string | null;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -57,6 +60,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const verificationCache = new VerificationCache(options.lookupCacheTtlMs ?? 0);
   const monitor = options.monitor ?? new StatusMonitor(deps, { ping: options.ping });
+  // Raw e-mail messages (certified e-mail receipts) arrive as bytes.
+  app.addContentTypeParser(
+    'message/rfc822',
+    { parseAs: 'buffer', bodyLimit: 20 * 1024 * 1024 },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
   app.decorateRequest('actor', undefined);
   // XML bodies (the pagoPA SOAP service, reporting flows) arrive as text.
   app.addContentTypeParser(
@@ -188,10 +199,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(referenceRoutes, { deps });
       await api.register(paymentRoutes, { deps, verificationCache });
       await api.register(continuityRoutes, { deps, monitor });
+      await api.register(noticeRoutes, {
+        deps,
+        linkBase: options.publicUrl ?? (() => ''),
+        mailDir: options.mailDir ?? null,
+      });
     },
     { prefix: '/api/v1' },
   );
   await app.register(statusRoutes, { monitor, baseUrl: options.publicUrl ?? (() => '') });
+  await app.register(noticePages, { deps, baseUrl: options.publicUrl ?? (() => '') });
   await app.register(pagopaRoutes, {
     deps,
     maxConcurrentBatches: options.maxConcurrentBatches ?? 1,

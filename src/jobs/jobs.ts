@@ -7,6 +7,7 @@ import {
   regularisePending,
   remindRegularisations,
 } from '../services/continuity/contingency.js';
+import { emitMaintenanceEvents } from '../services/notices/subscriptions.js';
 import type { ScheduledJob } from './scheduler.js';
 
 export function backgroundJobs(
@@ -31,6 +32,8 @@ export function backgroundJobs(
       intervalMs: 60_000,
       run: () => regularisePending(deps),
     },
+    // Maintenance windows start and end by the clock: subscribers hear of each once.
+    { name: 'maintenance-events', intervalMs: 60_000, run: () => emitMaintenanceEvents(deps) },
     { name: 'expire-reserves', intervalMs: 3_600_000, run: () => expireReserves(deps) },
     { name: 'remind-regularisations', intervalMs: 3_600_000, run: () => remindRegularisations(deps) },
     {

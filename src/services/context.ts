@@ -2,6 +2,7 @@ import type { Clock } from '../domain/shared/clock.js';
 import { DomainError } from '../domain/shared/errors.js';
 import type { OrdinalAllocator } from './cig/ordinal-allocator.js';
 import type { CreditorConfig, PaymentDocuments, PaymentNode } from './payments/ports.js';
+import type { LetterRenderer, SegnaturaSigner } from './notices/ports.js';
 import type { AuditEntry, Role, Store, User } from './ports.js';
 
 /** Who is acting: a signed-in user, or the system itself (scheduled jobs). */
@@ -53,6 +54,10 @@ export interface ServiceDeps {
   documents: PaymentDocuments;
   /** The pagoPA node to pay through from inside the service: the sandbox, or null in production. */
   paymentNode: PaymentNode | null;
+  /** Transmission letters and daily registers (PDF). */
+  letters: LetterRenderer;
+  /** The AgID segnatura of protocol registrations, signed with the AOO's key. */
+  segnatura: SegnaturaSigner;
 }
 
 export function requireRole(actor: Actor, ...allowed: Role[]): UserActor {

@@ -6,6 +6,7 @@
 import type { ContractObject, LotState, Sector, TenderState } from '../domain/tenders/tender-rules.js';
 import type { GroupingRepository, PaymentRepository, ReportingFlowRepository } from './payments/ports.js';
 import type { ContinuityRepository } from './continuity/ports.js';
+import type { NoticeRepository } from './notices/ports.js';
 
 export type Role = 'rup' | 'economic_operator' | 'regional_staff' | 'authority_staff' | 'admin';
 export const roles: readonly Role[] = [
@@ -441,4 +442,5 @@ export interface Store {
   readonly groupings: GroupingRepository;
   readonly flows: ReportingFlowRepository;
   readonly continuity: ContinuityRepository;
+  readonly notices: NoticeRepository;
 }

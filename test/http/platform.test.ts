@@ -37,10 +37,11 @@ describe(`health, metrics, OpenAPI, limits (${engineName()})`, () => {
     for (const { path, method, op } of operations) {
       const ok = Object.entries(op.responses).find(([status]) => status.startsWith('2'));
       expect(ok?.[1].content, `${method} ${path} response schema`).toBeDefined();
-      // Actions without a body, and the reporting-flow import (an XML body the route reads as text).
+      // Actions without a body, and the reporting-flow and PEC receipt imports (raw bodies).
       const noJsonBody =
         /\/(payment-positions|sandbox-payment|reporting-flows|regularisation)$/.test(path) ||
-        /maintenances\/.*cancellation$/.test(path);
+        /maintenances\/.*cancellation$/.test(path) ||
+        /\/(approval|retry|pec-receipts)$/.test(path);
       if (method === 'post' && !noJsonBody) expect(op.requestBody, `${method} ${path} body`).toBeDefined();
     }
     expect(

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { FixedClock } from '../../src/domain/shared/clock.js';
+import { FixedClock, type Clock } from '../../src/domain/shared/clock.js';
+import type { DatabaseHandle } from '../../src/adapters/db/database.js';
 import { createStore } from '../../src/adapters/db/store.js';
 import { buildApp } from '../../src/http/app.js';
 import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
@@ -8,6 +9,14 @@ import { randomIds, type ServiceDeps } from '../../src/services/context.js';
 import { Factories } from './factories.js';
 import { pdfPaymentDocuments } from '../../src/adapters/pdf/pdf-payment-documents.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
+import { pdfLetters } from '../../src/container.js';
+import { createSegnaturaSigner, type SegnaturaSigningKey } from '../../src/adapters/protocol/segnatura.js';
+import { createSelfSignedSigningKey } from '../../src/adapters/protocol/signing-key.js';
+
+let signingKey: SegnaturaSigningKey | undefined;
+/** One throw-away AOO key per test process (RSA key generation takes a while). */
+export const testSigningKey = () =>
+  (signingKey ??= createSelfSignedSigningKey({ aoo: 'test', name: 'AOO di prova' }));
 
 export const testCreditor = {
   fiscalCode: '97584460584',
@@ -19,6 +28,25 @@ export const testCreditor = {
   iban: 'IT60X0542811101000000123456',
   activationMinutes: 30,
 };
+
+/** The real services over a database, with the test creditor and a throw-away AOO key. */
+export function serviceDeps(db: DatabaseHandle['db'], clock: Clock): ServiceDeps {
+  return {
+    store: createStore(db),
+    clock,
+    ids: randomIds,
+    cigOrdinals: new OrdinalAllocator('pcp'),
+    smartCigOrdinals: new OrdinalAllocator('smart_cig'),
+    creditor: testCreditor,
+    documents: pdfPaymentDocuments,
+    paymentNode: null,
+    letters: pdfLetters,
+    segnatura: createSegnaturaSigner({
+      key: testSigningKey(),
+      classification: { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' },
+    }),
+  };
+}
 
 export interface Harness {
   db: TestDatabase;
@@ -38,16 +66,7 @@ export async function createHarness(
 ): Promise<Harness> {
   const db = await createTestDatabase({ poolSize: options.poolSize ?? 10 });
   const clock = new FixedClock(options.now ?? '2026-03-02T09:00:00Z');
-  const deps: ServiceDeps = {
-    store: createStore(db.db),
-    clock,
-    ids: randomIds,
-    cigOrdinals: new OrdinalAllocator('pcp'),
-    smartCigOrdinals: new OrdinalAllocator('smart_cig'),
-    creditor: testCreditor,
-    documents: pdfPaymentDocuments,
-    paymentNode: null,
-  };
+  const deps = serviceDeps(db.db, clock);
   const factories = new Factories(deps);
   await factories.sections();
   const app = await buildApp({

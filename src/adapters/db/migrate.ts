@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-registry-and-cig.js';
 import * as m0002 from './migrations/0002-contributions-and-payments.js';
 import * as m0003 from './migrations/0003-continuity.js';
 import * as m0004 from './migrations/0004-reminders.js';
+import * as m0005 from './migrations/0005-notices.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002-contributions-and-payments': m0002,
   '0003-continuity': m0003,
   '0004-reminders': m0004,
+  '0005-notices': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

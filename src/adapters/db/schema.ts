@@ -374,6 +374,134 @@ export interface RemindersTable {
   created_at: Timestamp;
 }
 
+export interface NoticesTable {
+  id: string;
+  title: string;
+  notice_date: DateOnly;
+  body: string;
+  kind: 'outage' | 'maintenance' | 'restoration' | 'information';
+  incident_id: string | null;
+  source_url: string | null;
+  state: 'draft' | 'published';
+  restoration_of: string | null;
+  created_at: Timestamp;
+  created_by: string | null;
+  published_at: Timestamp | null;
+  published_by: string | null;
+}
+export interface NoticeServicesTable {
+  notice_id: string;
+  service_code: string;
+}
+export interface ProtocolCountersTable {
+  aoo_code: string;
+  register_code: string;
+  year: number;
+  last_number: number;
+}
+export interface ProtocolRegistrationsTable {
+  id: string;
+  aoo_code: string;
+  register_code: string;
+  year: number;
+  number: number;
+  direction: 'U' | 'E';
+  registered_at: Timestamp;
+  subject: string;
+  correspondents: Json;
+  correspondent_count: number;
+  document_name: string;
+  document_sha256: string;
+  segnatura_xml: string;
+  registered_by: string | null;
+}
+export interface ProtocolAnnulmentsTable {
+  registration_id: string;
+  annulled_at: Timestamp;
+  operator_id: string;
+  operator_name: string;
+  measure: string;
+  reason: string;
+}
+export interface RelaysTable {
+  id: string;
+  notice_id: string;
+  regional_section_code: string;
+  registration_id: string;
+  restoration_of: string | null;
+  letter_pdf: Buffer;
+  letter_sha256: string;
+  recipient_count: number;
+  created_at: Timestamp;
+  created_by: string;
+}
+export interface OutboxTable {
+  id: string;
+  kind: 'relay' | 'notification' | 'confirmation';
+  channel: 'email' | 'webhook';
+  relay_id: string | null;
+  subscription_id: string | null;
+  event_id: string | null;
+  recipient_name: string;
+  address: string;
+  contracting_authority_id: string | null;
+  idempotency_key: string;
+  message_id: string;
+  subject: string;
+  body: string;
+  state: Generated<'queued' | 'sending' | 'accepted' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  failure: 'transient' | 'permanent' | null;
+  accepted_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  failed_at: Timestamp | null;
+  created_at: Timestamp;
+}
+export interface OutboxEventsTable {
+  id: Generated<number>;
+  outbox_id: string;
+  at: Timestamp;
+  event: string;
+  detail: string | null;
+}
+export interface PecReceiptsTable {
+  id: string;
+  outbox_id: string | null;
+  kind: string;
+  reference_message_id: string | null;
+  recipient: string | null;
+  conformant: boolean;
+  problems: Json;
+  raw: Buffer;
+  raw_sha256: string;
+  received_at: Timestamp;
+}
+export interface SubscriptionsTable {
+  id: string;
+  channel: 'email' | 'webhook';
+  address: string;
+  secret: string | null;
+  state: 'pending' | 'active' | 'unsubscribed';
+  confirm_token_sha256: string;
+  created_at: Timestamp;
+  confirmed_at: Timestamp | null;
+  unsubscribed_at: Timestamp | null;
+}
+export interface SubscriptionServicesTable {
+  subscription_id: string;
+  service_code: string;
+}
+export interface NotificationEventsTable {
+  id: string;
+  event_key: string;
+  kind: string;
+  services: string[];
+  payload: Json;
+  created_at: Timestamp;
+}
+
 export interface DB {
   reference_data_versions: ReferenceDataVersionsTable;
   cpv_codes: CpvCodesTable;
@@ -407,4 +535,16 @@ export interface DB {
   provisional_lots: ProvisionalLotsTable;
   reserves: ReservesTable;
   reminders: RemindersTable;
+  notices: NoticesTable;
+  notice_services: NoticeServicesTable;
+  protocol_counters: ProtocolCountersTable;
+  protocol_registrations: ProtocolRegistrationsTable;
+  protocol_annulments: ProtocolAnnulmentsTable;
+  relays: RelaysTable;
+  outbox: OutboxTable;
+  outbox_events: OutboxEventsTable;
+  pec_receipts: PecReceiptsTable;
+  subscriptions: SubscriptionsTable;
+  subscription_services: SubscriptionServicesTable;
+  notification_events: NotificationEventsTable;
 }

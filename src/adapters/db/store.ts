@@ -3,6 +3,7 @@ import type { Store } from '../../services/ports.js';
 import { Batcher } from '../../services/batcher.js';
 import { auditRepository } from './repositories/audit-repository.js';
 import { continuityRepository } from './repositories/continuity-repository.js';
+import { noticeRepository } from './repositories/notice-repository.js';
 import { codeSequences } from './repositories/code-sequences.js';
 import { idempotencyRepository } from './repositories/idempotency-repository.js';
 import { ReferenceCache, referenceRepository } from './repositories/reference-repository.js';
@@ -60,6 +61,7 @@ export function createStore(db: Database, shared: StoreShared = createStoreShare
     groupings: groupingRepository(db),
     flows: reportingFlowRepository(db),
     continuity: continuityRepository(db),
+    notices: noticeRepository(db),
   };
   return store;
 }

@@ -209,7 +209,7 @@ ${detail}`
 </article>`;
 }
 
-const CSS = `*{box-sizing:border-box}
+export const PAGE_CSS = `*{box-sizing:border-box}
 body{margin:0;font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;background:#fff}
 header,main,footer{max-width:60rem;margin:0 auto;padding:1rem}
 header{border-bottom:1px solid #767676}
@@ -285,7 +285,7 @@ ${view.services
 <link rel="alternate" type="application/atom+xml" title="gara — stato dei servizi" href="${escapeHtml(
     `${base}/status/feed.atom`,
   )}"/>
-<style>${CSS}</style>
+<style>${PAGE_CSS}</style>
 </head>
 <body>
 <a class="skip" href="#contenuto">Vai al contenuto</a>

@@ -8,6 +8,8 @@ import { addDays, romeDateOf } from '../../domain/shared/dates.js';
 import { invalidField, notFound } from '../../domain/shared/errors.js';
 import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
 import type { IncidentRecord } from './ports.js';
+import { emitEvent, incidentEvent } from '../notices/subscriptions.js';
+import { draftRestorations } from '../notices/restoration.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 
@@ -77,6 +79,7 @@ export async function openIncident(
     await store.audit.append([
       audit(actor, now, 'incident.opened', { type: 'incident', id: code }, null, incident),
     ]);
+    await emitEvent(store, deps, now, incidentEvent(incident));
     return incident;
   });
 }
@@ -136,7 +139,15 @@ export async function updateIncident(
         after,
       ),
     ]);
+    // Subscribers hear of real changes only: a further message with the same state, impact and
+    // services goes on the status page's timeline, not to their inboxes.
+    const changed =
+      before.state !== after.state ||
+      before.impact !== after.impact ||
+      [...before.services].sort().join() !== [...after.services].sort().join();
+    if (changed) await emitEvent(store, deps, now, incidentEvent(after));
     if (resolvedAt) {
+      await draftRestorations(store, deps, after, now);
       // Bidders admitted with reserve because of this incident now have a deadline to pay.
       const deadline = addDays(romeDateOf(resolvedAt), contingencyRules.reserveDaysAfterRestoration);
       await store.continuity.setReserveDeadlines(before.id, deadline);

@@ -63,6 +63,19 @@ function demoPersonalCode(index: number): string {
   return first15 + personalCheckChar(first15);
 }
 
+const DEMO_NOTICE_BODY = [
+  "A seguito di un guasto tecnico al sistema di alimentazione elettrica della sede dell'Autorità Nazionale Anticorruzione, i servizi online dell'ANAC hanno subito diverse interruzioni a partire dal 3 maggio u.s..",
+  '',
+  "L'Autorità sta lavorando per risolvere la problematica quanto prima. Alcune stazioni appaltanti ed operatori economici sono comunque riusciti ad acquisire il CIG ovvero ad effettuare il pagamento del contributo in sede di gara anche dopo il 3 maggio, pertanto gli stessi restano pienamente validi ed utilizzabili.",
+  '',
+  'Per gli utenti che invece si siano collegati nei momenti di interruzione del servizio, si forniscono le seguenti indicazioni:',
+  '',
+  "- per quanto riguarda l'acquisizione dei CIG e SmartCIG, per gli affidamenti urgenti e non rinviabili, si invitano le stazioni appaltanti ad avviare le procedure e pubblicare gli atti di gara procedendo successivamente alla regolarizzazione dell'acquisizione del CIG e alla comunicazione all'Autorità dei dati di pubblicazione; a tal fine, la stazione appaltante indicherà negli atti di gara che il CIG è in fase di acquisizione, provvedendo successivamente alla sua pubblicazione;",
+  '- con riferimento ai servizi per il pagamento della contribuzione in sede di gara, si invitano le stazioni appaltanti ad ammettere alle procedure in scadenza gli operatori economici che manifestassero o avessero manifestato difficoltà nel pagamento del contributo, con riserva di regolarizzazione della posizione contributiva appena la piattaforma di pagamento sarà nuovamente disponibile.',
+  '',
+  'Seguirà nuovo avviso ad avvenuto ripristino dei servizi.',
+].join('\n');
+
 export async function seedDemoData(
   deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals' | 'smartCigOrdinals'>,
 ): Promise<{
@@ -122,11 +135,27 @@ export async function seedDemoData(
       );
     }
     await addUser('admin', 'Amministratore di sistema', 'admin@gara.example');
-    await addUser(
+    const staff = await addUser(
       'authority_staff',
       "Ufficio servizi on line dell'Autorità",
       'servizi.online@autorita.example',
     );
+    // The comunicato of the seed letter, published, for a regional section to relay (POST
+    // /api/v1/notices/{id}/relays with the Puglia staff token; without SMTP the e-mails are .eml files).
+    await tx.notices.insertNotice({
+      id: ids.uuid(),
+      title: "Interruzione dei servizi on line dell'Autorità",
+      noticeDate: '2021-05-06',
+      kind: 'outage',
+      incidentId: null,
+      sourceUrl: 'https://www.anticorruzione.it/-/comunicato-del-6-maggio-2021',
+      state: 'published',
+      restorationOf: null,
+      services: ['cig_issuance', 'smart_cig', 'contribution_payments'],
+      body: DEMO_NOTICE_BODY,
+      createdAt: now,
+      createdBy: staff.id,
+    });
 
     let serial = 0;
     for (const s of regionalSections) {

@@ -1,0 +1,177 @@
+import type { ServiceDeps } from '../context.js';
+import { DeliveryError, type Mailer, type OutboxMessage, type WebhookSender } from './ports.js';
+
+export interface DispatchOptions {
+  mailer: Mailer;
+  webhooks: WebhookSender;
+  /** Messages claimed per pass. */
+  batchSize?: number;
+  /** Messages sent at once. */
+  concurrency?: number;
+  /** A message claimed but not finished (crash) is sent again after this lease. */
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** Token bucket: at most this many messages per second. */
+  limiter?: RateLimiter;
+  /** Stop taking claimed messages (shutdown): those not started go back to the queue at once. */
+  signal?: AbortSignal;
+  /** Letters of recent relays, so that 10,000 messages of one relay read its PDF once (the worker keeps one). */
+  letters?: LetterCache;
+}
+
+/** The attachment of each relay's messages, by relay id; keeps the last few relays. */
+export class LetterCache {
+  readonly #entries = new Map<string, Promise<{ filename: string; content: Buffer; contentType: string }>>();
+  constructor(private readonly size = 8) {}
+  get(relayId: string, load: () => Promise<{ filename: string; content: Buffer; contentType: string }>) {
+    let entry = this.#entries.get(relayId);
+    if (!entry) {
+      entry = load();
+      entry.catch(() => this.#entries.delete(relayId));
+      this.#entries.set(relayId, entry);
+      if (this.#entries.size > this.size) this.#entries.delete(this.#entries.keys().next().value as string);
+    }
+    return entry;
+  }
+}
+
+/** At most `ratePerSecond` acquisitions per second, smoothly (a token every 1/rate s, burst 1 s). */
+export class RateLimiter {
+  #tokens: number;
+  #last = Date.now();
+  constructor(private readonly ratePerSecond: number) {
+    this.#tokens = ratePerSecond;
+  }
+  async acquire(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      this.#tokens = Math.min(
+        this.ratePerSecond,
+        this.#tokens + ((now - this.#last) / 1000) * this.ratePerSecond,
+      );
+      this.#last = now;
+      if (this.#tokens >= 1) {
+        this.#tokens -= 1;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.ceil(((1 - this.#tokens) / this.ratePerSecond) * 1000)));
+    }
+  }
+}
+
+/** 30 s, 1, 2, 4 ... min, at most an hour. */
+export const backoffMs = (attempts: number) => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+
+type Deps = Pick<ServiceDeps, 'store' | 'clock'>;
+
+/**
+ * One pass of the outbox worker: claims due messages (a lease marks them as being sent), sends them,
+ * records the outcome. Transient failures are retried with backoff, permanent ones (5xx, refused
+ * address, 4xx from a webhook) are marked failed with their reason. After a crash, a claimed message is
+ * sent again when its lease runs out, with the same Message-ID (see docs: at-least-once on the wire).
+ */
+export async function dispatchDue(
+  deps: Deps,
+  options: DispatchOptions,
+): Promise<{ sent: number; failed: number; retried: number }> {
+  const now = deps.clock.now();
+  const lease = options.leaseMs ?? 60_000;
+  const claimed = await deps.store.notices.claimDue(
+    now,
+    options.batchSize ?? 200,
+    new Date(now.getTime() + lease),
+  );
+  const result = { sent: 0, failed: 0, retried: 0 };
+  const pass = { ...options, letters: options.letters ?? new LetterCache() };
+  let next = 0;
+  const worker = async () => {
+    while (next < claimed.length && !options.signal?.aborted) {
+      const message = claimed[next++] as OutboxMessage;
+      await options.limiter?.acquire();
+      if (options.signal?.aborted) {
+        await deps.store.notices.releaseClaims([message.id], deps.clock.now());
+        break;
+      }
+      const outcome = await sendOne(deps, message, pass);
+      result[outcome] += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, claimed.length) }, worker));
+  await deps.store.notices.releaseClaims(
+    claimed.slice(next).map((m) => m.id),
+    deps.clock.now(),
+  );
+  return result;
+}
+
+async function sendOne(
+  deps: Deps,
+  m: OutboxMessage,
+  options: DispatchOptions & { letters: LetterCache },
+): Promise<'sent' | 'failed' | 'retried'> {
+  try {
+    const detail =
+      m.channel === 'webhook'
+        ? await postWebhook(deps, m, options.webhooks)
+        : await sendMail(deps, m, options);
+    await deps.store.notices.markAccepted(m.id, deps.clock.now(), detail);
+    return 'sent';
+  } catch (error) {
+    const permanent = error instanceof DeliveryError ? error.permanent : false;
+    const reason = error instanceof Error ? error.message : String(error);
+    const at = deps.clock.now();
+    const exhausted = m.attempts >= (options.maxAttempts ?? 8);
+    const retryAt = permanent || exhausted ? null : new Date(at.getTime() + backoffMs(m.attempts));
+    await deps.store.notices.markFailed(
+      m.id,
+      at,
+      permanent ? 'permanent' : 'transient',
+      exhausted && !permanent ? `${reason} (gave up after ${m.attempts} attempts)` : reason,
+      retryAt,
+    );
+    return retryAt ? 'retried' : 'failed';
+  }
+}
+
+/**
+ * A relay's message carries its transmission letter (PDF). The signed segnatura stays with the
+ * registration (API): it lists every recipient, so with thousands of RUPs it would weigh more than
+ * the letter in each of their mailboxes.
+ */
+async function sendMail(
+  deps: Deps,
+  m: OutboxMessage,
+  options: { mailer: Mailer; letters: LetterCache },
+): Promise<string> {
+  const relayId = m.relayId;
+  const attachments = relayId
+    ? [
+        await options.letters.get(relayId, async () => {
+          const relay = await deps.store.notices.findRelay(relayId);
+          const letter = await deps.store.notices.relayLetter(relayId);
+          const registration = relay && (await deps.store.notices.findRegistration(relay.registrationId));
+          if (!letter || !registration) throw new DeliveryError(`relay ${relayId} has no letter`, true);
+          return { filename: registration.documentName, content: letter, contentType: 'application/pdf' };
+        }),
+      ]
+    : [];
+  const { response } = await options.mailer.send({
+    messageId: m.messageId,
+    to: { name: m.recipientName, address: m.address },
+    subject: m.subject,
+    text: m.body,
+    attachments,
+  });
+  return response;
+}
+
+async function postWebhook(deps: Deps, m: OutboxMessage, webhooks: WebhookSender): Promise<string> {
+  const secret = m.subscriptionId ? await deps.store.notices.webhookSecret(m.subscriptionId) : undefined;
+  if (!secret) throw new DeliveryError('the subscription has no secret', true);
+  const { status } = await webhooks.post(m.address, m.body, secret, m.messageId);
+  if (status >= 200 && status < 300) return `HTTP ${status}`;
+  throw new DeliveryError(
+    `HTTP ${status}`,
+    status >= 400 && status < 500 && status !== 408 && status !== 429,
+  );
+}

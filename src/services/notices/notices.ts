@@ -1,0 +1,95 @@
+import { checkServices } from '../../domain/continuity/continuity-rules.js';
+import { isValidIsoDate } from '../../domain/shared/dates.js';
+import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
+import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
+import type { Notice, NoticeKind } from './ports.js';
+
+type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
+const kinds: NoticeKind[] = ['outage', 'maintenance', 'restoration', 'information'];
+
+export interface PublishNoticeInput {
+  title: string;
+  noticeDate: string;
+  body: string;
+  kind: NoticeKind;
+  incident?: string | undefined;
+  services?: string[] | undefined;
+  sourceUrl?: string | undefined;
+}
+
+/** Authority staff publish a comunicato: public archive, Atom feed, API; regional sections relay it. */
+export async function publishNotice(deps: Deps, input: PublishNoticeInput, actor: Actor): Promise<Notice> {
+  const staff = requireRole(actor, 'authority_staff', 'admin');
+  const now = deps.clock.now();
+  const title = input.title.trim();
+  if (title.length === 0 || title.length > 300) throw invalidField('title', 'title must be 1-300 characters');
+  const body = input.body.trim();
+  if (body.length === 0) throw invalidField('body', 'body must not be empty');
+  if (!kinds.includes(input.kind)) throw invalidField('kind', `kind must be one of ${kinds.join(', ')}`);
+  if (!isValidIsoDate(input.noticeDate))
+    throw invalidField('noticeDate', 'noticeDate is not a calendar date (YYYY-MM-DD)');
+  if (input.sourceUrl !== undefined && !/^https?:\/\/\S+$/.test(input.sourceUrl))
+    throw invalidField('sourceUrl', 'sourceUrl must be an http(s) URL');
+  const services = input.services && input.services.length > 0 ? checkServices(input.services) : [];
+  return deps.store.transaction(async (store) => {
+    let incidentId: string | null = null;
+    if (input.incident) {
+      const incident = await store.continuity.findIncident(input.incident);
+      if (!incident) throw invalidField('incident', `incident ${input.incident} does not exist`);
+      incidentId = incident.id;
+    }
+    const notice: Notice = {
+      id: deps.ids.uuid(),
+      title,
+      noticeDate: input.noticeDate,
+      body,
+      kind: input.kind,
+      incidentId,
+      sourceUrl: input.sourceUrl ?? null,
+      state: 'published',
+      restorationOf: null,
+      services,
+      createdAt: now,
+      publishedAt: now,
+    };
+    await store.notices.insertNotice({ ...notice, createdBy: staff.userId });
+    await store.audit.append([
+      audit(actor, now, 'notice.published', { type: 'notice', id: notice.id }, null, notice),
+    ]);
+    return notice;
+  });
+}
+
+export async function getNotice(
+  deps: Pick<ServiceDeps, 'store'>,
+  id: string,
+  actor: Actor | undefined,
+): Promise<Notice> {
+  const notice = await deps.store.notices.findNotice(id);
+  const staff = actor?.kind === 'user' && ['authority_staff', 'admin', 'regional_staff'].includes(actor.role);
+  if (!notice || (notice.state === 'draft' && !staff)) throw notFound(`notice ${id}`);
+  return notice;
+}
+
+export const listNotices = (deps: Pick<ServiceDeps, 'store'>, page: { limit: number; offset: number }) =>
+  deps.store.notices.listPublished(page);
+
+/** A draft (the restoration notice) is published once staff approve it. */
+export async function approveDraft(deps: Deps, id: string, actor: Actor): Promise<Notice> {
+  const staff = requireRole(actor, 'authority_staff', 'admin');
+  const now = deps.clock.now();
+  return deps.store.transaction(async (store) => {
+    const notice = await store.notices.findNotice(id);
+    if (!notice) throw notFound(`notice ${id}`);
+    if (!(await store.notices.publishNotice(id, now, staff.userId))) {
+      throw new DomainError('invalid_state', 'the notice is already published', {
+        reason: 'notice_published',
+      });
+    }
+    const published = { ...notice, state: 'published' as const, publishedAt: now };
+    await store.audit.append([
+      audit(actor, now, 'notice.approved', { type: 'notice', id }, notice, published),
+    ]);
+    return published;
+  });
+}

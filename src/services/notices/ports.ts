@@ -1,0 +1,289 @@
+/** What the notice services need from storage and from the outside (mail, webhooks, documents). */
+
+export type NoticeKind = 'outage' | 'maintenance' | 'restoration' | 'information';
+
+export interface Notice {
+  id: string;
+  title: string;
+  noticeDate: string;
+  body: string;
+  kind: NoticeKind;
+  incidentId: string | null;
+  sourceUrl: string | null;
+  state: 'draft' | 'published';
+  restorationOf: string | null;
+  services: string[];
+  createdAt: Date;
+  publishedAt: Date | null;
+}
+
+export interface ProtocolRegistration {
+  id: string;
+  aooCode: string;
+  registerCode: string;
+  year: number;
+  number: number;
+  direction: 'U' | 'E';
+  registeredAt: Date;
+  subject: string;
+  correspondents: { name: string; address: string }[];
+  documentName: string;
+  documentSha256: string;
+  segnaturaXml: string;
+  annulment: { annulledAt: Date; operatorName: string; measure: string; reason: string } | null;
+}
+
+export interface Relay {
+  id: string;
+  noticeId: string;
+  regionalSectionCode: string;
+  registrationId: string;
+  restorationOf: string | null;
+  letterSha256: string;
+  recipientCount: number;
+  createdAt: Date;
+}
+
+export type OutboxState = 'queued' | 'sending' | 'accepted' | 'delivered' | 'failed';
+
+export interface OutboxMessage {
+  id: string;
+  kind: 'relay' | 'notification' | 'confirmation';
+  channel: 'email' | 'webhook';
+  relayId: string | null;
+  subscriptionId: string | null;
+  eventId: string | null;
+  recipientName: string;
+  address: string;
+  contractingAuthorityId: string | null;
+  idempotencyKey: string;
+  messageId: string;
+  subject: string;
+  body: string;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  failure: 'transient' | 'permanent' | null;
+  acceptedAt: Date | null;
+  deliveredAt: Date | null;
+  failedAt: Date | null;
+  createdAt: Date;
+}
+
+export type NewOutboxMessage = Omit<
+  OutboxMessage,
+  'state' | 'attempts' | 'lastError' | 'failure' | 'acceptedAt' | 'deliveredAt' | 'failedAt'
+>;
+
+export interface PecReceiptRecord {
+  id: string;
+  kind: string;
+  referenceMessageId: string | null;
+  recipient: string | null;
+  conformant: boolean;
+  problems: string[];
+  receivedAt: Date;
+  outboxId: string | null;
+  relayId: string | null;
+  address: string | null;
+}
+
+export interface Subscription {
+  id: string;
+  channel: 'email' | 'webhook';
+  address: string;
+  secret: string | null;
+  state: 'pending' | 'active' | 'unsubscribed';
+  services: string[];
+  createdAt: Date;
+}
+
+export interface NotificationEvent {
+  id: string;
+  eventKey: string;
+  kind: string;
+  services: string[];
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface NoticeRepository {
+  insertNotice(notice: Omit<Notice, 'publishedAt'> & { createdBy: string | null }): Promise<void>;
+  findNotice(id: string): Promise<Notice | undefined>;
+  publishNotice(id: string, at: Date, by: string): Promise<boolean>;
+  listPublished(page: { limit: number; offset: number }): Promise<Notice[]>;
+  listForIncident(incidentId: string): Promise<Notice[]>;
+  listDrafts(): Promise<Notice[]>;
+
+  /** Takes the next `count` numbers of the register, returning the first (locks its counter until the transaction ends). */
+  takeProtocolNumbers(aooCode: string, registerCode: string, year: number, count: number): Promise<number>;
+  insertRegistrations(
+    registrations: (Omit<ProtocolRegistration, 'annulment'> & { registeredBy: string | null })[],
+  ): Promise<void>;
+  findRegistration(id: string): Promise<ProtocolRegistration | undefined>;
+  listRegistrations(filter: { aooCode: string; from: Date; to: Date }): Promise<ProtocolRegistration[]>;
+  insertAnnulment(a: {
+    registrationId: string;
+    annulledAt: Date;
+    operatorId: string;
+    operatorName: string;
+    measure: string;
+    reason: string;
+  }): Promise<boolean>;
+  listAnnulments(filter: {
+    aooCode: string;
+    from: Date;
+    to: Date;
+  }): Promise<(ProtocolRegistration['annulment'] & { number: number; registrationId: string })[]>;
+
+  /** The active RUPs of the active contracting authorities of a section (or of the given ones). */
+  rupsOfSection(
+    sectionCode: string,
+    authorityIds?: string[],
+  ): Promise<{ name: string; address: string; contractingAuthorityId: string }[]>;
+  insertRelay(relay: Relay & { letterPdf: Buffer; createdBy: string }): Promise<void>;
+  findRelay(id: string): Promise<Relay | undefined>;
+  relayLetter(id: string): Promise<Buffer | undefined>;
+  listRelays(filter: {
+    noticeId?: string | undefined;
+    regionalSectionCode?: string | undefined;
+  }): Promise<Relay[]>;
+
+  insertOutbox(messages: NewOutboxMessage[], at: Date): Promise<void>;
+  /** Claims up to `limit` due messages (queued, or whose lease ran out): state sending, lease until `leaseUntil`. */
+  claimDue(now: Date, limit: number, leaseUntil: Date): Promise<OutboxMessage[]>;
+  markAccepted(id: string, at: Date, detail: string): Promise<void>;
+  markDelivered(id: string, at: Date, detail: string): Promise<void>;
+  markFailed(
+    id: string,
+    at: Date,
+    failure: 'transient' | 'permanent',
+    error: string,
+    retryAt: Date | null,
+  ): Promise<void>;
+  /** Claimed messages not attempted (the worker is stopping) go back to the queue. */
+  releaseClaims(ids: string[], at: Date): Promise<void>;
+  addOutboxEvent(id: string, at: Date, event: string, detail: string | null): Promise<void>;
+  relayProgress(relayId: string): Promise<Record<OutboxState, number>>;
+  relayRecipients(
+    relayId: string,
+  ): Promise<(OutboxMessage & { events: { at: Date; event: string; detail: string | null }[] })[]>;
+  /** Failed messages of a relay go back to the queue; returns how many. */
+  retryFailed(relayId: string, at: Date): Promise<number>;
+  listOutbox(filter: {
+    state?: OutboxState | undefined;
+    kind?: OutboxMessage['kind'] | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<OutboxMessage[]>;
+  findOutbox(id: string): Promise<OutboxMessage | undefined>;
+  findOutboxByMessageId(messageId: string): Promise<OutboxMessage | undefined>;
+  /** Keeps a receipt; false when the same message (by SHA-256) was kept before. */
+  insertPecReceipt(r: {
+    id: string;
+    outboxId: string | null;
+    kind: string;
+    referenceMessageId: string | null;
+    recipient: string | null;
+    conformant: boolean;
+    problems: string[];
+    raw: Buffer;
+    receivedAt: Date;
+  }): Promise<boolean>;
+  findPecReceipt(
+    raw: Buffer,
+  ): Promise<{ id: string; outboxId: string | null; state: OutboxState | null } | undefined>;
+  listPecReceipts(filter: { unmatched: boolean; limit: number; offset: number }): Promise<PecReceiptRecord[]>;
+  pecReceiptRaw(id: string): Promise<Buffer | undefined>;
+
+  insertSubscription(s: Subscription & { confirmTokenSha256: string }): Promise<void>;
+  findSubscriptionByToken(tokenSha256: string): Promise<Subscription | undefined>;
+  setSubscriptionState(id: string, state: 'active' | 'unsubscribed', at: Date): Promise<void>;
+  webhookSecret(subscriptionId: string): Promise<string | undefined>;
+  activeSubscriptions(services: string[]): Promise<Subscription[]>;
+  /** Records an event once per key; undefined when it was recorded before. */
+  insertEvent(event: NotificationEvent): Promise<NotificationEvent | undefined>;
+}
+
+export interface MailMessage {
+  messageId: string;
+  to: { name: string; address: string };
+  subject: string;
+  text: string;
+  attachments: { filename: string; content: Buffer; contentType: string }[];
+}
+
+/** Sends one message; throws a MailError saying whether a retry can help. */
+export interface Mailer {
+  send(message: MailMessage): Promise<{ response: string }>;
+  close(): Promise<void>;
+}
+
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** POSTs a signed JSON body to a subscriber's URL. */
+export interface WebhookSender {
+  post(url: string, body: string, secret: string, messageId: string): Promise<{ status: number }>;
+}
+
+export interface LetterRenderer {
+  transmissionLetter(letter: TransmissionLetterData): Promise<Buffer>;
+  dailyRegister(register: DailyRegisterData): Promise<Buffer>;
+}
+
+export interface TransmissionLetterData {
+  letterhead: string[];
+  city: string;
+  date: string;
+  protocol: { label: string; direction: 'Protocollo Uscita' | 'Protocollo Entrata' };
+  transmissionClause: string;
+  salutation: string;
+  subject: string;
+  introduction: string;
+  notice: { title: string; body: string; sourceUrl: string | null };
+  signature: { office: string; role: string; name?: string | null };
+  website: string | null;
+  issuedAt: Date;
+}
+
+export interface DailyRegisterData {
+  aoo: { code: string; name: string };
+  register: string;
+  date: string;
+  registrations: {
+    number: number;
+    at: Date;
+    direction: 'U' | 'E';
+    subject: string;
+    correspondents: string;
+    sha256: string;
+    annulled: boolean;
+  }[];
+  annulments: { number: number; at: Date; operator: string; measure: string; reason: string }[];
+  jsonSha256: string;
+  generatedAt: Date;
+}
+
+/** Builds and signs the AgID segnatura XML of a registration. */
+export interface SegnaturaSigner {
+  sign(input: {
+    administration: { code: string; name: string };
+    aoo: { code: string; name: string; pec: string };
+    register: { code: string };
+    number: number;
+    date: string;
+    direction: 'U' | 'E';
+    subject: string;
+    recipients: { name: string; pec: string; fiscalCode?: string }[];
+    document: { fileName: string; mimeType: string; sha256Base64: string };
+  }): string;
+}

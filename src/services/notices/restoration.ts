@@ -1,0 +1,103 @@
+import { addDays, romeDateOf } from '../../domain/shared/dates.js';
+import { contingencyRules } from '../../domain/continuity/continuity-rules.js';
+import { DomainError, notFound } from '../../domain/shared/errors.js';
+import { audit, requireRole, systemActor, type Actor, type ServiceDeps } from '../context.js';
+import type { IncidentRecord } from '../continuity/ports.js';
+import type { Store } from '../ports.js';
+import { approveDraft } from './notices.js';
+import type { Notice } from './ports.js';
+import { protocolLabel } from './protocol.js';
+import { relayNotice, type RelayOutcome } from './relay-notice.js';
+
+const when = new Intl.DateTimeFormat('it-IT', {
+  timeZone: 'Europe/Rome',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const dateIt = (iso: string) => iso.split('-').reverse().join('/');
+
+/**
+ * When an incident is resolved, drafts the restoration notice of each published outage notice about it:
+ * the outage interval, what to regularise and by when. Called in the incident's transaction.
+ */
+export async function draftRestorations(
+  store: Store,
+  deps: Pick<ServiceDeps, 'ids'>,
+  incident: IncidentRecord,
+  now: Date,
+): Promise<Notice[]> {
+  if (!incident.resolvedAt) return [];
+  const notices = await store.notices.listForIncident(incident.id);
+  const drafts: Notice[] = [];
+  for (const original of notices.filter((n) => n.state === 'published' && n.kind === 'outage')) {
+    if (notices.some((n) => n.restorationOf === original.id)) continue;
+    const restored = romeDateOf(incident.resolvedAt);
+    const draft: Notice = {
+      id: deps.ids.uuid(),
+      title: "Ripristino dei servizi on line dell'Autorità",
+      noticeDate: restored,
+      body: [
+        `Si comunica che i servizi on line dell'Autorità, interrotti dal ${when.format(incident.startedAt)} al ${when.format(incident.resolvedAt)} (${incident.code}), sono stati ripristinati.`,
+        '',
+        `- le stazioni appaltanti che hanno avviato procedure indicando negli atti che il CIG è in fase di acquisizione devono acquisirlo e comunicare i dati di pubblicazione entro ${contingencyRules.regularisationDays} giorni dalla registrazione della procedura, usando il riferimento provvisorio rilasciato;`,
+        `- gli operatori economici ammessi con riserva devono regolarizzare il versamento del contributo entro il ${dateIt(addDays(restored, contingencyRules.reserveDaysAfterRestoration))};`,
+        "- i CIG acquisiti e i pagamenti effettuati durante l'interruzione restano pienamente validi.",
+      ].join('\n'),
+      kind: 'restoration',
+      incidentId: incident.id,
+      sourceUrl: original.sourceUrl,
+      state: 'draft',
+      restorationOf: original.id,
+      services: original.services,
+      createdAt: now,
+      publishedAt: null,
+    };
+    await store.notices.insertNotice({ ...draft, createdBy: null });
+    await store.audit.append([
+      audit(systemActor('restoration'), now, 'notice.drafted', { type: 'notice', id: draft.id }, null, draft),
+    ]);
+    drafts.push(draft);
+  }
+  return drafts;
+}
+
+/**
+ * Staff approve the restoration notice: it is published and relayed to exactly the recipients of each
+ * relay of the original notice, citing that relay's protocol number.
+ */
+export async function approveRestoration(
+  deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'letters' | 'segnatura'>,
+  noticeId: string,
+  actor: Actor,
+): Promise<{ notice: Notice; relays: RelayOutcome[] }> {
+  const staff = requireRole(actor, 'authority_staff', 'admin');
+  return deps.store.transaction(async (store) => {
+    const txDeps = { ...deps, store };
+    const draft = await store.notices.findNotice(noticeId);
+    if (!draft) throw notFound(`notice ${noticeId}`);
+    if (draft.kind !== 'restoration' || !draft.restorationOf) {
+      throw new DomainError('invalid_state', 'only a restoration notice is approved this way', {
+        reason: 'not_restoration',
+      });
+    }
+    const notice = await approveDraft(txDeps, noticeId, actor);
+    const relays: RelayOutcome[] = [];
+    for (const original of await store.notices.listRelays({ noticeId: draft.restorationOf })) {
+      const registration = await store.notices.findRegistration(original.registrationId);
+      const label = registration
+        ? `${protocolLabel(registration.aooCode, registration.number)} del ${registration.registeredAt.toISOString().slice(0, 10).split('-').reverse().join('/')}`
+        : undefined;
+      relays.push(
+        await relayNotice(
+          txDeps,
+          { noticeId, restorationOf: original, originalLabel: label },
+          { ...staff, role: 'admin' },
+        ),
+      );
+    }
+    return { notice, relays };
+  });
+}
