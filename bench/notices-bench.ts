@@ -23,7 +23,7 @@ import { systemClock } from '../src/domain/shared/clock.js';
 import { randomIds } from '../src/services/context.js';
 import { ProtocolRegistrar, registerOutgoing } from '../src/services/notices/protocol.js';
 import { issueToken } from '../src/services/registry/users.js';
-import { fmt, median, startServer } from './support.js';
+import { fmt, load, median, report, startServer, type Measurement } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -128,6 +128,57 @@ async function registrations(baseUrl: string): Promise<void> {
         alone.push(await closedLoop(single));
         ours.push(await closedLoop(register));
       }
+      // The same through HTTP: POST /api/v1/protocol/AOO_092/registrations from 32 connections.
+      const officer = randomIds.uuid();
+      await store.registry.insertUser({
+        id: officer,
+        name: 'Ufficio protocollo',
+        email: 'protocollo.pug@bench.example',
+        fiscalCode: null,
+        role: 'regional_staff',
+        contractingAuthorityId: null,
+        economicOperatorId: null,
+        regionalSectionCode: 'PUG',
+        createdAt: new Date(),
+      });
+      const { token } = await issueToken(
+        deps,
+        { userId: officer, label: 'bench' },
+        { kind: 'system', job: 'bench' },
+      );
+      const withSchema = new URL(url);
+      withSchema.searchParams.set('options', `-c search_path=${schema}`);
+      const dataDir = mkdtempSync(join(tmpdir(), 'gara-bench-protocol-'));
+      const server = await startServer(
+        { DATABASE_URL: withSchema.toString(), DATA_DIR: dataDir, SEED_DEMO: 'never', DB_POOL_SIZE: '32' },
+        3906,
+      );
+      const http: Measurement[] = [];
+      try {
+        const body = JSON.stringify({
+          subject: "Oggetto: interruzione dei servizi on line dell'Autorità.",
+          correspondents: [{ name: 'RUP - Comune di Bari', address: 'rup@comune.bari.example' }],
+          document: {
+            fileName: 'nota.pdf',
+            contentBase64: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(4000, 0x20)]).toString(
+              'base64',
+            ),
+          },
+        });
+        const run = () =>
+          load({
+            url: `${server.url}/api/v1/protocol/AOO_092/registrations`,
+            connections: CLIENTS,
+            durationSeconds: SECONDS,
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            next: () => ({ path: '/api/v1/protocol/AOO_092/registrations', body }),
+          });
+        for (let round = 0; round < ROUNDS; round++) http.push(await run());
+      } finally {
+        await server.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
       const { rows } = await sql<{ n: number; max: number; distinct: number }>`
         SELECT count(*)::int AS n, max(number) AS max, count(DISTINCT number)::int AS distinct FROM protocol_registrations`.execute(
         handle.db,
@@ -144,6 +195,10 @@ async function registrations(baseUrl: string): Promise<void> {
       );
       console.log(
         `  registrar / baseline                        ${(median(ours) / median(bare)).toFixed(2)}`,
+      );
+      const viaHttp = report('POST /api/v1/protocol/{aoo}/registrations', http);
+      console.log(
+        `  HTTP registrations / baseline               ${(viaHttp.rps / median(bare)).toFixed(2)}   (target >= 1000 reg/s)`,
       );
       console.log(
         `  register after the run: ${r.n} registrations, numbers 1..${r.max}, ${gapFree ? 'no gap, no duplicate' : 'GAP OR DUPLICATE FOUND'}`,

@@ -913,14 +913,12 @@ export const noticePages: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; baseUrl
     '/comunicati/feed.atom',
     { config: { auth: 'public' }, schema: { hide: true } },
     async (_request, reply) =>
-      reply
-        .type('application/atom+xml; charset=utf-8')
-        .send(
-          renderNoticeFeed(await listNotices(deps, { limit: 50, offset: 0 }), {
-            baseUrl: baseUrl(),
-            now: deps.clock.now(),
-          }),
-        ),
+      reply.type('application/atom+xml; charset=utf-8').send(
+        renderNoticeFeed(await listNotices(deps, { limit: 50, offset: 0 }), {
+          baseUrl: baseUrl(),
+          now: deps.clock.now(),
+        }),
+      ),
   );
   app.get(
     '/comunicati/:id',
