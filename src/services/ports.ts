@@ -342,6 +342,7 @@ export interface NewEconomicOperator {
 
 export interface RegistryRepository {
   listSections(): Promise<RegionalSection[]>;
+  findSectionByAoo(aooCode: string): Promise<RegionalSection | undefined>;
   findSection(code: string): Promise<RegionalSection | undefined>;
   upsertSection(section: Omit<RegionalSection, 'createdAt' | 'updatedAt'>, at: Date): Promise<void>;
   updateSection(

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Server } from '../../bench/support.js';
@@ -27,12 +28,18 @@ if (!enabled)
     'pg-outage fault test skipped: needs GARA_FAULT_TEST=1, DATABASE_URL and a local pg_ctlcluster cluster',
   );
 
-const pgctl = (action: 'start' | 'stop') =>
-  execFileSync(
-    'pg_ctlcluster',
-    ['--skip-systemctl-redirect', cluster, 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])],
-    { stdio: 'inherit' },
-  );
+// Asynchronous on purpose: a synchronous call (starting takes ~2 s) would freeze this process's event
+// loop, and the requests in flight meanwhile would be timed as if the service had been that slow.
+const pgctl = async (action: 'start' | 'stop') => {
+  await execFileAsync('pg_ctlcluster', [
+    '--skip-systemctl-redirect',
+    cluster,
+    'main',
+    action,
+    ...(action === 'stop' ? ['-m', 'fast'] : []),
+  ]);
+};
+const execFileAsync = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!enabled)('PostgreSQL stops under load', () => {
@@ -65,7 +72,7 @@ describe.skipIf(!enabled)('PostgreSQL stops under load', () => {
 
   afterAll(async () => {
     try {
-      pgctl('start');
+      await pgctl('start');
     } catch {
       // already running
     }
@@ -140,7 +147,7 @@ describe.skipIf(!enabled)('PostgreSQL stops under load', () => {
 
     await sleep(2000);
     const before = acknowledged.size;
-    pgctl('stop');
+    await pgctl('stop');
     await sleep(3000);
     const status = await fetch(`${server.url}/status`);
     expect(status.status).toBe(503);
@@ -150,7 +157,7 @@ describe.skipIf(!enabled)('PostgreSQL stops under load', () => {
     };
     expect(view).toMatchObject({ database: 'unreachable', overall: 'major_outage' });
     expect((await fetch(`${server.url}/stato`)).status).toBe(200);
-    pgctl('start');
+    await pgctl('start');
     let recovered = false;
     for (let i = 0; i < 60 && !recovered; i++) {
       recovered = (await fetch(`${server.url}/health/ready`).catch(() => undefined))?.status === 200;

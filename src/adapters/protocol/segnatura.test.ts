@@ -62,11 +62,18 @@ function parse(xml: string): Parsed {
   return parser.parse(xml);
 }
 
+const subject = { aoo: 'AOO_092', name: 'ANAC - Sezione regionale Puglia' };
+const keys = {} as Record<'ec' | 'rsa', { key: SegnaturaSigningKey; otherKey: SegnaturaSigningKey }>;
 let key: SegnaturaSigningKey;
 let otherKey: SegnaturaSigningKey;
 beforeAll(() => {
-  key = createSelfSignedSigningKey({ aoo: 'AOO_092', name: 'ANAC - Sezione regionale Puglia' });
-  otherKey = createSelfSignedSigningKey({ aoo: 'AOO_092', name: 'ANAC - Sezione regionale Puglia' });
+  for (const type of ['ec', 'rsa'] as const) {
+    keys[type] = {
+      key: createSelfSignedSigningKey(subject, new Date(), type),
+      otherKey: createSelfSignedSigningKey(subject, new Date(), type),
+    };
+  }
+  ({ key, otherKey } = keys.ec);
 });
 
 describe('buildSegnatura', () => {
@@ -177,7 +184,16 @@ describe('buildSegnatura', () => {
   });
 });
 
-describe('signSegnatura / verifySegnatura', () => {
+describe.each([
+  { type: 'ec', label: 'an ECDSA P-256 key', method: 'ecdsa-sha256', valueBytes: 64 },
+  { type: 'rsa', label: 'an RSA-2048 key', method: 'rsa-sha256', valueBytes: 256 },
+] as const)('signSegnatura / verifySegnatura with $label', ({ type, method, valueBytes }) => {
+  let key: SegnaturaSigningKey;
+  let otherKey: SegnaturaSigningKey;
+  beforeAll(() => {
+    ({ key, otherKey } = keys[type]);
+  });
+
   it('writes a document that is its own canonical form: xml-crypto verifies any text the signer accepts', () => {
     fc.assert(
       fc.property(
@@ -209,9 +225,11 @@ describe('signSegnatura / verifySegnatura', () => {
     const signed = signSegnatura(buildSegnatura(input()), key);
     expect(verifySegnatura(signed, key.certificatePem)).toBe(true);
     expect(verifySegnatura(signed, otherKey.certificatePem)).toBe(false);
+    const otherType = keys[type === 'ec' ? 'rsa' : 'ec'];
+    expect(verifySegnatura(signed, otherType.key.certificatePem)).toBe(false);
   });
 
-  it('places one enveloped RSA-SHA256 signature over the whole document last, with the certificate', () => {
+  it(`places one enveloped ${method} signature over the whole document last, with the certificate`, () => {
     const signed = signSegnatura(buildSegnatura(input()), key);
     expect(signed).toMatch(
       /<\/prot:Descrizione>\s*<ds:Signature [^>]*>[\s\S]*<\/ds:Signature><\/prot:SegnaturaInformatica>/,
@@ -219,7 +237,12 @@ describe('signSegnatura / verifySegnatura', () => {
     expect(signed).toContain('<ds:Reference URI="">');
     expect(signed).toContain('Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"');
     expect(signed).toContain('Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"');
-    expect(signed).toContain('Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"');
+    expect(signed).toContain(
+      `<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#${method}">`,
+    );
+    // RFC 6931: an ECDSA value is r || s (2 x 32 bytes for P-256), not DER; RSA-2048 gives 256 bytes.
+    const value = /<ds:SignatureValue>([^<]+)</.exec(signed)?.[1] ?? '';
+    expect(Buffer.from(value, 'base64')).toHaveLength(valueBytes);
     const published = /<ds:X509Certificate>([^<]+)</.exec(signed)?.[1];
     const base64 = key.certificatePem.replace(/-----[^-]+-----|\s/g, '');
     expect(published).toBe(base64);
@@ -289,7 +312,7 @@ describe('loadOrCreateSigningKey', () => {
   };
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it('creates an RSA-2048 key and a self-signed 10-year certificate on first use, 0600, and reloads them', () => {
+  it('creates an ECDSA P-256 key and a self-signed 10-year certificate on first use, 0600, and reloads them', () => {
     const dir = join(tempDir(), 'keys');
     const created = loadOrCreateSigningKey(dir, { aoo: 'AOO_092', name: 'ANAC - Sezione regionale Puglia' });
     for (const file of [SIGNING_KEY_FILE, SIGNING_CERT_FILE]) {
@@ -302,7 +325,8 @@ describe('loadOrCreateSigningKey', () => {
     expect(cert.issuer).toBe(cert.subject);
     expect(cert.verify(cert.publicKey)).toBe(true);
     expect(cert.checkPrivateKey(createPrivateKey(created.privateKeyPem))).toBe(true);
-    expect(cert.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(cert.publicKey.asymmetricKeyType).toBe('ec');
+    expect(cert.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
     const years = (Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / (365.25 * 24 * 3600 * 1000);
     expect(years).toBeCloseTo(10, 1);
     expect(Date.parse(cert.validFrom)).toBeLessThanOrEqual(Date.now());

@@ -22,13 +22,21 @@
  * - DocumentoPrimario: attributes nomeFile and mimeType (required), Descrizione?, Impronta (xs:base64Binary
  *   with attribute `algoritmo`, default "SHA-256"; written explicitly here).
  *
- * The signature is a plain enveloped XML-DSig (RSA-SHA256, exclusive c14n, one Reference URI="" with the
- * enveloped-signature transform, KeyInfo/X509Data). The schema's annotation asks for the XAdES baseline-B
+ * The signature is a plain enveloped XML-DSig (ECDSA-SHA256 or RSA-SHA256 after the key's type, exclusive
+ * c14n, one Reference URI="" with the enveloped-signature transform, KeyInfo/X509Data). The schema's annotation asks for the XAdES baseline-B
  * profile (ETSI EN 319 132-1: a signed ds:Object with xades:QualifyingProperties — SigningTime,
  * SigningCertificateV2); that profile is NOT implemented here, the schema itself only constrains
  * ds:Signature to the XML-DSig core structure.
  */
-import { createHash, createPrivateKey, sign as rsaSign, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { XMLValidator } from 'fast-xml-parser';
 import { SignedXml } from 'xml-crypto';
 
@@ -39,6 +47,8 @@ export const SEGNATURA_VERSION = '3.0.0';
 export const REGISTRATION_NUMBER_MIN_DIGITS = 7;
 
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+/** RFC 6931 §2.3.6: the value is r || s (IEEE P1363), not DER. */
+const ECDSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256';
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
@@ -249,16 +259,15 @@ export function signSegnatura(xml: string, key: SegnaturaSigningKey | PreparedSi
   const digest = createHash('sha256').update(element, 'utf8').digest('base64');
   const signedInfo = (ns: string) =>
     `<ds:SignedInfo${ns}><ds:CanonicalizationMethod Algorithm="${EXC_C14N}"></ds:CanonicalizationMethod>` +
-    `<ds:SignatureMethod Algorithm="${RSA_SHA256}"></ds:SignatureMethod><ds:Reference URI=""><ds:Transforms>` +
+    `<ds:SignatureMethod Algorithm="${prepared.algorithm}"></ds:SignatureMethod><ds:Reference URI=""><ds:Transforms>` +
     `<ds:Transform Algorithm="${ENVELOPED}"></ds:Transform><ds:Transform Algorithm="${EXC_C14N}"></ds:Transform>` +
     `</ds:Transforms><ds:DigestMethod Algorithm="${SHA256}"></ds:DigestMethod><ds:DigestValue>${digest}</ds:DigestValue>` +
     `</ds:Reference></ds:SignedInfo>`;
   // Canonicalised on its own, SignedInfo carries the ds namespace its ancestor declares.
-  const value = rsaSign(
-    'sha256',
-    Buffer.from(signedInfo(` xmlns:ds="${XMLDSIG_NAMESPACE}"`), 'utf8'),
-    prepared.privateKey,
-  );
+  const value = cryptoSign('sha256', Buffer.from(signedInfo(` xmlns:ds="${XMLDSIG_NAMESPACE}"`), 'utf8'), {
+    key: prepared.privateKey,
+    dsaEncoding: 'ieee-p1363',
+  });
   const signature =
     `<ds:Signature xmlns:ds="${XMLDSIG_NAMESPACE}">${signedInfo('')}<ds:SignatureValue>${value.toString('base64')}</ds:SignatureValue>` +
     `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${prepared.certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>`;
@@ -273,14 +282,45 @@ const CANONICAL_SHAPE =
 export interface PreparedSigningKey {
   privateKey: KeyObject;
   certificateBase64: string;
+  /** SignatureMethod: ECDSA-SHA256 for an EC key, RSA-SHA256 for an RSA key. */
+  algorithm: typeof ECDSA_SHA256 | typeof RSA_SHA256;
 }
 
 export function prepareSigningKey(key: SegnaturaSigningKey): PreparedSigningKey {
+  const privateKey = createPrivateKey(key.privateKeyPem);
   return {
-    privateKey: createPrivateKey(key.privateKeyPem),
+    privateKey,
     certificateBase64: new X509Certificate(key.certificatePem).raw.toString('base64'),
+    algorithm: signatureMethodOf(privateKey),
   };
 }
+
+function signatureMethodOf(key: KeyObject): PreparedSigningKey['algorithm'] {
+  if (key.asymmetricKeyType === 'ec') return ECDSA_SHA256;
+  if (key.asymmetricKeyType === 'rsa') return RSA_SHA256;
+  throw new RangeError(
+    `the segnatura key must be an EC or RSA key, not ${key.asymmetricKeyType ?? 'unknown'}`,
+  );
+}
+
+/** xml-crypto has no ECDSA: the verifier for RFC 6931's ecdsa-sha256 (P1363 signature value). */
+class EcdsaSha256 {
+  getAlgorithmName = () => ECDSA_SHA256;
+  getSignature = (): never => {
+    throw new Error('verification only');
+  };
+  verifySignature = (material: string, key: KeyLike, signatureValue: string): boolean =>
+    cryptoVerify(
+      'sha256',
+      Buffer.from(material, 'utf8'),
+      {
+        key: typeof key === 'string' || Buffer.isBuffer(key) ? createPublicKey(key) : key,
+        dsaEncoding: 'ieee-p1363',
+      },
+      Buffer.from(signatureValue, 'base64'),
+    );
+}
+type KeyLike = string | Buffer | KeyObject;
 
 /**
  * The adapter for the services' `SegnaturaSigner` port (services/notices/ports.ts), whose input has no
@@ -326,9 +366,11 @@ export function verifySegnatura(signedXml: string, certificatePem: string): bool
     const after = signedXml.slice(end + close.length);
     if (!new RegExp(`^\\s*</${escapeRe(root)}\\s*>\\s*$`).test(after)) return false;
 
+    const expected = signatureMethodOf(new X509Certificate(certificatePem).publicKey);
     const sig = new SignedXml({ publicCert: certificatePem });
+    (sig.SignatureAlgorithms as Record<string, unknown>)[ECDSA_SHA256] = EcdsaSha256;
     sig.loadSignature(signedXml.slice(index, end + close.length));
-    if (sig.signatureAlgorithm !== RSA_SHA256 || sig.canonicalizationAlgorithm !== EXC_C14N) return false;
+    if (sig.signatureAlgorithm !== expected || sig.canonicalizationAlgorithm !== EXC_C14N) return false;
     const refs = sig.getReferences();
     const ref = refs[0];
     if (refs.length !== 1 || ref === undefined) return false;

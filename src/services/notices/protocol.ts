@@ -152,7 +152,7 @@ export async function registerDocument(
   },
   actor: Actor,
 ): Promise<RegistrationOutcome> {
-  const { user } = await aooFor(deps, input.aooCode, actor);
+  const { user, section } = await aooFor(deps, input.aooCode, actor);
   const subject = input.subject.trim();
   if (subject.length === 0 || subject.length > 1000)
     throw invalidField('subject', 'subject must be 1-1000 characters');
@@ -166,8 +166,6 @@ export async function registerDocument(
     throw invalidField('document.fileName', 'the document must be a .pdf file name');
   if (input.content.subarray(0, 5).toString('latin1') !== '%PDF-')
     throw invalidField('document.content', 'the document is not a PDF');
-  const section = (await deps.store.registry.listSections()).find((s) => s.aooCode === input.aooCode);
-  if (!section) throw notFound(`AOO ${input.aooCode}`);
   const item = {
     section,
     registeredBy: user.userId,
@@ -187,15 +185,14 @@ async function aooFor(
   deps: Pick<ServiceDeps, 'store'>,
   aooCode: string,
   actor: Actor,
-): Promise<{ user: UserActor; aoo: { code: string; name: string } }> {
+): Promise<{ user: UserActor; aoo: { code: string; name: string }; section: RegionalSection }> {
   const user = requireRole(actor, 'regional_staff', 'admin', 'authority_staff');
-  const sections = await deps.store.registry.listSections();
-  const section = sections.find((s) => s.aooCode === aooCode);
+  const section = await deps.store.registry.findSectionByAoo(aooCode);
   if (!section) throw notFound(`AOO ${aooCode}`);
   if (user.role === 'regional_staff' && user.regionalSectionCode !== section.code) {
     throw new DomainError('forbidden', "a protocol officer works on their own section's register");
   }
-  return { user, aoo: { code: section.aooCode, name: section.name } };
+  return { user, aoo: { code: section.aooCode, name: section.name }, section };
 }
 
 export async function listRegister(

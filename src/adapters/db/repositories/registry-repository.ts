@@ -94,6 +94,14 @@ export function registryRepository(db: Database): RegistryRepository {
         await db.selectFrom('regional_sections').selectAll().orderBy('region_istat').orderBy('code').execute()
       ).map(toSection);
     },
+    async findSectionByAoo(aooCode) {
+      const row = await db
+        .selectFrom('regional_sections')
+        .selectAll()
+        .where('aoo_code', '=', aooCode)
+        .executeTakeFirst();
+      return row && toSection(row);
+    },
     async findSection(code) {
       const row = await db
         .selectFrom('regional_sections')
