@@ -19,6 +19,8 @@ export interface Config {
   rateLimitWindowMs: number;
   /** Seed demo data into an empty database: 'auto' = only on the embedded engine. */
   seedDemo: 'auto' | 'always' | 'never';
+  /** The portal's demo sign-in (pick a seeded user): 'auto' = only on the embedded engine. */
+  portalDemoSignIn: 'auto' | 'on' | 'off';
   jobsEnabled: boolean;
   expireLotsIntervalMs: number;
   idempotencyRetentionHours: number;
@@ -85,6 +87,11 @@ export const configVariables: ConfigVariable[] = [
     name: 'SEED_DEMO',
     default: 'auto',
     description: 'Seed demo data into an empty database: auto (embedded engine only), always, never',
+  },
+  {
+    name: 'PORTAL_DEMO_SIGNIN',
+    default: 'auto',
+    description: 'Portal sign-in by picking a seeded user: auto (embedded engine only), on, off',
   },
   {
     name: 'JOBS_ENABLED',
@@ -260,6 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 600, 1, 100_000_000),
     rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
     seedDemo: oneOf(env, 'SEED_DEMO', 'auto', ['auto', 'always', 'never']),
+    portalDemoSignIn: oneOf(env, 'PORTAL_DEMO_SIGNIN', 'auto', ['auto', 'on', 'off']),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     expireLotsIntervalMs: integer(env, 'EXPIRE_LOTS_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
     idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 72, 1, 24 * 365),

@@ -226,6 +226,9 @@ export async function startService(container: Container): Promise<RunningService
     logger,
     metrics: container.metrics,
     mailDir: container.mailDir,
+    demoSignIn:
+      config.portalDemoSignIn === 'on' ||
+      (config.portalDemoSignIn === 'auto' && container.database.engine === 'pglite'),
   });
   const scheduler = new Scheduler(logger);
   if (config.jobsEnabled) scheduler.start(backgroundJobs(deps, config), { runAtStart: true });

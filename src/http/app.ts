@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { DomainError } from '../domain/shared/errors.js';
+import { portalRoutes } from './portal/portal.routes.js';
 import type { TokenAuthenticator } from '../services/auth/authenticate.js';
 import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem } from './problem.js';
@@ -41,6 +42,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Where the embedded mailer writes .eml files (null or absent with SMTP). */
   mailDir?: string | null;
+  /** The portal's demo sign-in (pick a seeded user); off when absent. */
+  demoSignIn?: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -154,7 +157,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
 
   app.get(
     '/health/live',
@@ -209,6 +211,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   await app.register(statusRoutes, { monitor, baseUrl: options.publicUrl ?? (() => '') });
   await app.register(noticePages, { deps, baseUrl: options.publicUrl ?? (() => '') });
+  await app.register(portalRoutes, {
+    deps,
+    demoSignIn: options.demoSignIn ?? false,
+    publicUrl: options.publicUrl ?? (() => ''),
+  });
   await app.register(pagopaRoutes, {
     deps,
     maxConcurrentBatches: options.maxConcurrentBatches ?? 1,

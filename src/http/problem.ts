@@ -88,7 +88,8 @@ const DB_UNAVAILABLE = new Set([
 ]);
 const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 
-function isUnavailable(error: unknown): boolean {
+/** The database (or the network to it) is down: answered 503, never 500. */
+export function isUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (DB_UNAVAILABLE.has(code) || NET_UNAVAILABLE.has(code))) return true;

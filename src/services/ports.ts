@@ -343,6 +343,16 @@ export interface NewEconomicOperator {
 export interface RegistryRepository {
   listSections(): Promise<RegionalSection[]>;
   findSectionByAoo(aooCode: string): Promise<RegionalSection | undefined>;
+  insertWebSession(session: {
+    tokenSha256: string;
+    userId: string;
+    createdAt: Date;
+    expiresAt: Date;
+    signIn: 'demo' | 'oidc';
+  }): Promise<void>;
+  /** The active user of a session that has not ended or expired at `now`. */
+  findUserByWebSession(tokenSha256: string, now: Date): Promise<User | undefined>;
+  endWebSession(tokenSha256: string, at: Date): Promise<boolean>;
   findSection(code: string): Promise<RegionalSection | undefined>;
   upsertSection(section: Omit<RegionalSection, 'createdAt' | 'updatedAt'>, at: Date): Promise<void>;
   updateSection(

@@ -62,7 +62,13 @@ export interface Harness {
  * Only outbound adapters would be faked; this layer has none yet.
  */
 export async function createHarness(
-  options: { now?: string; rateLimitMax?: number; poolSize?: number; lookupCacheTtlMs?: number } = {},
+  options: {
+    now?: string;
+    rateLimitMax?: number;
+    poolSize?: number;
+    lookupCacheTtlMs?: number;
+    demoSignIn?: boolean;
+  } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({ poolSize: options.poolSize ?? 10 });
   const clock = new FixedClock(options.now ?? '2026-03-02T09:00:00Z');
@@ -77,6 +83,7 @@ export async function createHarness(
     version: 'test',
     rateLimit: { max: options.rateLimitMax ?? 100_000, windowMs: 60_000 },
     lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
+    demoSignIn: options.demoSignIn ?? false,
   });
   await app.ready();
   return {

@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002-contributions-and-payments.js';
 import * as m0003 from './migrations/0003-continuity.js';
 import * as m0004 from './migrations/0004-reminders.js';
 import * as m0005 from './migrations/0005-notices.js';
+import * as m0006 from './migrations/0006-web-sessions.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003-continuity': m0003,
   '0004-reminders': m0004,
   '0005-notices': m0005,
+  '0006-web-sessions': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

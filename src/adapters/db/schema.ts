@@ -99,6 +99,15 @@ export interface ApiTokensTable {
   revoked_at: Timestamp | null;
 }
 
+export interface WebSessionsTable {
+  token_sha256: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+  sign_in: 'demo' | 'oidc';
+}
+
 export interface IdempotencyKeysTable {
   user_id: string;
   key: string;
@@ -514,6 +523,7 @@ export interface DB {
   economic_operators: EconomicOperatorsTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
+  web_sessions: WebSessionsTable;
   idempotency_keys: IdempotencyKeysTable;
   tenders: TendersTable;
   lots: LotsTable;

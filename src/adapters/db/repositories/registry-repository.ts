@@ -349,6 +349,40 @@ export function registryRepository(db: Database): RegistryRepository {
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
+    async insertWebSession(session) {
+      await db
+        .insertInto('web_sessions')
+        .values({
+          token_sha256: session.tokenSha256,
+          user_id: session.userId,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt,
+          ended_at: null,
+          sign_in: session.signIn,
+        })
+        .execute();
+    },
+    async findUserByWebSession(sha256, now) {
+      const row = await db
+        .selectFrom('web_sessions as s')
+        .innerJoin('users as u', 'u.id', 's.user_id')
+        .selectAll('u')
+        .where('s.token_sha256', '=', sha256)
+        .where('s.ended_at', 'is', null)
+        .where('s.expires_at', '>', now)
+        .where('u.active', '=', true)
+        .executeTakeFirst();
+      return row && toUser(row);
+    },
+    async endWebSession(sha256, at) {
+      const result = await db
+        .updateTable('web_sessions')
+        .set({ ended_at: at })
+        .where('token_sha256', '=', sha256)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
     async findUserByToken(sha256, now) {
       const row = await db
         .selectFrom('api_tokens as k')

@@ -1,0 +1,250 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { DomainError } from '../../domain/shared/errors.js';
+import { formatDateIt, instantFromRomeLocal, romeLocalDateTime } from '../../domain/shared/dates.js';
+import { formatAmountIt } from '../../domain/shared/money.js';
+import {
+  invitationOnlyProcedureTypes,
+  lotCancellationReasons,
+  automaticCancellationLabel,
+} from '../../domain/tenders/tender-rules.js';
+import type { ServiceDeps } from '../../services/context.js';
+import type { Lot } from '../../services/ports.js';
+import { cancelLot } from '../../services/tenders/cancel-lot.js';
+import { getLot } from '../../services/tenders/get-tender.js';
+import { perfectLot } from '../../services/tenders/perfect-lot.js';
+import {
+  errorSummary,
+  selectField,
+  send,
+  signedIn,
+  textField,
+  type FieldErrors,
+  type Form,
+} from './forms.js';
+import { lotStateLabels } from './labels.js';
+import { html, page } from './layout.js';
+
+/** A lot of a tender: its CIG and state; the RUP perfects it or cancels it (before perfezionamento). */
+export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, { deps }) => {
+  const render = (
+    request: FastifyRequest,
+    lot: Lot,
+    forms: { perfection?: [Form, FieldErrors]; cancellation?: [Form, FieldErrors] } = {},
+    notice?: string,
+  ) => {
+    const actor = request.portal.actor;
+    const editable = actor?.role === 'rup' && lot.state === 'issued' && lot.tenderState === 'active';
+    const invitation = invitationOnlyProcedureTypes.has(lot.procedureTypeCode);
+    const [pValues, pErrors] = forms.perfection ?? [{}, new Map()];
+    const [cValues, cErrors] = forms.cancellation ?? [{}, new Map()];
+    const csrf = request.portal.csrf ?? '';
+    const cancelReason =
+      lot.cancelReason === null
+        ? ''
+        : lot.cancelReason === 0
+          ? automaticCancellationLabel
+          : (lotCancellationReasons[lot.cancelReason] ?? String(lot.cancelReason));
+    return page({
+      ...request.portal,
+      title: `${pErrors.size || cErrors.size ? 'Errori nel modulo: ' : ''}Lotto ${lot.cig}`,
+      current: '/area-personale',
+      breadcrumbs: [
+        { label: 'Home', href: '/' },
+        { label: 'Gare', href: '/area-personale/gare' },
+        { label: `Gara ${lot.tenderNumber}`, href: `/area-personale/gare/${lot.tenderNumber}` },
+        { label: `Lotto ${lot.lotNumber}` },
+      ],
+      body: html`${notice ? html`<div class="alert alert-success" role="status">${notice}</div>` : ''}
+        <h1>Lotto ${lot.lotNumber} — CIG <span class="cig-code">${lot.cig}</span></h1>
+        <dl class="row">
+          <dt class="col-sm-4">Oggetto</dt>
+          <dd class="col-sm-8">${lot.object}</dd>
+          <dt class="col-sm-4">Importo</dt>
+          <dd class="col-sm-8">€ ${formatAmountIt(lot.amountCents)}</dd>
+          <dt class="col-sm-4">Stato</dt>
+          <dd class="col-sm-8">${lotStateLabels[lot.state]}</dd>
+          <dt class="col-sm-4">Acquisito il</dt>
+          <dd class="col-sm-8">${formatDateIt(lot.acquiredAt)}</dd>
+          ${
+            lot.state === 'issued'
+              ? html`<dt class="col-sm-4">Da perfezionare entro il</dt>
+                  <dd class="col-sm-8">${formatDateIt(lot.perfectionDeadline)}</dd>`
+              : ''
+          }
+          ${
+            lot.publicationDate
+              ? html`<dt class="col-sm-4">Data di pubblicazione</dt>
+                  <dd class="col-sm-8">${formatDateIt(lot.publicationDate)}</dd>`
+              : ''
+          }
+          ${
+            lot.invitationDate
+              ? html`<dt class="col-sm-4">Data della lettera di invito</dt>
+                  <dd class="col-sm-8">${formatDateIt(lot.invitationDate)}</dd>`
+              : ''
+          }
+          ${
+            lot.bidDeadline
+              ? html`<dt class="col-sm-4">Scadenza delle offerte</dt>
+                  <dd class="col-sm-8">
+                    ${formatDateIt(lot.bidDeadline)} ore ${romeLocalDateTime(lot.bidDeadline).slice(11, 16)}
+                  </dd>`
+              : ''
+          }
+          ${
+            lot.cancelledAt
+              ? html`<dt class="col-sm-4">Cancellato il</dt>
+                  <dd class="col-sm-8">
+                    ${formatDateIt(lot.cancelledAt)} —
+                    ${cancelReason}${lot.cancelNote ? html`: ${lot.cancelNote}` : ''}
+                  </dd>`
+              : ''
+          }
+        </dl>
+        ${
+          editable
+            ? html`<div class="row g-5 mt-2">
+                <section class="col-12 col-lg-6" aria-labelledby="perfeziona">
+                  <h2 class="h4" id="perfeziona">Perfeziona il CIG</h2>
+                  <p>
+                    Indica la data di
+                    ${invitation ? 'invio della lettera di invito' : 'pubblicazione del bando'} e la scadenza
+                    per la presentazione delle offerte.
+                  </p>
+                  ${errorSummary(pErrors)}
+                  <form method="post" action="/area-personale/lotti/${lot.cig}/perfezionamento" novalidate>
+                    <input type="hidden" name="csrf" value="${csrf}" />
+                    ${textField(
+                      'data_pubblicazione',
+                      invitation ? 'Data della lettera di invito' : 'Data di pubblicazione',
+                      pValues,
+                      pErrors,
+                      { type: 'date' },
+                    )}
+                    ${textField('scadenza_data', 'Scadenza delle offerte: giorno', pValues, pErrors, { type: 'date' })}
+                    ${textField('scadenza_ora', 'Scadenza delle offerte: ora', pValues, pErrors, {
+                      type: 'time',
+                      hint: 'Ora italiana, per esempio 12:00',
+                    })}
+                    <button type="submit" class="btn btn-primary">Perfeziona</button>
+                  </form>
+                </section>
+                <section class="col-12 col-lg-6" aria-labelledby="cancella">
+                  <h2 class="h4" id="cancella">Cancella il CIG</h2>
+                  <p>Possibile solo prima del perfezionamento. Il codice resta visibile come cancellato.</p>
+                  ${errorSummary(cErrors)}
+                  <form method="post" action="/area-personale/lotti/${lot.cig}/cancellazione" novalidate>
+                    <input type="hidden" name="csrf" value="${csrf}" />
+                    ${selectField(
+                      'motivo',
+                      'Motivo della cancellazione',
+                      Object.entries(lotCancellationReasons).map(([value, label]) => ({ value, label })),
+                      cValues,
+                      cErrors,
+                    )}
+                    ${textField('nota', 'Nota (obbligatoria con il motivo «Altro»)', cValues, cErrors, {
+                      maxlength: 2000,
+                    })}
+                    <button type="submit" class="btn btn-outline-danger">Cancella il CIG</button>
+                  </form>
+                </section>
+              </div>`
+            : ''
+        }`.value,
+    });
+  };
+
+  app.get<{ Params: { cig: string } }>('/area-personale/lotti/:cig', async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    return send(reply, render(request, await getLot(deps, request.params.cig, actor)));
+  });
+
+  app.post<{ Params: { cig: string } }>(
+    '/area-personale/lotti/:cig/perfezionamento',
+    async (request, reply) => {
+      const actor = signedIn(request, reply);
+      if (!actor) return reply;
+      const form = request.body as Form;
+      const lot = await getLot(deps, request.params.cig, actor);
+      const invitation = invitationOnlyProcedureTypes.has(lot.procedureTypeCode);
+      const date = (form.data_pubblicazione ?? '').trim();
+      const day = (form.scadenza_data ?? '').trim();
+      const time = (form.scadenza_ora ?? '').trim();
+      try {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(day))
+          throw new DomainError('validation_failed', 'day', { field: 'bidDeadlineDay' });
+        if (!/^\d{2}:\d{2}$/.test(time))
+          throw new DomainError('validation_failed', 'time', { field: 'bidDeadlineTime' });
+        await perfectLot(
+          deps,
+          {
+            cig: lot.cig,
+            ...(invitation ? { invitationDate: date } : { publicationDate: date }),
+            bidDeadline: instantFromRomeLocal(`${day}T${time}:00`),
+          },
+          actor,
+        );
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+        const [name, message] = perfectionErrorIt(error, invitation);
+        return send(reply, render(request, lot, { perfection: [form, new Map([[name, message]])] }), 422);
+      }
+      return send(reply, render(request, await getLot(deps, lot.cig, actor), {}, 'CIG perfezionato.'));
+    },
+  );
+
+  app.post<{ Params: { cig: string } }>(
+    '/area-personale/lotti/:cig/cancellazione',
+    async (request, reply) => {
+      const actor = signedIn(request, reply);
+      if (!actor) return reply;
+      const form = request.body as Form;
+      const lot = await getLot(deps, request.params.cig, actor);
+      try {
+        await cancelLot(
+          deps,
+          { cig: lot.cig, reason: Number(form.motivo || Number.NaN), note: form.nota },
+          actor,
+        );
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+        const name = error.field === 'note' ? 'nota' : 'motivo';
+        const message =
+          name === 'nota'
+            ? 'Con il motivo «Altro» scrivi una nota (al massimo 2.000 caratteri).'
+            : 'Scegli il motivo della cancellazione.';
+        return send(reply, render(request, lot, { cancellation: [form, new Map([[name, message]])] }), 422);
+      }
+      return send(reply, render(request, await getLot(deps, lot.cig, actor), {}, 'CIG cancellato.'));
+    },
+  );
+};
+
+/** The refused field of a perfezionamento, in the form's terms and in Italian. */
+function perfectionErrorIt(error: DomainError, invitation: boolean): [string, string] {
+  const what = invitation ? 'La data della lettera di invito' : 'La data di pubblicazione';
+  switch (error.field) {
+    case 'publicationDate':
+    case 'invitationDate':
+      if (/in the future/.test(error.message))
+        return ['data_pubblicazione', `${what} non può essere futura.`];
+      if (/precedes/.test(error.message))
+        return ['data_pubblicazione', `${what} non può precedere l'acquisizione del CIG.`];
+      return ['data_pubblicazione', `${what} è obbligatoria (giorno, mese e anno).`];
+    case 'bidDeadlineTime':
+      return ['scadenza_ora', "Indica l'ora di scadenza delle offerte (per esempio 12:00)."];
+    case 'bidDeadline':
+    case 'bidDeadlineDay':
+      return [
+        'scadenza_data',
+        /after/.test(error.message)
+          ? `La scadenza delle offerte deve essere successiva alla ${invitation ? 'lettera di invito' : 'pubblicazione'}.`
+          : 'Indica il giorno di scadenza delle offerte.',
+      ];
+    default:
+      return error.code === 'validation_failed' && /window|deadline|closed/i.test(error.message)
+        ? ['data_pubblicazione', 'Il termine per perfezionare questo CIG è scaduto.']
+        : ['data_pubblicazione', 'Valore non valido.'];
+  }
+}

@@ -1,0 +1,766 @@
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { cigFamilyLabels, validateCig } from '../../domain/cig/cig.js';
+import { DomainError } from '../../domain/shared/errors.js';
+import { formatAmountIt } from '../../domain/shared/money.js';
+import { formatDateIt } from '../../domain/shared/dates.js';
+import { lookupCig } from '../../services/cig/lookup-cig.js';
+import type { ServiceDeps, UserActor } from '../../services/context.js';
+import {
+  csrfMatches,
+  csrfTokenOf,
+  demoUsers,
+  endSession,
+  resolveSession,
+  SESSION_HOURS,
+  startSession,
+} from '../../services/portal/sessions.js';
+import { createTender } from '../../services/tenders/create-tender.js';
+import { getTender, listTenders } from '../../services/tenders/get-tender.js';
+import { isUnavailable } from '../problem.js';
+import { html, messagePage, page, PORTAL_CSS, roleLabels, type Html } from './layout.js';
+import { fieldErrorIt, lotStateLabels, tenderStateLabels } from './labels.js';
+import {
+  errorSummary,
+  selectField,
+  send,
+  signedIn,
+  textField,
+  type FieldErrors,
+  type Form,
+} from './forms.js';
+import { lotPages } from './lot.pages.js';
+
+/**
+ * The web portal (Italian, server-rendered, Bootstrap Italia). It calls the same services as the API:
+ * no rule lives here. Sessions are http-only cookies (Secure unless the service is reached over plain
+ * HTTP on a non-loopback host); every form that changes something carries a CSRF token.
+ */
+
+export interface PortalOptions {
+  deps: ServiceDeps;
+  /** The demo sign-in (pick a seeded user): the embedded default only. */
+  demoSignIn: boolean;
+  /** The public base URL, to decide whether cookies can be Secure. */
+  publicUrl: () => string;
+}
+
+const SESSION_COOKIE = 'gara_sessione';
+const LOGIN_CSRF_COOKIE = 'gara_csrf_accesso';
+/** When this portal's static pages last changed (footer of those pages). */
+const STATIC_PAGES_UPDATED = '2026-11-26';
+
+interface PortalState {
+  actor?: UserActor | undefined;
+  token?: string | undefined;
+  csrf?: string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    portal: PortalState;
+  }
+}
+
+const bootstrapItaliaDist = join(
+  dirname(createRequire(import.meta.url).resolve('bootstrap-italia/package.json')),
+  'dist',
+);
+
+export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
+  app,
+  { deps, demoSignIn, publicUrl },
+) => {
+  await app.register(formbody);
+  await app.register(cookie);
+  await app.register(fastifyStatic, {
+    root: bootstrapItaliaDist,
+    prefix: '/assets/bootstrap-italia/',
+    allowedPath: (path) => /^\/(css|fonts|svg)\//.test(path),
+    maxAge: '1d',
+  });
+
+  const secureCookies = (request: FastifyRequest): boolean => {
+    const base = publicUrl() || `${request.protocol}://${request.host}`;
+    try {
+      const url = new URL(base);
+      return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    } catch {
+      return true;
+    }
+  };
+
+  app.decorateRequest('portal', null as unknown as PortalState);
+  app.addHook('onRequest', async (request) => {
+    request.portal = {};
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) {
+      const actor = await resolveSession(deps, token);
+      if (actor)
+        request.portal = {
+          actor: { ...actor, requestId: String(request.id) },
+          token,
+          csrf: csrfTokenOf(token),
+        };
+    }
+  });
+  // Every state-changing request carries the CSRF token of its session (or, to sign in, of the sign-in page).
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST') return;
+    const given = (request.body as Form | undefined)?.csrf;
+    const expected = request.url === '/accedi' ? request.cookies[LOGIN_CSRF_COOKIE] : request.portal.csrf;
+    if (!expected || !csrfMatches(expected, given)) {
+      return reply
+        .code(403)
+        .type('text/html; charset=utf-8')
+        .send(
+          messagePage(
+            'Richiesta non valida',
+            [
+              html`Il modulo è scaduto o non proviene da questo sito. Torna alla pagina precedente, ricaricala
+              e riprova.`,
+            ],
+            { ...request.portal },
+          ),
+        );
+    }
+  });
+  app.setErrorHandler(async (error, request, reply) => {
+    const domain = error instanceof DomainError ? error : undefined;
+    const status =
+      domain?.code === 'not_found'
+        ? 404
+        : domain?.code === 'forbidden'
+          ? 403
+          : domain?.code === 'service_unavailable' || isUnavailable(error)
+            ? 503
+            : (error as { statusCode?: number }).statusCode &&
+                (error as { statusCode: number }).statusCode < 500
+              ? (error as { statusCode: number }).statusCode
+              : 500;
+    if (status >= 500) request.log.error({ err: error }, 'portal page failed');
+    const [title, text] =
+      status === 404
+        ? ['Pagina non trovata', html`Quello che cerchi non esiste o non è visibile con il tuo profilo.`]
+        : status === 403
+          ? ['Accesso non consentito', html`Il tuo profilo non può vedere questa pagina.`]
+          : status === 503
+            ? [
+                'Servizio temporaneamente non disponibile',
+                html`La banca dati non risponde. Consulta lo <a href="/stato">stato dei servizi</a> e riprova
+                  tra poco.`,
+              ]
+            : status < 500
+              ? ['Richiesta non valida', html`La richiesta non è valida.`]
+              : ['Errore del servizio', html`Si è verificato un errore. Riprova tra poco.`];
+    if (status === 503) reply.header('retry-after', '5');
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(messagePage(title, [text, html`Codice richiesta: ${String(request.id)}`], { ...request.portal }));
+  });
+
+  await app.register(lotPages, { deps });
+
+  app.get('/assets/portal.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PORTAL_CSS),
+  );
+
+  // --- public ----------------------------------------------------------------------------------------
+
+  app.get('/', async (request, reply) =>
+    send(
+      reply,
+      page({
+        ...request.portal,
+        title: 'Servizi per i contratti pubblici',
+        current: '/',
+        updatedAt: STATIC_PAGES_UPDATED,
+        body: html`<h1>Servizi per i contratti pubblici</h1>
+          <p class="lead">
+            Codici identificativi di gara (CIG e SmartCIG), contributi all'Autorità con pagoPA, stato dei
+            servizi e comunicati, anche quando i servizi on line sono interrotti.
+          </p>
+          <div class="row g-4 mt-2">
+            <div class="col-12 col-lg-6">
+              <div class="card card-bg h-100">
+                <div class="card-body">
+                  <h2 class="h4 card-title">Verifica un CIG</h2>
+                  ${cigForm('')}
+                </div>
+              </div>
+            </div>
+            <div class="col-12 col-lg-6">
+              <div class="card card-bg h-100">
+                <div class="card-body">
+                  <h2 class="h4 card-title">Servizi on line</h2>
+                  <ul>
+                    <li><a href="/stato">Stato dei servizi</a>: interruzioni, manutenzioni, storico</li>
+                    <li><a href="/comunicati">Comunicati</a> dell'Autorità</li>
+                    <li>
+                      ${request.portal.actor ? html`<a href="/area-personale">La tua area personale</a>` : html`<a href="/accedi">Accedi</a> come RUP, operatore economico o personale delle sezioni regionali`}
+                    </li>
+                  </ul>
+                </div>
+              </div>
+            </div>
+          </div>`.value,
+      }),
+    ),
+  );
+
+  app.get('/dichiarazione-di-accessibilita', async (request, reply) =>
+    send(
+      reply,
+      page({
+        ...request.portal,
+        title: 'Dichiarazione di accessibilità',
+        updatedAt: STATIC_PAGES_UPDATED,
+        body: html`<h1>Dichiarazione di accessibilità</h1>
+          <p>
+            Questo servizio si impegna a rendere accessibili le proprie pagine in conformità alla legge 4/2004
+            e alle Linee guida AgID sull'accessibilità degli strumenti informatici (WCAG 2.1, livello AA).
+          </p>
+          <h2 class="h4">Stato di conformità</h2>
+          <p>
+            Le pagine sono verificate automaticamente con axe-core a ogni modifica (nessuna violazione grave o
+            critica ammessa), sono utilizzabili da tastiera e leggibili da 320 pixel di larghezza. La verifica
+            automatica non sostituisce quella con utenti e tecnologie assistive, non ancora svolta.
+          </p>
+          <h2 class="h4">Segnalazioni</h2>
+          <p>
+            Per segnalare un problema di accessibilità scrivi alla sezione regionale competente indicando la
+            pagina e il problema riscontrato.
+          </p>`.value,
+      }),
+    ),
+  );
+
+  app.get<{ Querystring: { codice?: string } }>('/cig', async (request, reply) => {
+    const code = (request.query.codice ?? '').trim();
+    let result: Html = html``;
+    if (code !== '') {
+      const validation = validateCig(code);
+      if (!validation.valid) {
+        result = html`<div class="alert alert-danger mt-4" role="alert">
+          <h2 class="h5">Il codice ${validation.code} non è un CIG valido</h2>
+          <p class="mb-0">${cigInvalidIt[validation.reason]}</p>
+        </div>`;
+      } else {
+        const family = cigFamilyLabels[validation.family];
+        try {
+          const found = await lookupCig(deps, validation.code);
+          const marked = found.issuedDuringIncidents.length
+            ? html`<p class="mb-0">
+                Acquisito durante un disservizio (${found.issuedDuringIncidents.join(', ')}): il codice resta
+                valido.
+              </p>`
+            : '';
+          result =
+            found.kind === 'lot'
+              ? html`<div class="alert alert-success mt-4" role="status">
+                  <h2 class="h5">
+                    CIG <span class="cig-code">${found.lot.cig}</span>: ${lotStateLabels[found.lot.state]}
+                  </h2>
+                  <dl class="row mb-0">
+                    <dt class="col-sm-4">Tipo</dt>
+                    <dd class="col-sm-8">${family}</dd>
+                    <dt class="col-sm-4">Oggetto</dt>
+                    <dd class="col-sm-8">${found.lot.object}</dd>
+                    <dt class="col-sm-4">Stazione appaltante</dt>
+                    <dd class="col-sm-8">${found.lot.contractingAuthorityName}</dd>
+                    <dt class="col-sm-4">Gara n.</dt>
+                    <dd class="col-sm-8">${found.lot.tenderNumber}, lotto ${found.lot.lotNumber}</dd>
+                    <dt class="col-sm-4">Importo</dt>
+                    <dd class="col-sm-8">€ ${formatAmountIt(found.lot.amountCents)}</dd>
+                    <dt class="col-sm-4">Acquisito il</dt>
+                    <dd class="col-sm-8">${formatDateIt(found.lot.acquiredAt)}</dd>
+                  </dl>
+                  ${marked}
+                </div>`
+              : html`<div class="alert alert-success mt-4" role="status">
+                  <h2 class="h5">SmartCIG <span class="cig-code">${found.smartCig.cig}</span></h2>
+                  <dl class="row mb-0">
+                    <dt class="col-sm-4">Oggetto</dt>
+                    <dd class="col-sm-8">${found.smartCig.object}</dd>
+                    <dt class="col-sm-4">Importo</dt>
+                    <dd class="col-sm-8">€ ${formatAmountIt(found.smartCig.amountCents)}</dd>
+                  </dl>
+                  ${marked}
+                </div>`;
+        } catch (error) {
+          if (!(error instanceof DomainError) || error.code !== 'not_found') throw error;
+          result = html`<div class="alert alert-warning mt-4" role="status">
+            <h2 class="h5">Codice formalmente valido (${family}), non presente in questo registro</h2>
+            <p class="mb-0">
+              I caratteri di controllo sono corretti, ma il codice non è stato rilasciato da questo servizio.
+            </p>
+          </div>`;
+        }
+      }
+    }
+    return send(
+      reply,
+      page({
+        ...request.portal,
+        title: code ? `Verifica CIG ${code}` : 'Verifica un CIG',
+        current: '/cig',
+        updatedAt: new Date(),
+        breadcrumbs: [{ label: 'Home', href: '/' }, { label: 'Verifica CIG' }],
+        body: html`<h1>Verifica un CIG</h1>
+          <p>
+            Controlla un CIG o uno SmartCIG: il tipo di codice, se è valido e, se rilasciato qui, a quale gara
+            si riferisce.
+          </p>
+          ${cigForm(code)}${result}`.value,
+      }),
+    );
+  });
+
+  // --- sign-in ---------------------------------------------------------------------------------------
+
+  app.get<{ Querystring: { dopo?: string } }>('/accedi', async (request, reply) => {
+    if (!demoSignIn) {
+      return send(
+        reply,
+        messagePage('Accedi', [
+          html`L'accesso con SPID o CIE tramite il fornitore di identità configurato non è ancora attivo su
+          questa installazione.`,
+        ]),
+        503,
+      );
+    }
+    const csrf = randomBytes(24).toString('base64url');
+    void reply.setCookie(LOGIN_CSRF_COOKIE, csrf, {
+      path: '/accedi',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secureCookies(request),
+      maxAge: 3600,
+    });
+    const after = safeReturnPath(request.query.dopo);
+    const users = await demoUsers(deps);
+    const sections = [...users.entries()].filter(([, list]) => list.length > 0);
+    return send(
+      reply,
+      page({
+        ...request.portal,
+        title: 'Accedi',
+        updatedAt: new Date(),
+        breadcrumbs: [{ label: 'Home', href: '/' }, { label: 'Accedi' }],
+        body: html`<h1>Accedi</h1>
+          <div class="alert alert-info" role="note">
+            <p class="mb-0">
+              <strong>Accesso dimostrativo.</strong> Questa installazione contiene dati di prova: scegli un
+              utente per entrare con il suo profilo. In esercizio l'accesso avviene con SPID o CIE.
+            </p>
+          </div>
+          ${sections.map(
+            ([role, list]) =>
+              html`<h2 class="h4 mt-4">${roleLabels[role]}</h2>
+                <ul class="list-unstyled">
+                  ${list.map(
+                    (u) =>
+                      html`<li class="mb-2">
+                        <form
+                          method="post"
+                          action="/accedi"
+                          class="d-flex flex-wrap align-items-center gap-2"
+                        >
+                          <input type="hidden" name="csrf" value="${csrf}" />
+                          <input type="hidden" name="utente" value="${u.id}" />
+                          <input type="hidden" name="dopo" value="${after}" />
+                          <button type="submit" class="btn btn-outline-primary btn-sm">
+                            Accedi come ${u.name}
+                          </button>
+                          <span class="small text-muted">${u.email}</span>
+                        </form>
+                      </li>`,
+                  )}
+                </ul>`,
+          )}`.value,
+      }),
+    );
+  });
+
+  app.post('/accedi', async (request, reply) => {
+    if (!demoSignIn) return send(reply, messagePage('Accedi', [html`Accesso dimostrativo non attivo.`]), 403);
+    const form = request.body as Form;
+    const session = await startSession(deps, { userId: String(form.utente ?? ''), signIn: 'demo' }).catch(
+      (error: unknown) => {
+        if (error instanceof DomainError && ['not_found', 'invalid_state'].includes(error.code))
+          return undefined;
+        throw error;
+      },
+    );
+    if (!session) return send(reply, messagePage('Accedi', [html`Utente non trovato o non attivo.`]), 422);
+    void reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/accedi' });
+    void reply.setCookie(SESSION_COOKIE, session.token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secureCookies(request),
+      maxAge: SESSION_HOURS * 3600,
+    });
+    return reply.redirect(safeReturnPath(form.dopo), 303);
+  });
+
+  app.post('/esci', async (request, reply) => {
+    if (request.portal.token) await endSession(deps, request.portal.token);
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/', 303);
+  });
+
+  // --- personal area ---------------------------------------------------------------------------------
+
+  app.get('/area-personale', async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    const links: Html[] = [];
+    if (actor.role === 'rup') {
+      links.push(html`<li><a href="/area-personale/gare">Le mie gare</a>: lotti, stati e scadenze</li>`);
+      links.push(html`<li><a href="/area-personale/gare/nuova">Nuova gara</a>: acquisisci i CIG</li>`);
+    }
+    if (actor.role === 'regional_staff' || actor.role === 'authority_staff' || actor.role === 'admin') {
+      links.push(
+        html`<li>
+          <a href="/area-personale/gare">Gare</a> della
+          ${actor.role === 'regional_staff' ? 'tua regione' : 'banca dati'}
+        </li>`,
+      );
+    }
+    links.push(html`<li><a href="/cig">Verifica un CIG</a></li>`);
+    return send(
+      reply,
+      page({
+        ...request.portal,
+        title: 'Area personale',
+        current: '/area-personale',
+        breadcrumbs: [{ label: 'Home', href: '/' }, { label: 'Area personale' }],
+        body: html`<h1>Area personale</h1>
+          <p>Hai effettuato l'accesso come <strong>${actor.name}</strong> (${roleLabels[actor.role]}).</p>
+          <ul>
+            ${links}
+          </ul>`.value,
+      }),
+    );
+  });
+
+  app.get<{ Querystring: { pagina?: string } }>('/area-personale/gare', async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    const pageNumber = Math.max(1, Number.parseInt(request.query.pagina ?? '1', 10) || 1);
+    const size = 20;
+    const tenders = await listTenders(deps, { limit: size, offset: (pageNumber - 1) * size }, actor);
+    const pages = Math.max(1, Math.ceil(tenders.total / size));
+    return send(
+      reply,
+      page({
+        ...request.portal,
+        title: 'Gare',
+        current: '/area-personale',
+        breadcrumbs: [
+          { label: 'Home', href: '/' },
+          { label: 'Area personale', href: '/area-personale' },
+          { label: 'Gare' },
+        ],
+        body: html`<div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
+            <h1>Gare</h1>
+            ${actor.role === 'rup' ? html`<a class="btn btn-primary" href="/area-personale/gare/nuova">Nuova gara</a>` : ''}
+          </div>
+          <p>${tenders.total} ${tenders.total === 1 ? 'gara' : 'gare'}.</p>
+          <div class="table-responsive">
+            <table class="table">
+              <caption class="visually-hidden">
+                Gare, dalla più recente
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Numero</th>
+                  <th scope="col">Oggetto</th>
+                  <th scope="col">Stazione appaltante</th>
+                  <th scope="col">Lotti</th>
+                  <th scope="col">Stato</th>
+                  <th scope="col">Creata il</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${tenders.items.map(
+                  (t) =>
+                    html`<tr>
+                      <td><a href="/area-personale/gare/${t.tenderNumber}">${t.tenderNumber}</a></td>
+                      <td>${t.object}</td>
+                      <td>${t.contractingAuthorityName}</td>
+                      <td>${t.lotCount}</td>
+                      <td>${tenderStateLabels[t.state]}</td>
+                      <td>${formatDateIt(t.createdAt)}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>
+          ${
+            pages > 1
+              ? html`<nav class="pagination-wrapper" aria-label="Pagine">
+                  <ul class="pagination">
+                    ${pageNumber > 1 ? html`<li class="page-item"><a class="page-link" href="?pagina=${pageNumber - 1}">Pagina precedente</a></li>` : ''}
+                    <li class="page-item">
+                      <span class="page-link" aria-current="page">Pagina ${pageNumber} di ${pages}</span>
+                    </li>
+                    ${pageNumber < pages ? html`<li class="page-item"><a class="page-link" href="?pagina=${pageNumber + 1}">Pagina successiva</a></li>` : ''}
+                  </ul>
+                </nav>`
+              : ''
+          }`.value,
+      }),
+    );
+  });
+
+  const tenderForm = async (request: FastifyRequest, values: Form, errors: FieldErrors): Promise<string> => {
+    const procedures = (await deps.store.reference.procedureTypes()).filter((p) => p.validTo === null);
+    const summary = errorSummary(errors);
+    return page({
+      ...request.portal,
+      title: errors.size ? 'Errori nel modulo: nuova gara' : 'Nuova gara',
+      current: '/area-personale',
+      breadcrumbs: [
+        { label: 'Home', href: '/' },
+        { label: 'Gare', href: '/area-personale/gare' },
+        { label: 'Nuova gara' },
+      ],
+      body: html`<h1>Nuova gara</h1>
+        <p>Ogni lotto riceve il suo CIG appena la gara è creata. I campi sono tutti obbligatori.</p>
+        ${summary}
+        <form method="post" action="/area-personale/gare/nuova" novalidate>
+          <input type="hidden" name="csrf" value="${request.portal.csrf ?? ''}" />
+          <fieldset class="mb-4">
+            <legend class="h4">La gara</legend>
+            ${textField('oggetto', 'Oggetto della gara', values, errors, { maxlength: 1024 })}
+            ${selectField(
+              'procedura',
+              'Procedura di scelta del contraente',
+              procedures.map((p) => ({ value: p.code, label: p.description })),
+              values,
+              errors,
+            )}
+            ${selectField(
+              'settore',
+              'Settore',
+              [
+                { value: 'ordinary', label: 'Settori ordinari' },
+                { value: 'special', label: 'Settori speciali' },
+              ],
+              values,
+              errors,
+            )}
+            ${selectField(
+              'oggetto_contratto',
+              'Oggetto del contratto',
+              [
+                { value: 'works', label: 'Lavori' },
+                { value: 'services', label: 'Servizi' },
+                { value: 'supplies', label: 'Forniture' },
+              ],
+              values,
+              errors,
+            )}
+          </fieldset>
+          <fieldset class="mb-4">
+            <legend class="h4">Il lotto</legend>
+            ${textField('lotto_oggetto', 'Oggetto del lotto', values, errors, { maxlength: 1024 })}
+            ${textField('importo', 'Importo a base di gara (euro)', values, errors, {
+              hint: 'Per esempio 150000,00',
+              inputmode: 'decimal',
+            })}
+            ${textField('cpv', 'Codice CPV principale', values, errors, {
+              hint: 'Otto cifre, per esempio 45233140',
+              inputmode: 'numeric',
+            })}
+            ${textField('luogo', 'Codice ISTAT del luogo di esecuzione', values, errors, {
+              hint: 'Nove cifre, per esempio 016072006 (Bari)',
+              inputmode: 'numeric',
+            })}
+          </fieldset>
+          <button type="submit" class="btn btn-primary">Crea la gara e acquisisci il CIG</button>
+        </form>`.value,
+    });
+  };
+
+  app.get('/area-personale/gare/nuova', async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    if (actor.role !== 'rup') throw new DomainError('forbidden', 'only a RUP creates tenders');
+    return send(reply, await tenderForm(request, {}, new Map()));
+  });
+
+  app.post('/area-personale/gare/nuova', async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    const form = request.body as Form;
+    try {
+      const { tender } = await createTender(
+        deps,
+        {
+          object: form.oggetto ?? '',
+          procedureType: form.procedura ?? '',
+          sector: (form.settore ?? '') as 'ordinary',
+          contractObject: (form.oggetto_contratto ?? '') as 'works',
+          lots: [
+            {
+              object: form.lotto_oggetto ?? '',
+              amount: amountFromItalian(form.importo ?? ''),
+              cpv: (form.cpv ?? '').trim(),
+              place: (form.luogo ?? '').trim(),
+            },
+          ],
+        },
+        actor,
+      );
+      return reply.redirect(`/area-personale/gare/${tender.tenderNumber}?creata=1`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+      const name = formFieldOf(error.field);
+      return send(reply, await tenderForm(request, form, new Map([[name, fieldErrorIt(name)]])), 422);
+    }
+  });
+
+  app.get<{ Params: { n: string }; Querystring: { creata?: string } }>(
+    '/area-personale/gare/:n',
+    async (request, reply) => {
+      const actor = signedIn(request, reply);
+      if (!actor) return reply;
+      const n = Number(request.params.n);
+      if (!/^\d{7}$/.test(request.params.n)) throw new DomainError('not_found', 'no such tender');
+      const { tender, lots } = await getTender(deps, n, actor);
+      return send(
+        reply,
+        page({
+          ...request.portal,
+          title: `Gara ${tender.tenderNumber}`,
+          current: '/area-personale',
+          updatedAt: tender.updatedAt,
+          breadcrumbs: [
+            { label: 'Home', href: '/' },
+            { label: 'Gare', href: '/area-personale/gare' },
+            { label: `Gara ${tender.tenderNumber}` },
+          ],
+          body: html`${
+              request.query.creata
+                ? html`<div class="alert alert-success" role="status">
+                    Gara creata:
+                    ${lots.length === 1 ? 'il CIG è stato acquisito' : 'i CIG sono stati acquisiti'}.
+                  </div>`
+                : ''
+            }
+            <h1>Gara ${tender.tenderNumber}</h1>
+            <dl class="row">
+              <dt class="col-sm-3">Oggetto</dt>
+              <dd class="col-sm-9">${tender.object}</dd>
+              <dt class="col-sm-3">Stazione appaltante</dt>
+              <dd class="col-sm-9">${tender.contractingAuthorityName}</dd>
+              <dt class="col-sm-3">Stato</dt>
+              <dd class="col-sm-9">${tenderStateLabels[tender.state]}</dd>
+              <dt class="col-sm-3">Creata il</dt>
+              <dd class="col-sm-9">${formatDateIt(tender.createdAt)}</dd>
+            </dl>
+            <h2 class="h4">Lotti</h2>
+            <div class="table-responsive">
+              <table class="table">
+                <caption class="visually-hidden">
+                  Lotti della gara ${tender.tenderNumber}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Lotto</th>
+                    <th scope="col">CIG</th>
+                    <th scope="col">Oggetto</th>
+                    <th scope="col">Importo</th>
+                    <th scope="col">Stato</th>
+                    <th scope="col">Perfezionare entro</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${lots.map(
+                    (l) =>
+                      html`<tr>
+                        <td>${l.lotNumber}</td>
+                        <td><a class="cig-code" href="/area-personale/lotti/${l.cig}">${l.cig}</a></td>
+                        <td>${l.object}</td>
+                        <td>€ ${formatAmountIt(l.amountCents)}</td>
+                        <td>${lotStateLabels[l.state]}</td>
+                        <td>${l.state === 'issued' ? formatDateIt(l.perfectionDeadline) : '—'}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`.value,
+        }),
+      );
+    },
+  );
+
+  /** Only a path on this site (no scheme, no host, no //) may be a return address. */
+  function safeReturnPath(value: string | undefined): string {
+    return value && /^\/(?![/\\])[^\s]*$/.test(value) ? value : '/area-personale';
+  }
+};
+
+/** The form's name for a service field path (`lots[0].amount` → `importo`). */
+function formFieldOf(field: string | undefined): string {
+  const map: Record<string, string> = {
+    object: 'oggetto',
+    procedureType: 'procedura',
+    sector: 'settore',
+    contractObject: 'oggetto_contratto',
+    'lots[0].object': 'lotto_oggetto',
+    'lots[0].amount': 'importo',
+    'lots[0].cpv': 'cpv',
+    'lots[0].place': 'luogo',
+  };
+  return (field && map[field]) ?? 'oggetto';
+}
+
+/** "150.000,50" or "150000,50" or "150000.50" → "150000.50"; anything else is passed on for the service to refuse. */
+export function amountFromItalian(value: string): string {
+  const v = value.trim().replace(/^€\s*/, '');
+  if (/^\d{1,3}(\.\d{3})+(,\d{1,2})?$/.test(v)) return v.replace(/\./g, '').replace(',', '.');
+  if (/^\d+,\d{1,2}$/.test(v)) return v.replace(',', '.');
+  return v;
+}
+
+function cigForm(code: string): Html {
+  return html`<form method="get" action="/cig" class="mt-3" role="search">
+    <div class="form-group">
+      <label for="codice" class="form-label-static">Codice CIG o SmartCIG</label>
+      <input
+        type="text"
+        class="form-control"
+        id="codice"
+        name="codice"
+        value="${code}"
+        maxlength="20"
+        autocomplete="off"
+        spellcheck="false"
+        aria-describedby="codice-aiuto"
+      />
+      <small id="codice-aiuto" class="form-text">Dieci caratteri, per esempio B123456A7C.</small>
+    </div>
+    <button type="submit" class="btn btn-primary">Verifica</button>
+  </form>`;
+}
+
+const cigInvalidIt: Record<string, string> = {
+  empty: 'Il codice è vuoto.',
+  wrong_length: 'Un CIG ha 10 caratteri.',
+  invalid_characters:
+    'Il codice contiene caratteri non ammessi (solo cifre e lettere A-F, o le lettere iniziali previste).',
+  unknown_family: 'Il primo carattere non corrisponde a nessun tipo di CIG.',
+  zero_progressive: 'Il progressivo del codice non può essere zero.',
+  check_mismatch:
+    'I caratteri di controllo non corrispondono: probabilmente il codice è stato trascritto male.',
+};

@@ -1,0 +1,259 @@
+/// <reference lib="dom" />
+/**
+ * The portal in a real browser (Playwright driving the system Chromium): public CIG check, demo sign-in,
+ * a RUP creating a tender (inline errors, then the CIG), CSRF refusal, keyboard use, 320 px width and
+ * axe-core on every page visited. Screenshots go to artifacts/screenshots/.
+ *
+ * Needs Chromium (`apt-get install -y chromium`, as .ci/run does, or CHROMIUM_PATH): skipped, saying
+ * so, when there is none.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateCig } from '../../src/domain/cig/cig.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+const executable = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (p): p is string => !!p && existsSync(p),
+);
+if (!executable && process.env.GARA_REQUIRE_BROWSER === '1') {
+  throw new Error('GARA_REQUIRE_BROWSER=1 but no Chromium found (apt-get install -y chromium)');
+}
+if (!executable) {
+  console.warn(
+    'browser tests skipped: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)',
+  );
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const screenshots = join(process.cwd(), 'artifacts', 'screenshots');
+
+/** axe-core's serious and critical violations on the current page, as "rule: target" lines. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    type Violation = { id: string; impact: string; nodes: { target: string[] }[] };
+    const axe = (
+      globalThis as unknown as { axe: { run: (ctx: unknown) => Promise<{ violations: Violation[] }> } }
+    ).axe;
+    const result = await axe.run(document);
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.targets.join(', ')}`);
+}
+
+describe.skipIf(!executable)('portal in Chromium', () => {
+  let h: Harness;
+  let browser: Browser;
+  let context: BrowserContext;
+  let base: string;
+  let rupName: string;
+  let rupActor: Awaited<ReturnType<Harness['factories']['rup']>>['actor'];
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    h = await createHarness({ demoSignIn: true });
+    const { user, actor } = await h.factories.rup();
+    rupName = user.name;
+    rupActor = actor;
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: executable, args: ['--no-sandbox'] });
+    context = await browser.newContext({ locale: 'it-IT' });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('public: the home page and a CIG check, with the reason of an invalid code, accessible', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    expect(await page.locator('h1').innerText()).toBe('Servizi per i contratti pubblici');
+    expect(await page.locator('footer').innerText()).toMatch(
+      /Dichiarazione di accessibilità[\s\S]*Ultimo aggiornamento: \d{2}\/\d{2}\/\d{4}/,
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'home.png'), fullPage: true });
+
+    await page.fill('#codice', 'BC1B001599');
+    await page.click('button:has-text("Verifica")');
+    await page.waitForURL(/\/cig\?codice=BC1B001599/);
+    expect(await page.getByRole('alert').innerText()).toContain('non è un CIG valido');
+    expect(await page.getByRole('alert').innerText()).toContain('caratteri di controllo non corrispondono');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('keyboard: the skip link comes first and the CIG form works without a mouse', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/cig`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Vai al contenuto');
+    await page.keyboard.press('Enter');
+    expect(page.url()).toMatch(/#contenuto$/);
+    await page.focus('#codice');
+    await page.keyboard.type('9050626CD6');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/codice=9050626CD6/);
+    expect(await page.getByRole('status').innerText()).toContain('formalmente valido');
+    await page.close();
+  });
+
+  it('a RUP signs in, gets an inline error naming the field, then the CIG; the CIG checks out publicly', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/area-personale/gare/nuova`);
+    await page.waitForURL(/\/accedi\?dopo=/);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.click(`button:has-text("Accedi come ${rupName}")`);
+    await page.waitForURL(/\/area-personale\/gare\/nuova$/);
+    expect(await page.locator('header').innerText()).toContain(rupName);
+
+    await page.fill('#oggetto', 'Manutenzione delle strade comunali');
+    await page.selectOption('#procedura', '3');
+    await page.selectOption('#settore', 'ordinary');
+    await page.selectOption('#oggetto_contratto', 'works');
+    await page.fill('#lotto_oggetto', 'Lotto unico');
+    await page.fill('#importo', '250.000,00');
+    await page.fill('#cpv', '1234');
+    await page.fill('#luogo', '016072006');
+    await page.click('button:has-text("Crea la gara")');
+
+    // Refused by the service: the form comes back with what was typed and the error beside the field.
+    expect(await page.locator('#cpv').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#cpv-errore').innerText()).toContain('codice CPV');
+    expect(await page.getByRole('alert').innerText()).toContain('codice CPV');
+    expect(await page.inputValue('#oggetto')).toBe('Manutenzione delle strade comunali');
+    expect(await page.inputValue('#importo')).toBe('250.000,00');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'nuova-gara-errore.png'), fullPage: true });
+
+    await page.fill('#cpv', '45233140');
+    await page.click('button:has-text("Crea la gara")');
+    await page.waitForURL(/\/area-personale\/gare\/\d{7}\?creata=1$/);
+    expect(await page.getByRole('status').innerText()).toContain('CIG è stato acquisito');
+    const cig = (await page.locator('td .cig-code').first().innerText()).trim();
+    expect(validateCig(cig)).toMatchObject({ valid: true, family: 'pcp' });
+    expect(await page.locator('table').innerText()).toContain('€ 250.000,00');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'gara.png'), fullPage: true });
+
+    // The same code, stored: the public check finds it.
+    const lot = await h.deps.store.lots.findByCig(cig);
+    expect(lot?.object).toBe('Lotto unico');
+    await page.goto(`${base}/cig?codice=${cig}`);
+    expect(await page.getByRole('status').innerText()).toContain('Lotto unico');
+
+    await page.goto(`${base}/area-personale/gare`);
+    expect(await page.locator('tbody').innerText()).toContain('Manutenzione delle strade comunali');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('the RUP perfects a lot (a deadline before publication is refused beside the field) and cancels another', async () => {
+    const { lots } = await h.factories.tender(rupActor, { procedureType: '3' });
+    const cig = lots[0]!.cig;
+    const page = await context.newPage();
+    await page.goto(`${base}/area-personale/lotti/${cig}`);
+    expect(await page.locator('h1').innerText()).toContain(cig);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.fill('#data_pubblicazione', '2026-03-02');
+    await page.fill('#scadenza_data', '2026-03-01');
+    await page.fill('#scadenza_ora', '12:00');
+    await page.click('button:has-text("Perfeziona")');
+    expect(await page.locator('#scadenza_data').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#scadenza_data-errore').innerText()).toContain(
+      'successiva alla pubblicazione',
+    );
+    expect((await h.deps.store.lots.findByCig(cig))?.state).toBe('issued');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.fill('#scadenza_data', '2026-03-20');
+    await page.click('button:has-text("Perfeziona")');
+    expect(await page.getByRole('status').innerText()).toContain('CIG perfezionato');
+    expect(await page.locator('main dl').innerText()).toMatch(
+      /Scadenza delle offerte\s+20\/03\/2026 ore 12:00/,
+    );
+    const perfected = await h.deps.store.lots.findByCig(cig);
+    expect(perfected).toMatchObject({ state: 'perfected', publicationDate: '2026-03-02' });
+    expect(perfected?.bidDeadline?.toISOString()).toBe('2026-03-20T11:00:00.000Z');
+
+    const other = (await h.factories.tender(rupActor)).lots[0]!.cig;
+    await page.goto(`${base}/area-personale/lotti/${other}`);
+    await page.selectOption('#motivo', '4');
+    await page.click('button:has-text("Cancella il CIG")');
+    expect(await page.locator('#nota-errore').innerText()).toContain('«Altro»');
+    expect((await h.deps.store.lots.findByCig(other))?.state).toBe('issued');
+    await page.fill('#nota', 'Gara accorpata ad altra procedura');
+    await page.click('button:has-text("Cancella il CIG")');
+    expect(await page.getByRole('status').innerText()).toContain('CIG cancellato');
+    expect(await h.deps.store.lots.findByCig(other)).toMatchObject({
+      state: 'cancelled',
+      cancelReason: 4,
+      cancelNote: 'Gara accorpata ad altra procedura',
+    });
+    await page.close();
+  });
+
+  it('refuses a state-changing form without the session CSRF token, and creates nothing', async () => {
+    const before = (await h.deps.store.tenders.list({ limit: 1, offset: 0 })).total;
+    const response = await context.request.post(`${base}/area-personale/gare/nuova`, {
+      form: {
+        oggetto: 'Tentativo da un altro sito',
+        procedura: '3',
+        settore: 'ordinary',
+        oggetto_contratto: 'works',
+        lotto_oggetto: 'Lotto',
+        importo: '1000,00',
+        cpv: '45233140',
+        luogo: '016072006',
+      },
+      maxRedirects: 0,
+    });
+    expect(response.status()).toBe(403);
+    expect(await response.text()).toContain('Richiesta non valida');
+    expect((await h.deps.store.tenders.list({ limit: 1, offset: 0 })).total).toBe(before);
+  });
+
+  it('the session cookie is http-only, SameSite=Lax and Secure; signing out ends it', async () => {
+    const cookies = await context.cookies(base);
+    const session = cookies.find((c) => c.name === 'gara_sessione');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: true });
+    const page = await context.newPage();
+    await page.goto(`${base}/area-personale`);
+    await page.click('button:has-text("Esci")');
+    await page.waitForURL(`${base}/`);
+    await page.goto(`${base}/area-personale`);
+    await page.waitForURL(/\/accedi/);
+    // The old token no longer opens a session, even if replayed.
+    const replay = await fetch(`${base}/area-personale`, {
+      headers: { cookie: `gara_sessione=${session!.value}` },
+      redirect: 'manual',
+    });
+    expect(replay.status).toBe(302);
+    await page.close();
+  });
+
+  it('works at 320 px: no page scrolls sideways', async () => {
+    const narrow = await browser.newContext({ viewport: { width: 320, height: 640 }, locale: 'it-IT' });
+    const page = await narrow.newPage();
+    for (const path of ['/', '/cig?codice=BC1B001599', '/accedi', '/dichiarazione-di-accessibilita']) {
+      await page.goto(`${base}${path}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await page.goto(`${base}/`);
+    await page.screenshot({ path: join(screenshots, 'home-320.png'), fullPage: true });
+    await narrow.close();
+  });
+});
