@@ -215,6 +215,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     deps,
     demoSignIn: options.demoSignIn ?? false,
     publicUrl: options.publicUrl ?? (() => ''),
+    databaseUp: () => monitor.databaseUp,
   });
   await app.register(pagopaRoutes, {
     deps,

@@ -14,7 +14,12 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCig } from '../../src/domain/cig/cig.js';
-import { createHarness, type Harness } from '../support/harness.js';
+import { createNodeSandbox } from '../../src/adapters/pagopa/node-sandbox.js';
+import { buildApp } from '../../src/http/app.js';
+import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
+import { StatusMonitor } from '../../src/services/status/status-monitor.js';
+import { createHarness, testCreditor, type Harness } from '../support/harness.js';
+import { bidderAndLot } from '../payments/support.js';
 
 const executable = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
   (p): p is string => !!p && existsSync(p),
@@ -67,6 +72,7 @@ describe.skipIf(!executable)('portal in Chromium', () => {
     rupActor = actor;
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    h.deps.paymentNode = createNodeSandbox({ baseUrl: () => base, creditor: testCreditor, clock: h.clock });
     browser = await chromium.launch({ executablePath: executable, args: ['--no-sandbox'] });
     context = await browser.newContext({ locale: 'it-IT' });
   });
@@ -205,6 +211,48 @@ describe.skipIf(!executable)('portal in Chromium', () => {
     await page.close();
   });
 
+  it('a bidder sees what is owed, gets the pagoPA notice, pays in the sandbox and downloads the receipt', async () => {
+    const { lot, bidder } = await bidderAndLot(h, { amount: '480000.00' });
+    const own = await browser.newContext({ locale: 'it-IT' });
+    const page = await own.newPage();
+    await page.goto(`${base}/cig?codice=${lot.cig}`);
+    expect(await page.getByRole('status').innerText()).toMatch(/Contributo di ciascun partecipante\s+€ \d/);
+
+    await page.goto(`${base}/area-personale/contributi`);
+    await page.waitForURL(/\/accedi\?dopo=/);
+    await page.click(`button:has-text("Accedi come ${bidder.user.name}")`);
+    await page.waitForURL(/\/area-personale\/contributi$/);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.fill('#cig', 'BC1B001599');
+    await page.click('button:has-text("Prepara l\'avviso")');
+    expect(await page.locator('#cig-errore').innerText()).toContain('non è valido');
+
+    await page.fill('#cig', lot.cig);
+    await page.click('button:has-text("Prepara l\'avviso")');
+    await page.waitForURL(/\/area-personale\/contributi\/3\d{17}$/);
+    const nav = page.url().split('/').pop()!;
+    const position = await h.deps.store.payments.findByNoticeNumber(nav);
+    expect(position).toMatchObject({ state: 'open', cig: lot.cig });
+    expect(await page.locator('main dl').innerText()).toContain('Da pagare');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'avviso.png'), fullPage: true });
+
+    const notice = await own.request.get(`${base}/area-personale/contributi/${nav}/avviso.pdf`);
+    expect(notice.headers()['content-type']).toBe('application/pdf');
+    expect((await notice.body()).subarray(0, 5).toString()).toBe('%PDF-');
+
+    await page.click('button:has-text("Paga nell\'ambiente di prova")');
+    await page.waitForURL(/pagato=1$/);
+    expect(await page.getByRole('status').innerText()).toContain('Pagamento ricevuto');
+    expect(await page.locator('main dl').innerText()).toContain('Pagato');
+    expect((await h.deps.store.payments.findByNoticeNumber(nav))?.state).toBe('paid');
+    const receipt = await own.request.get(`${base}/area-personale/contributi/${nav}/ricevuta.pdf`);
+    expect(receipt.status()).toBe(200);
+    expect((await receipt.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    await own.close();
+  });
+
   it('refuses a state-changing form without the session CSRF token, and creates nothing', async () => {
     const before = (await h.deps.store.tenders.list({ limit: 1, offset: 0 })).total;
     const response = await context.request.post(`${base}/area-personale/gare/nuova`, {
@@ -255,5 +303,85 @@ describe.skipIf(!executable)('portal in Chromium', () => {
     await page.goto(`${base}/`);
     await page.screenshot({ path: join(screenshots, 'home-320.png'), fullPage: true });
     await narrow.close();
+  });
+});
+
+describe.skipIf(!executable)('portal in Chromium while the database is down', () => {
+  let h: Harness;
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  let browser: Browser;
+  let base: string;
+  let databaseAnswers = true;
+  let monitor: StatusMonitor;
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    h = await createHarness();
+    // The probe says what the test decides; everything else is the real service.
+    monitor = new StatusMonitor(h.deps, {
+      ping: async () => {
+        if (!databaseAnswers) throw new Error('connection refused');
+        await h.db.ping();
+      },
+      failuresToOpen: 2,
+      successesToClose: 2,
+    });
+    app = await buildApp({
+      deps: h.deps,
+      authenticator: new TokenAuthenticator(h.deps),
+      ping: h.db.ping,
+      engine: h.db.engine,
+      version: 'test',
+      rateLimit: { max: 1e6, windowMs: 60_000 },
+      monitor,
+      demoSignIn: true,
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: executable, args: ['--no-sandbox'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await h?.close();
+  });
+
+  it('shows the outage on the status page, answers the other pages at once with an Italian 503, and recovers', async () => {
+    await monitor.tick();
+    databaseAnswers = false;
+    for (const t of ['09:00:01', '09:00:02', '09:00:03']) {
+      h.clock.set(`2026-03-02T${t}Z`);
+      await monitor.tick();
+    }
+    const context = await browser.newContext({ locale: 'it-IT' });
+    const page = await context.newPage();
+    const status = await page.goto(`${base}/stato`);
+    expect(status?.status()).toBe(200);
+    expect(await page.locator('body').innerText()).toMatch(/ultimo stato|base dati/i);
+    expect(await page.locator('body').innerText()).toMatch(/interruzione|disservizio/i);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({
+      path: join(screenshots, 'stato-banca-dati-non-raggiungibile.png'),
+      fullPage: true,
+    });
+
+    const started = Date.now();
+    const tenders = await page.goto(`${base}/area-personale/gare`);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(tenders?.status()).toBe(503);
+    expect(tenders?.headers()['retry-after']).toBe('5');
+    expect(await page.locator('h1').innerText()).toBe('Servizio temporaneamente non disponibile');
+    await page.click('a:has-text("stato dei servizi")');
+    await page.waitForURL(`${base}/stato`);
+    expect((await page.goto(`${base}/`))?.status()).toBe(200);
+
+    databaseAnswers = true;
+    for (const t of ['09:00:10', '09:00:11']) {
+      h.clock.set(`2026-03-02T${t}Z`);
+      await monitor.tick();
+    }
+    expect((await page.goto(`${base}/cig?codice=9050626CD6`))?.status()).toBe(200);
+    await context.close();
   });
 });

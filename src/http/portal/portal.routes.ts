@@ -10,6 +10,8 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
 import { formatDateIt } from '../../domain/shared/dates.js';
 import { lookupCig } from '../../services/cig/lookup-cig.js';
+import { lotBidderContribution } from '../../services/payments/contributions.js';
+import type { Lot } from '../../services/ports.js';
 import type { ServiceDeps, UserActor } from '../../services/context.js';
 import {
   csrfMatches,
@@ -35,6 +37,7 @@ import {
   type Form,
 } from './forms.js';
 import { lotPages } from './lot.pages.js';
+import { contributionPages } from './contribution.pages.js';
 
 /**
  * The web portal (Italian, server-rendered, Bootstrap Italia). It calls the same services as the API:
@@ -48,6 +51,8 @@ export interface PortalOptions {
   demoSignIn: boolean;
   /** The public base URL, to decide whether cookies can be Secure. */
   publicUrl: () => string;
+  /** What the status monitor last saw of the database: while it is down, pages that need it answer 503 at once. */
+  databaseUp?: () => boolean;
 }
 
 const SESSION_COOKIE = 'gara_sessione';
@@ -72,9 +77,12 @@ const bootstrapItaliaDist = join(
   'dist',
 );
 
+/** Pages that need no database: they keep answering while it is down. */
+const WITHOUT_DATABASE = new Set(['/', '/dichiarazione-di-accessibilita', '/assets/portal.css']);
+
 export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   app,
-  { deps, demoSignIn, publicUrl },
+  { deps, demoSignIn, publicUrl, databaseUp = () => true },
 ) => {
   await app.register(formbody);
   await app.register(cookie);
@@ -96,8 +104,24 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   };
 
   app.decorateRequest('portal', null as unknown as PortalState);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.portal = {};
+    if (!databaseUp()) {
+      const path = request.url.split('?')[0] ?? '/';
+      if (WITHOUT_DATABASE.has(path) || path.startsWith('/assets/')) return;
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .type('text/html; charset=utf-8')
+        .send(
+          messagePage('Servizio temporaneamente non disponibile', [
+            html`La banca dati non risponde: questa pagina tornerà disponibile appena il servizio sarà
+            ripristinato.`,
+            html`Consulta lo <a href="/stato">stato dei servizi</a> per le interruzioni in corso e i
+              comunicati.`,
+          ]),
+        );
+    }
     const token = request.cookies[SESSION_COOKIE];
     if (token) {
       const actor = await resolveSession(deps, token);
@@ -166,6 +190,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   });
 
   await app.register(lotPages, { deps });
+  await app.register(contributionPages, { deps });
 
   app.get('/assets/portal.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PORTAL_CSS),
@@ -280,6 +305,8 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
                     <dd class="col-sm-8">€ ${formatAmountIt(found.lot.amountCents)}</dd>
                     <dt class="col-sm-4">Acquisito il</dt>
                     <dd class="col-sm-8">${formatDateIt(found.lot.acquiredAt)}</dd>
+                    <dt class="col-sm-4">Contributo di ciascun partecipante</dt>
+                    <dd class="col-sm-8">${bidderFeeIt(found.lot)}</dd>
                   </dl>
                   ${marked}
                 </div>`
@@ -431,6 +458,13 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
         html`<li>
           <a href="/area-personale/gare">Gare</a> della
           ${actor.role === 'regional_staff' ? 'tua regione' : 'banca dati'}
+        </li>`,
+      );
+    }
+    if (actor.role === 'economic_operator') {
+      links.push(
+        html`<li>
+          <a href="/area-personale/contributi">Contributi</a>: avvisi di pagamento pagoPA e ricevute
         </li>`,
       );
     }
@@ -752,6 +786,11 @@ function cigForm(code: string): Html {
     </div>
     <button type="submit" class="btn btn-primary">Verifica</button>
   </form>`;
+}
+
+function bidderFeeIt(lot: Lot): string {
+  const fee = lotBidderContribution(lot, lot.tenderCreatedAt);
+  return fee.exempt ? 'non dovuto' : `€ ${formatAmountIt(fee.amountCents)}`;
 }
 
 const cigInvalidIt: Record<string, string> = {
