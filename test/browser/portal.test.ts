@@ -8,6 +8,7 @@
  * so, when there is none.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { bearer } from '../support/harness.js';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -20,6 +21,10 @@ import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import { StatusMonitor } from '../../src/services/status/status-monitor.js';
 import { createHarness, testCreditor, type Harness } from '../support/harness.js';
 import { bidderAndLot } from '../payments/support.js';
+import { fileMailer } from '../../src/adapters/mail/mailer.js';
+import { dispatchDue } from '../../src/services/notices/dispatch.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const executable = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
   (p): p is string => !!p && existsSync(p),
@@ -250,6 +255,62 @@ describe.skipIf(!executable)('portal in Chromium', () => {
     const receipt = await own.request.get(`${base}/area-personale/contributi/${nav}/ricevuta.pdf`);
     expect(receipt.status()).toBe(200);
     expect((await receipt.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    await own.close();
+  });
+
+  it('the regional office relays a comunicato to its RUPs and follows the dispatch to the end', async () => {
+    const staff = await h.factories.user('authority_staff');
+    const puglia = await h.factories.user('regional_staff', { regionalSectionCode: 'PUG' });
+    await h.factories.rup({ place: '016072006', section: 'PUG' });
+    await h.factories.rup({ place: '016075035', section: 'PUG' });
+    const published = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/notices',
+      headers: bearer(staff.token),
+      payload: {
+        title: "Interruzione dei servizi on line dell'Autorità",
+        noticeDate: '2026-03-02',
+        kind: 'outage',
+        services: ['cig_issuance'],
+        body: 'I servizi on line hanno subito interruzioni.\n\nSeguirà nuovo avviso ad avvenuto ripristino dei servizi.',
+      },
+    });
+    expect(published.statusCode).toBe(201);
+
+    const own = await browser.newContext({ locale: 'it-IT' });
+    const page = await own.newPage();
+    await page.goto(`${base}/area-personale/comunicati`);
+    await page.waitForURL(/\/accedi\?dopo=/);
+    await page.click(`button:has-text("Accedi come ${puglia.user.name}")`);
+    await page.waitForURL(/\/area-personale\/comunicati$/);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.click('button:has-text("Inoltra ai RUP della regione")');
+    await page.waitForURL(/\/area-personale\/inoltri\/[0-9a-f-]{36}$/);
+    const relayId = page.url().split('/').pop()!;
+    const relay = await h.deps.store.notices.findRelay(relayId);
+    expect(relay?.recipientCount).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('h1').innerText()).toMatch(/^Inoltro AOO_\w+\/\d{7} Protocollo Uscita$/);
+    expect(await page.locator('dd[data-state="queued"]').innerText()).toBe(String(relay!.recipientCount));
+    expect(await seriousViolations(page)).toEqual([]);
+
+    const mailDir = mkdtempSync(join(tmpdir(), 'gara-portal-mail-'));
+    try {
+      await dispatchDue(h.deps, {
+        mailer: fileMailer({ dir: mailDir, from: 'osservatorio@pec.test.example' }),
+        webhooks: { post: () => Promise.reject(new Error('no webhook expected')) },
+      });
+    } finally {
+      rmSync(mailDir, { recursive: true, force: true });
+    }
+    const after = await page.reload();
+    expect(after?.headers()['refresh']).toBeUndefined();
+    expect(await page.locator('dd[data-state="accepted"]').innerText()).toBe(String(relay!.recipientCount));
+    expect(await page.locator('.progress-bar-label').innerText()).toContain('100% — invio concluso');
+    await page.screenshot({ path: join(screenshots, 'inoltro.png'), fullPage: true });
+    const letter = await own.request.get(`${base}/area-personale/inoltri/${relayId}/lettera.pdf`);
+    expect(letter.headers()['content-type']).toBe('application/pdf');
+    const csv = await (await own.request.get(`${base}/area-personale/inoltri/${relayId}/esito.csv`)).text();
+    expect(csv.split('\r\n')).toHaveLength(relay!.recipientCount + 1);
     await own.close();
   });
 

@@ -38,6 +38,7 @@ import {
 } from './forms.js';
 import { lotPages } from './lot.pages.js';
 import { contributionPages } from './contribution.pages.js';
+import { relayPages } from './relay.pages.js';
 
 /**
  * The web portal (Italian, server-rendered, Bootstrap Italia). It calls the same services as the API:
@@ -191,6 +192,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
 
   await app.register(lotPages, { deps });
   await app.register(contributionPages, { deps });
+  await app.register(relayPages, { deps });
 
   app.get('/assets/portal.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PORTAL_CSS),
@@ -458,6 +460,13 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
         html`<li>
           <a href="/area-personale/gare">Gare</a> della
           ${actor.role === 'regional_staff' ? 'tua regione' : 'banca dati'}
+        </li>`,
+      );
+    }
+    if (actor.role === 'regional_staff' || actor.role === 'admin') {
+      links.push(
+        html`<li>
+          <a href="/area-personale/comunicati">Inoltro dei comunicati</a> ai RUP, con l'esito dell'invio
         </li>`,
       );
     }

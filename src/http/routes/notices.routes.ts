@@ -15,6 +15,7 @@ import {
 } from '../../services/notices/protocol.js';
 import { receivePecReceipt } from '../../services/notices/receipts.js';
 import { relayNotice } from '../../services/notices/relay-notice.js';
+import { getRelay, retryFailedRecipients } from '../../services/notices/relays.js';
 import { approveRestoration } from '../../services/notices/restoration.js';
 import { confirmSubscription, subscribe } from '../../services/notices/subscriptions.js';
 import { parsePecReceipt } from '../../adapters/mail/pec-receipt.js';
@@ -169,34 +170,25 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
   mailDir: string | null;
 }> = async (app, { deps, linkBase, mailDir }) => {
   const registrar = new ProtocolRegistrar(deps);
-  async function relayView(id: string) {
-    const relay = await deps.store.notices.findRelay(id);
-    if (!relay) throw new DomainError('not_found', `relay ${id} not found`);
-    const registration = await deps.store.notices.findRegistration(relay.registrationId);
-    const progress = await deps.store.notices.relayProgress(id);
+  /** The API's view of a relay (access checked by the service). */
+  async function relayView(request: Parameters<typeof actorOf>[0], id: string) {
+    const { relay, protocol, progress, done } = await getRelay(deps, id, actorOf(request));
     return {
       relay,
       view: {
         id: relay.id,
         noticeId: relay.noticeId,
         regionalSection: relay.regionalSectionCode,
-        protocol: registration
-          ? `${protocolLabel(registration.aooCode, registration.number)} Protocollo Uscita`
-          : '',
+        protocol,
         restorationOf: relay.restorationOf,
         letterSha256: relay.letterSha256,
         recipients: relay.recipientCount,
         progress,
-        done: progress.queued + progress.sending === 0,
+        done,
         createdAt: relay.createdAt.toISOString(),
       },
     };
   }
-  const checkRelayAccess = (request: Parameters<typeof actorOf>[0], sectionCode: string) => {
-    const user = requireRole(actorOf(request), 'regional_staff', 'authority_staff', 'admin');
-    if (user.role === 'regional_staff' && user.regionalSectionCode !== sectionCode)
-      throw new DomainError('not_found', 'relay not found');
-  };
 
   app.get(
     '/notices',
@@ -370,9 +362,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const { relay, view } = await relayView(request.params.id);
-      checkRelayAccess(request, relay.regionalSectionCode);
-      return view;
+      return (await relayView(request, request.params.id)).view;
     },
   );
   app.get(
@@ -388,8 +378,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { relay } = await relayView(request.params.id);
-      checkRelayAccess(request, relay.regionalSectionCode);
+      const { relay } = await relayView(request, request.params.id);
       const pdf = await deps.store.notices.relayLetter(relay.id);
       return reply.type('application/pdf').send(pdf);
     },
@@ -413,8 +402,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { relay, view } = await relayView(request.params.id);
-      checkRelayAccess(request, relay.regionalSectionCode);
+      const { relay, view } = await relayView(request, request.params.id);
       const recipients = (await deps.store.notices.relayRecipients(relay.id)).map(presentRecipient);
       if (request.query.format === 'csv') {
         const rows = [
@@ -450,9 +438,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const { relay } = await relayView(request.params.id);
-      checkRelayAccess(request, relay.regionalSectionCode);
-      return { retried: await deps.store.notices.retryFailed(relay.id, deps.clock.now()) };
+      return { retried: await retryFailedRecipients(deps, request.params.id, actorOf(request)) };
     },
   );
 

@@ -1,0 +1,202 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { formatDateIt } from '../../domain/shared/dates.js';
+import { DomainError } from '../../domain/shared/errors.js';
+import { requireRole, type ServiceDeps } from '../../services/context.js';
+import { listNotices } from '../../services/notices/notices.js';
+import type { OutboxState } from '../../services/notices/ports.js';
+import { relayNotice } from '../../services/notices/relay-notice.js';
+import { getRelay, retryFailedRecipients } from '../../services/notices/relays.js';
+import { send, signedIn } from './forms.js';
+import { html, page } from './layout.js';
+
+const stateLabels: Record<OutboxState, string> = {
+  queued: 'In coda',
+  sending: 'In invio',
+  accepted: 'Accettati dal server di posta',
+  delivered: 'Consegnati (ricevuta PEC)',
+  failed: 'Non consegnati',
+};
+
+/**
+ * The regional office relays comunicati to the RUPs of its region and follows the dispatch: the page
+ * of a relay refreshes itself (no script: a meta refresh) until nothing is queued or being sent.
+ */
+export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, { deps }) => {
+  const base = '/area-personale/comunicati';
+
+  app.get(base, async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    const staff = requireRole(actor, 'regional_staff', 'admin');
+    const notices = await listNotices(deps, { limit: 20, offset: 0 });
+    const relays = await deps.store.notices.listRelays(
+      staff.role === 'regional_staff' ? { regionalSectionCode: staff.regionalSectionCode ?? '' } : {},
+    );
+    const relaysOf = (noticeId: string) => relays.filter((r) => r.noticeId === noticeId);
+    return send(
+      reply,
+      page({
+        ...request.portal,
+        title: 'Inoltro dei comunicati',
+        current: '/area-personale',
+        breadcrumbs: [
+          { label: 'Home', href: '/' },
+          { label: 'Area personale', href: '/area-personale' },
+          { label: 'Inoltro dei comunicati' },
+        ],
+        body: html`<h1>Inoltro dei comunicati ai RUP</h1>
+          <p>
+            L'inoltro protocolla la lettera di trasmissione nel registro della sezione e la invia per posta
+            elettronica a ogni RUP delle stazioni appaltanti della regione.
+          </p>
+          ${
+            notices.length === 0
+              ? html`<p>Nessun comunicato pubblicato.</p>`
+              : html`<ul class="list-unstyled">
+                  ${notices.map(
+                    (n) =>
+                      html`<li class="border-bottom py-3">
+                        <h2 class="h5 mb-1"><a href="/comunicati/${n.id}">${n.title}</a></h2>
+                        <p class="small mb-2">Comunicato del ${formatDateIt(n.noticeDate)}</p>
+                        ${relaysOf(n.id).map(
+                          (r) =>
+                            html`<p class="mb-2">
+                              <a href="/area-personale/inoltri/${r.id}"
+                                >Inoltrato il ${formatDateIt(r.createdAt)} a ${r.recipientCount} RUP</a
+                              >
+                            </p>`,
+                        )}
+                        <form method="post" action="${base}/${n.id}/inoltri">
+                          <input type="hidden" name="csrf" value="${request.portal.csrf ?? ''}" />
+                          <button type="submit" class="btn btn-primary btn-sm">
+                            Inoltra ai RUP della regione
+                          </button>
+                        </form>
+                      </li>`,
+                  )}
+                </ul>`
+          }`.value,
+      }),
+    );
+  });
+
+  app.post<{ Params: { id: string } }>(`${base}/:id/inoltri`, async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    const outcome = await relayNotice(deps, { noticeId: request.params.id }, actor);
+    return reply.redirect(`/area-personale/inoltri/${outcome.relay.id}`, 303);
+  });
+
+  app.get<{ Params: { id: string } }>('/area-personale/inoltri/:id', async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    if (!/^[0-9a-f-]{36}$/.test(request.params.id)) throw new DomainError('not_found', 'no such relay');
+    const { relay, protocol, progress, done } = await getRelay(deps, request.params.id, actor);
+    const notice = await deps.store.notices.findNotice(relay.noticeId);
+    const finished = progress.accepted + progress.delivered + progress.failed;
+    const percent = relay.recipientCount === 0 ? 100 : Math.round((finished / relay.recipientCount) * 100);
+    if (!done) void reply.header('refresh', '3');
+    return send(
+      reply,
+      page({
+        ...request.portal,
+        title: `Inoltro ${protocol}`,
+        current: '/area-personale',
+        breadcrumbs: [
+          { label: 'Home', href: '/' },
+          { label: 'Inoltro dei comunicati', href: base },
+          { label: protocol },
+        ],
+        body: html`<h1>Inoltro ${protocol}</h1>
+          <p>
+            ${notice ? html`Comunicato: <a href="/comunicati/${notice.id}">${notice.title}</a>. ` : ''}Destinatari:
+            ${relay.recipientCount}.
+          </p>
+          <div class="progress-bar-wrapper mb-3">
+            <div class="progress-bar-label">
+              <span class="visually-hidden">Avanzamento dell'invio: </span>${percent}%
+              ${done ? '— invio concluso' : '— invio in corso, la pagina si aggiorna da sola'}
+            </div>
+            <div class="progress">
+              <div
+                class="progress-bar"
+                role="progressbar"
+                style="width: ${percent}%"
+                aria-valuenow="${percent}"
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-label="Avanzamento dell'invio"
+              ></div>
+            </div>
+          </div>
+          <dl class="row" aria-live="polite">
+            ${(Object.keys(stateLabels) as OutboxState[]).map(
+              (s) =>
+                html`<dt class="col-sm-5">${stateLabels[s]}</dt>
+                  <dd class="col-sm-7" data-state="${s}">${progress[s]}</dd>`,
+            )}
+          </dl>
+          <ul class="list-unstyled d-flex flex-wrap gap-3">
+            <li>
+              <a class="btn btn-outline-primary" href="/area-personale/inoltri/${relay.id}/lettera.pdf"
+                >Lettera di trasmissione (PDF)</a
+              >
+            </li>
+            <li>
+              <a class="btn btn-outline-primary" href="/area-personale/inoltri/${relay.id}/esito.csv"
+                >Esito per destinatario (CSV)</a
+              >
+            </li>
+          </ul>
+          ${
+            progress.failed > 0
+              ? html`<form method="post" action="/area-personale/inoltri/${relay.id}/nuovo-invio">
+                  <input type="hidden" name="csrf" value="${request.portal.csrf ?? ''}" />
+                  <button type="submit" class="btn btn-primary">
+                    Invia di nuovo ai ${progress.failed} destinatari non raggiunti
+                  </button>
+                </form>`
+              : ''
+          }`.value,
+      }),
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/area-personale/inoltri/:id/nuovo-invio', async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    await retryFailedRecipients(deps, request.params.id, actor);
+    return reply.redirect(`/area-personale/inoltri/${request.params.id}`, 303);
+  });
+
+  app.get<{ Params: { id: string } }>('/area-personale/inoltri/:id/lettera.pdf', async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    const { relay } = await getRelay(deps, request.params.id, actor);
+    const pdf = await deps.store.notices.relayLetter(relay.id);
+    if (!pdf) throw new DomainError('not_found', 'no letter');
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="lettera-${relay.id}.pdf"`)
+      .send(pdf);
+  });
+
+  app.get<{ Params: { id: string } }>('/area-personale/inoltri/:id/esito.csv', async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    const { relay } = await getRelay(deps, request.params.id, actor);
+    const rows = (await deps.store.notices.relayRecipients(relay.id)).map((r) =>
+      [r.recipientName, r.address, stateLabels[r.state], String(r.attempts), r.lastError ?? '']
+        .map(csvCell)
+        .join(';'),
+    );
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="esito-inoltro-${relay.id}.csv"`)
+      .send(['destinatario;indirizzo;stato;tentativi;errore', ...rows].join('\r\n'));
+  });
+};
+
+function csvCell(value: string): string {
+  return /[";\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}

@@ -1,0 +1,44 @@
+import { DomainError } from '../../domain/shared/errors.js';
+import { requireRole, type Actor, type ServiceDeps } from '../context.js';
+import type { OutboxState, Relay } from './ports.js';
+import { protocolLabel } from './protocol.js';
+
+type Deps = Pick<ServiceDeps, 'store' | 'clock'>;
+
+export interface RelayStatus {
+  relay: Relay;
+  /** "AOO_092/0001228 Protocollo Uscita" */
+  protocol: string;
+  progress: Record<OutboxState, number>;
+  /** Nothing queued or being sent any more (some may have failed). */
+  done: boolean;
+}
+
+/** A relay with its dispatch progress: for the staff of its section, the Authority's staff and admins. */
+export async function getRelay(
+  deps: Pick<ServiceDeps, 'store'>,
+  id: string,
+  actor: Actor,
+): Promise<RelayStatus> {
+  const user = requireRole(actor, 'regional_staff', 'authority_staff', 'admin');
+  const relay = await deps.store.notices.findRelay(id);
+  if (!relay || (user.role === 'regional_staff' && user.regionalSectionCode !== relay.regionalSectionCode)) {
+    throw new DomainError('not_found', `relay ${id} not found`);
+  }
+  const registration = await deps.store.notices.findRegistration(relay.registrationId);
+  const progress = await deps.store.notices.relayProgress(id);
+  return {
+    relay,
+    protocol: registration
+      ? `${protocolLabel(registration.aooCode, registration.number)} Protocollo Uscita`
+      : '',
+    progress,
+    done: progress.queued + progress.sending === 0,
+  };
+}
+
+/** Sends again to the recipients of a relay that failed, and only to them. */
+export async function retryFailedRecipients(deps: Deps, id: string, actor: Actor): Promise<number> {
+  const { relay } = await getRelay(deps, id, actor);
+  return deps.store.notices.retryFailed(relay.id, deps.clock.now());
+}
