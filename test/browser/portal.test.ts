@@ -314,6 +314,85 @@ describe.skipIf(!executable)('portal in Chromium', () => {
     await own.close();
   });
 
+  it('during an outage the RUP registers an urgent procedure, then regularises it once CIG issuance is back', async () => {
+    const staff = await h.factories.user('authority_staff');
+    const opened = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/incidents',
+      headers: bearer(staff.token),
+      payload: {
+        title: "Interruzione dei servizi on line dell'Autorità",
+        impact: 'major_outage',
+        services: ['cig_issuance'],
+        message: 'Guasto al sistema di alimentazione elettrica.',
+      },
+    });
+    expect(opened.statusCode).toBe(201);
+    const incident = opened.json<{ code: string }>().code;
+
+    const page = await context.newPage();
+    await page.goto(`${base}/area-personale/procedure-urgenti/nuova`);
+    if (page.url().includes('/accedi')) {
+      await page.click(`button:has-text("Accedi come ${rupName}")`);
+      await page.waitForURL(/procedure-urgenti\/nuova$/);
+    }
+    await page.fill('#oggetto', 'Messa in sicurezza del ponte sul torrente');
+    await page.selectOption('#procedura', '3');
+    await page.selectOption('#settore', 'ordinary');
+    await page.selectOption('#oggetto_contratto', 'works');
+    await page.fill('#lotto_oggetto', 'Lavori urgenti');
+    await page.fill('#importo', '120000,00');
+    await page.fill('#cpv', '45233140');
+    await page.fill('#luogo', '016072006');
+    await page.fill('#data_pubblicazione', '2026-03-02');
+    await page.fill('#scadenza_data', '2026-03-12');
+    await page.fill('#scadenza_ora', '12:00');
+    await page.selectOption('#motivo_urgenza', '2');
+    await page.fill('#motivazione', 'breve');
+    await page.click('button:has-text("Registra e ottieni")');
+    expect(await page.locator('#motivazione').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#motivazione-errore').innerText()).toContain('almeno 10 caratteri');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.fill(
+      '#motivazione',
+      'Il ponte è chiuso al traffico: i lavori non possono attendere il ripristino.',
+    );
+    await page.click('button:has-text("Registra e ottieni")');
+    await page.waitForURL(/procedure-urgenti\/PROV-\d{4}-\d{6}\?registrata=1$/);
+    const reference = /PROV-\d{4}-\d{6}/.exec(page.url())![0];
+    expect(await page.getByRole('status').innerText()).toContain(
+      `CIG in fase di acquisizione — riferimento ${reference}`,
+    );
+    expect(await page.locator('main dl').innerText()).toContain(incident);
+    expect(await page.locator('tbody').innerText()).toContain('in fase di acquisizione');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(screenshots, 'procedura-urgente.png'), fullPage: true });
+
+    // Still down: regularising is refused, and says why.
+    await page.click('button:has-text("Regolarizza")');
+    expect(await page.getByRole('alert').innerText()).toContain('ancora interrotto');
+    expect((await h.deps.store.continuity.findProvisional(reference))?.state).toBe('pending');
+
+    h.clock.set('2026-03-02T10:00:00Z');
+    const resolved = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/incidents/${incident}/updates`,
+      headers: bearer(staff.token),
+      payload: { state: 'resolved', message: 'Servizi ripristinati.' },
+    });
+    expect(resolved.statusCode).toBe(200);
+    await page.click('button:has-text("Regolarizza")');
+    await page.waitForURL(/regolarizzata=1$/);
+    const stored = await h.deps.store.continuity.findProvisional(reference);
+    expect(stored?.state).toBe('regularised');
+    const cig = stored!.lots[0]!.cig!;
+    expect(validateCig(cig).valid).toBe(true);
+    expect(await page.locator('tbody').innerText()).toContain(cig);
+    expect((await h.deps.store.lots.findByCig(cig))?.publicationDate).toBe('2026-03-02');
+    await page.close();
+  });
+
   it('refuses a state-changing form without the session CSRF token, and creates nothing', async () => {
     const before = (await h.deps.store.tenders.list({ limit: 1, offset: 0 })).total;
     const response = await context.request.post(`${base}/area-personale/gare/nuova`, {

@@ -87,3 +87,104 @@ export function selectField(
     ${error ? html`<div id="${name}-errore" class="invalid-feedback d-block">${error}</div>` : ''}
   </div>`;
 }
+
+/** The tender and its (first) lot: the fields a new tender and an urgent procedure share. */
+export function tenderFieldsets(
+  values: Form,
+  errors: FieldErrors,
+  procedures: { code: string; description: string }[],
+): Html {
+  return html`<fieldset class="mb-4">
+      <legend class="h4">La gara</legend>
+      ${textField('oggetto', 'Oggetto della gara', values, errors, { maxlength: 1024 })}
+      ${selectField(
+        'procedura',
+        'Procedura di scelta del contraente',
+        procedures.map((p) => ({ value: p.code, label: p.description })),
+        values,
+        errors,
+      )}
+      ${selectField(
+        'settore',
+        'Settore',
+        [
+          { value: 'ordinary', label: 'Settori ordinari' },
+          { value: 'special', label: 'Settori speciali' },
+        ],
+        values,
+        errors,
+      )}
+      ${selectField(
+        'oggetto_contratto',
+        'Oggetto del contratto',
+        [
+          { value: 'works', label: 'Lavori' },
+          { value: 'services', label: 'Servizi' },
+          { value: 'supplies', label: 'Forniture' },
+        ],
+        values,
+        errors,
+      )}
+    </fieldset>
+    <fieldset class="mb-4">
+      <legend class="h4">Il lotto</legend>
+      ${textField('lotto_oggetto', 'Oggetto del lotto', values, errors, { maxlength: 1024 })}
+      ${textField('importo', 'Importo a base di gara (euro)', values, errors, {
+        hint: 'Per esempio 150000,00',
+        inputmode: 'decimal',
+      })}
+      ${textField('cpv', 'Codice CPV principale', values, errors, {
+        hint: 'Otto cifre, per esempio 45233140',
+        inputmode: 'numeric',
+      })}
+      ${textField('luogo', 'Codice ISTAT del luogo di esecuzione', values, errors, {
+        hint: 'Nove cifre, per esempio 016072006 (Bari)',
+        inputmode: 'numeric',
+      })}
+    </fieldset>`;
+}
+
+/** The service input of a tender with one lot, from the form. */
+export function tenderInput(form: Form) {
+  return {
+    object: form.oggetto ?? '',
+    procedureType: form.procedura ?? '',
+    sector: (form.settore ?? '') as 'ordinary',
+    contractObject: (form.oggetto_contratto ?? '') as 'works',
+    lots: [
+      {
+        object: form.lotto_oggetto ?? '',
+        amount: amountFromItalian(form.importo ?? ''),
+        cpv: (form.cpv ?? '').trim(),
+        place: (form.luogo ?? '').trim(),
+      },
+    ],
+  };
+}
+
+/** The form's name for a service field path (`lots[0].amount` → `importo`). */
+export function formFieldOf(field: string | undefined): string {
+  const map: Record<string, string> = {
+    object: 'oggetto',
+    procedureType: 'procedura',
+    sector: 'settore',
+    contractObject: 'oggetto_contratto',
+    'lots[0].object': 'lotto_oggetto',
+    'lots[0].amount': 'importo',
+    'lots[0].cpv': 'cpv',
+    'lots[0].place': 'luogo',
+    'lots[0].publicationDate': 'data_pubblicazione',
+    'lots[0].bidDeadline': 'scadenza_data',
+    urgencyReason: 'motivo_urgenza',
+    motivation: 'motivazione',
+  };
+  return (field && map[field]) ?? 'oggetto';
+}
+
+/** "150.000,50" or "150000,50" or "150000.50" → "150000.50"; anything else is passed on for the service to refuse. */
+export function amountFromItalian(value: string): string {
+  const v = value.trim().replace(/^€\s*/, '');
+  if (/^\d{1,3}(\.\d{3})+(,\d{1,2})?$/.test(v)) return v.replace(/\./g, '').replace(',', '.');
+  if (/^\d+,\d{1,2}$/.test(v)) return v.replace(',', '.');
+  return v;
+}

@@ -29,16 +29,18 @@ import { html, messagePage, page, PORTAL_CSS, roleLabels, type Html } from './la
 import { fieldErrorIt, lotStateLabels, tenderStateLabels } from './labels.js';
 import {
   errorSummary,
-  selectField,
+  formFieldOf,
   send,
   signedIn,
-  textField,
+  tenderFieldsets,
+  tenderInput,
   type FieldErrors,
   type Form,
 } from './forms.js';
 import { lotPages } from './lot.pages.js';
 import { contributionPages } from './contribution.pages.js';
 import { relayPages } from './relay.pages.js';
+import { urgentPages } from './urgent.pages.js';
 
 /**
  * The web portal (Italian, server-rendered, Bootstrap Italia). It calls the same services as the API:
@@ -193,6 +195,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   await app.register(lotPages, { deps });
   await app.register(contributionPages, { deps });
   await app.register(relayPages, { deps });
+  await app.register(urgentPages, { deps });
 
   app.get('/assets/portal.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PORTAL_CSS),
@@ -454,6 +457,12 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
     if (actor.role === 'rup') {
       links.push(html`<li><a href="/area-personale/gare">Le mie gare</a>: lotti, stati e scadenze</li>`);
       links.push(html`<li><a href="/area-personale/gare/nuova">Nuova gara</a>: acquisisci i CIG</li>`);
+      links.push(
+        html`<li>
+          <a href="/area-personale/procedure-urgenti">Procedure urgenti</a>: «CIG in fase di acquisizione»
+          durante un disservizio, poi la regolarizzazione
+        </li>`,
+      );
     }
     if (actor.role === 'regional_staff' || actor.role === 'authority_staff' || actor.role === 'admin') {
       links.push(
@@ -581,54 +590,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
         ${summary}
         <form method="post" action="/area-personale/gare/nuova" novalidate>
           <input type="hidden" name="csrf" value="${request.portal.csrf ?? ''}" />
-          <fieldset class="mb-4">
-            <legend class="h4">La gara</legend>
-            ${textField('oggetto', 'Oggetto della gara', values, errors, { maxlength: 1024 })}
-            ${selectField(
-              'procedura',
-              'Procedura di scelta del contraente',
-              procedures.map((p) => ({ value: p.code, label: p.description })),
-              values,
-              errors,
-            )}
-            ${selectField(
-              'settore',
-              'Settore',
-              [
-                { value: 'ordinary', label: 'Settori ordinari' },
-                { value: 'special', label: 'Settori speciali' },
-              ],
-              values,
-              errors,
-            )}
-            ${selectField(
-              'oggetto_contratto',
-              'Oggetto del contratto',
-              [
-                { value: 'works', label: 'Lavori' },
-                { value: 'services', label: 'Servizi' },
-                { value: 'supplies', label: 'Forniture' },
-              ],
-              values,
-              errors,
-            )}
-          </fieldset>
-          <fieldset class="mb-4">
-            <legend class="h4">Il lotto</legend>
-            ${textField('lotto_oggetto', 'Oggetto del lotto', values, errors, { maxlength: 1024 })}
-            ${textField('importo', 'Importo a base di gara (euro)', values, errors, {
-              hint: 'Per esempio 150000,00',
-              inputmode: 'decimal',
-            })}
-            ${textField('cpv', 'Codice CPV principale', values, errors, {
-              hint: 'Otto cifre, per esempio 45233140',
-              inputmode: 'numeric',
-            })}
-            ${textField('luogo', 'Codice ISTAT del luogo di esecuzione', values, errors, {
-              hint: 'Nove cifre, per esempio 016072006 (Bari)',
-              inputmode: 'numeric',
-            })}
-          </fieldset>
+          ${tenderFieldsets(values, errors, procedures)}
           <button type="submit" class="btn btn-primary">Crea la gara e acquisisci il CIG</button>
         </form>`.value,
     });
@@ -646,24 +608,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
     if (!actor) return reply;
     const form = request.body as Form;
     try {
-      const { tender } = await createTender(
-        deps,
-        {
-          object: form.oggetto ?? '',
-          procedureType: form.procedura ?? '',
-          sector: (form.settore ?? '') as 'ordinary',
-          contractObject: (form.oggetto_contratto ?? '') as 'works',
-          lots: [
-            {
-              object: form.lotto_oggetto ?? '',
-              amount: amountFromItalian(form.importo ?? ''),
-              cpv: (form.cpv ?? '').trim(),
-              place: (form.luogo ?? '').trim(),
-            },
-          ],
-        },
-        actor,
-      );
+      const { tender } = await createTender(deps, tenderInput(form), actor);
       return reply.redirect(`/area-personale/gare/${tender.tenderNumber}?creata=1`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
@@ -752,29 +697,6 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
     return value && /^\/(?![/\\])[^\s]*$/.test(value) ? value : '/area-personale';
   }
 };
-
-/** The form's name for a service field path (`lots[0].amount` → `importo`). */
-function formFieldOf(field: string | undefined): string {
-  const map: Record<string, string> = {
-    object: 'oggetto',
-    procedureType: 'procedura',
-    sector: 'settore',
-    contractObject: 'oggetto_contratto',
-    'lots[0].object': 'lotto_oggetto',
-    'lots[0].amount': 'importo',
-    'lots[0].cpv': 'cpv',
-    'lots[0].place': 'luogo',
-  };
-  return (field && map[field]) ?? 'oggetto';
-}
-
-/** "150.000,50" or "150000,50" or "150000.50" → "150000.50"; anything else is passed on for the service to refuse. */
-export function amountFromItalian(value: string): string {
-  const v = value.trim().replace(/^€\s*/, '');
-  if (/^\d{1,3}(\.\d{3})+(,\d{1,2})?$/.test(v)) return v.replace(/\./g, '').replace(',', '.');
-  if (/^\d+,\d{1,2}$/.test(v)) return v.replace(',', '.');
-  return v;
-}
 
 function cigForm(code: string): Html {
   return html`<form method="get" action="/cig" class="mt-3" role="search">
