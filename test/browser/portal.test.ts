@@ -506,9 +506,8 @@ describe.skipIf(!executable)('portal in Chromium while the database is down', ()
       fullPage: true,
     });
 
-    const started = Date.now();
+    // The database itself still answers here (only the probe fails): a 503 proves the page did not use it.
     const tenders = await page.goto(`${base}/area-personale/gare`);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(tenders?.status()).toBe(503);
     expect(tenders?.headers()['retry-after']).toBe('5');
     expect(await page.locator('h1').innerText()).toBe('Servizio temporaneamente non disponibile');

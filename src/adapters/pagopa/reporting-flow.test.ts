@@ -573,7 +573,7 @@ describe('parseReportingFlow', () => {
       });
     }
 
-    it('parses a flow of 10,000 payments in well under a second', () => {
+    it('parses a flow of 10,000 payments with no quadratic step (seconds, not minutes, even on a busy machine)', () => {
       const flow = largeFlow(10_000);
       const xml = buildReportingFlow(flow);
       parseReportingFlow(buildReportingFlow(largeFlow(10))); // warm-up
@@ -583,7 +583,8 @@ describe('parseReportingFlow', () => {
       expect(parsed.ok).toBe(true);
       expect(parsed.ok && parsed.flow.payments).toHaveLength(10_000);
       expect(parsed).toEqual({ ok: true, flow });
-      expect(elapsed).toBeLessThan(1000);
+      // A complexity guard, not a speed target (bench/ measures speed): ~0.2 s here, minutes if quadratic.
+      expect(elapsed).toBeLessThan(5000);
     });
 
     it('caps the number of errors it lists', () => {

@@ -150,7 +150,7 @@ describe('buildSegnatura', () => {
     ).toBe(recipient);
   });
 
-  it('builds a registration with 500 recipients in well under a second', () => {
+  it('builds a registration with 500 recipients with no quadratic step', () => {
     const recipients = Array.from({ length: 500 }, (_, i) => ({
       name: `Stazione appaltante n. ${i + 1} & C.`,
       pec: `sa${i + 1}@pec.example.it`,
@@ -159,7 +159,8 @@ describe('buildSegnatura', () => {
     const started = performance.now();
     const xml = buildSegnatura(input({ recipients }));
     const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(250);
+    // A complexity guard (a few ms here), generous for a busy machine; bench/ measures speed.
+    expect(elapsed).toBeLessThan(2000);
     expect(xml.match(/<prot:Destinatario>/g)).toHaveLength(500);
   });
 
