@@ -68,6 +68,7 @@ function printBanner(
   const lines = [
     '',
     `  gara ${VERSION} is running at ${url}`,
+    `  Portal:    ${url}/          status: ${url}/stato`,
     `  API docs:  ${url}/docs     OpenAPI: ${url}/openapi.json`,
     `  Database:  ${engine === 'pglite' ? `embedded PGlite in ${cfg.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
   ];

@@ -12,6 +12,7 @@ import { bearer } from '../support/harness.js';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import * as mupdf from 'mupdf';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCig } from '../../src/domain/cig/cig.js';
@@ -37,6 +38,15 @@ if (!executable) {
     'browser tests skipped: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)',
   );
 }
+
+const pdfText = (pdf: Buffer) => {
+  const doc = mupdf.Document.openDocument(pdf, 'application/pdf');
+  return Array.from({ length: doc.countPages() }, (_, i) =>
+    doc.loadPage(i).toStructuredText('preserve-whitespace').asText(),
+  )
+    .join(' ')
+    .replace(/\s+/g, ' ');
+};
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const screenshots = join(process.cwd(), 'artifacts', 'screenshots');
@@ -522,5 +532,187 @@ describe.skipIf(!executable)('portal in Chromium while the database is down', ()
     }
     expect((await page.goto(`${base}/cig?codice=9050626CD6`))?.status()).toBe(200);
     await context.close();
+  });
+});
+
+/**
+ * The May 2021 letter, end to end in the browser: the Authority's staff record the outage and publish
+ * the comunicato, the Puglia section relays it to its RUPs, a RUP registers an urgent procedure and
+ * admits a bidder with reserve, staff resolve the incident and approve the restoration notice (relayed
+ * to the same RUPs), the RUP regularises, the bidder pays and the reserve is lifted.
+ */
+describe.skipIf(!executable)('the May 2021 journey in Chromium', () => {
+  let h: Harness;
+  let browser: Browser;
+  let base: string;
+  const mailDir = mkdtempSync(join(tmpdir(), 'gara-may-2021-mail-'));
+  const dispatch = () =>
+    dispatchDue(h.deps, {
+      mailer: fileMailer({ dir: mailDir, from: 'osservatorio@pec.test.example' }),
+      webhooks: { post: () => Promise.reject(new Error('no webhook expected')) },
+    });
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    h = await createHarness({ now: '2021-05-06T14:00:00Z', demoSignIn: true });
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    h.deps.paymentNode = createNodeSandbox({ baseUrl: () => base, creditor: testCreditor, clock: h.clock });
+    browser = await chromium.launch({ executablePath: executable, args: ['--no-sandbox'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+    rmSync(mailDir, { recursive: true, force: true });
+  });
+
+  const names = new Map<Page, string>();
+  async function signedInPage(name: string, path: string): Promise<Page> {
+    const context = await browser.newContext({ locale: 'it-IT' });
+    const page = await context.newPage();
+    names.set(page, name);
+    await visit(page, path);
+    return page;
+  }
+  /** Opens `path`, signing in again when the session has ended (the test's clock moves by days). */
+  async function visit(page: Page, path: string): Promise<void> {
+    await page.goto(`${base}${path}`);
+    if (new URL(page.url()).pathname === '/accedi') {
+      await page.click(`button:has-text("Accedi come ${names.get(page)}")`);
+      await page.waitForURL(`${base}${path}`);
+    }
+  }
+
+  it('outage, comunicato, relay, urgent procedure, reserve, restoration, regularisation, payment', async () => {
+    const staff = await h.factories.user('authority_staff');
+    const puglia = await h.factories.user('regional_staff', { regionalSectionCode: 'PUG' });
+    const { rup, lot, bidder, bidderFiscalCode } = await bidderAndLot(h);
+
+    // 1. The Authority's staff record the outage, which began on 3 May.
+    const staffPage = await signedInPage(staff.user.name, '/area-personale/disservizi/nuovo');
+    await staffPage.fill('#titolo', "Interruzione dei servizi on line dell'Autorità");
+    await staffPage.selectOption('#impatto', 'major_outage');
+    await staffPage.click('label[for="servizio-cig_issuance"]');
+    await staffPage.click('label[for="servizio-contribution_payments"]');
+    await staffPage.fill('#messaggio', 'Guasto al sistema di alimentazione elettrica della sede.');
+    await staffPage.fill('#inizio_data', '2021-05-03');
+    await staffPage.fill('#inizio_ora', '10:00');
+    expect(await seriousViolations(staffPage)).toEqual([]);
+    await staffPage.click('button:has-text("Registra il disservizio")');
+    await staffPage.waitForURL(/\/area-personale\/disservizi\/INC-/);
+    const incident = staffPage.url().split('/').pop()!;
+    expect(await staffPage.locator('main dl').innerText()).toContain('03/05/2021 ore 10:00');
+
+    // 2. ... and publish the comunicato of 6 May about it.
+    await visit(staffPage, `/area-personale/redazione`);
+    await staffPage.fill('#titolo', "Interruzione dei servizi on line dell'Autorità");
+    await staffPage.fill('#data', '2021-05-06');
+    await staffPage.selectOption('#tipo', 'outage');
+    await staffPage.fill('#disservizio', incident);
+    await staffPage.fill(
+      '#testo',
+      'I servizi on line hanno subito diverse interruzioni a partire dal 3 maggio.\n\n- la stazione appaltante indicherà negli atti di gara che il CIG è in fase di acquisizione;\n- gli operatori economici sono ammessi con riserva.\n\nSeguirà nuovo avviso ad avvenuto ripristino dei servizi.',
+    );
+    expect(await seriousViolations(staffPage)).toEqual([]);
+    await staffPage.click('button:has-text("Pubblica")');
+    expect(await staffPage.getByRole('status').innerText()).toContain('Comunicato pubblicato');
+
+    // 3. The Puglia section relays it to its RUPs under a protocol number.
+    const sectionPage = await signedInPage(puglia.user.name, '/area-personale/comunicati');
+    await sectionPage.click('button:has-text("Inoltra ai RUP della regione")');
+    await sectionPage.waitForURL(/\/area-personale\/inoltri\//);
+    const relayId = sectionPage.url().split('/').pop()!;
+    const relay = (await h.deps.store.notices.findRelay(relayId))!;
+    expect(relay.recipientCount).toBeGreaterThanOrEqual(1);
+    await dispatch();
+    await sectionPage.reload();
+    expect(await sectionPage.locator('dd[data-state="accepted"]').innerText()).toBe(
+      String(relay.recipientCount),
+    );
+    const protocol = (await sectionPage.locator('h1').innerText())
+      .replace(/^Inoltro /, '')
+      .replace(/ Protocollo Uscita$/, '');
+
+    // 4. A RUP of the region registers an urgent procedure: "CIG in fase di acquisizione".
+    const rupPage = await signedInPage(rup.user.name, '/area-personale/procedure-urgenti/nuova');
+    await rupPage.fill('#oggetto', 'Lavori urgenti di messa in sicurezza');
+    await rupPage.selectOption('#procedura', '3');
+    await rupPage.selectOption('#settore', 'ordinary');
+    await rupPage.selectOption('#oggetto_contratto', 'works');
+    await rupPage.fill('#lotto_oggetto', 'Lotto unico');
+    await rupPage.fill('#importo', '150.000,00');
+    await rupPage.fill('#cpv', '45233140');
+    await rupPage.fill('#luogo', '016072006');
+    await rupPage.fill('#data_pubblicazione', '2021-05-05');
+    await rupPage.fill('#scadenza_data', '2021-05-20');
+    await rupPage.fill('#scadenza_ora', '12:00');
+    await rupPage.selectOption('#motivo_urgenza', '2');
+    await rupPage.fill('#motivazione', 'Il ponte è chiuso al traffico: i lavori non possono attendere.');
+    await rupPage.click('button:has-text("Registra e ottieni")');
+    await rupPage.waitForURL(/PROV-2021-\d{6}\?registrata=1$/);
+    const reference = /PROV-2021-\d{6}/.exec(rupPage.url())![0];
+
+    // 5. ... and admits a bidder who could not pay, with reserve.
+    await visit(rupPage, `/area-personale/lotti/${lot.cig}`);
+    await rupPage.fill('#operatore', 'Impresa di prova S.r.l.');
+    await rupPage.fill('#codice_fiscale', bidderFiscalCode);
+    await rupPage.click('button:has-text("Ammetti con riserva")');
+    expect(await rupPage.getByRole('status').innerText()).toContain('ammesso con riserva');
+    expect(await rupPage.locator(`td[data-reserve="${bidderFiscalCode}"]`).innerText()).toBe('In riserva');
+    expect(await seriousViolations(rupPage)).toEqual([]);
+
+    // 6. On 7 May the services are back: staff resolve the incident; the restoration notice is drafted.
+    h.clock.set('2021-05-07T10:00:00Z');
+    await visit(staffPage, `/area-personale/disservizi/${incident}`);
+    await staffPage.selectOption('#stato', 'resolved');
+    await staffPage.fill('#messaggio', 'I servizi sono stati ripristinati.');
+    await staffPage.click('button:has-text("Pubblica l\'aggiornamento")');
+    await staffPage.waitForURL(`${base}/area-personale/disservizi/${incident}`);
+    expect(await staffPage.locator('main dl').innerText()).toContain('Risolto');
+
+    // 7. Staff approve it: it goes to exactly the recipients of the first relay, citing its protocol.
+    await visit(staffPage, `/area-personale/redazione`);
+    expect(await staffPage.locator('section[aria-labelledby="bozze"]').innerText()).toContain('Ripristino');
+    await staffPage.click('button:has-text("Approva, pubblica e inoltra")');
+    expect(await staffPage.getByRole('status').innerText()).toContain(
+      `inoltrato a ${relay.recipientCount} destinatari`,
+    );
+    const restorations = (await h.deps.store.notices.listRelays({ regionalSectionCode: 'PUG' })).filter(
+      (r) => r.restorationOf === relay.id,
+    );
+    expect(restorations).toHaveLength(1);
+    expect(restorations[0]!.recipientCount).toBe(relay.recipientCount);
+    await visit(sectionPage, `/area-personale/inoltri/${restorations[0]!.id}`);
+    expect(await sectionPage.locator('main').innerText()).toContain(`Destinatari: ${relay.recipientCount}`);
+    const letter = await sectionPage
+      .context()
+      .request.get(`${base}/area-personale/inoltri/${restorations[0]!.id}/lettera.pdf`);
+    expect(pdfText(await letter.body())).toContain(protocol);
+    await dispatch();
+
+    // 8. The RUP regularises the urgent procedure: a real CIG, the original publication date.
+    await visit(rupPage, `/area-personale/procedure-urgenti/${reference}`);
+    await rupPage.click('button:has-text("Regolarizza")');
+    await rupPage.waitForURL(/regolarizzata=1$/);
+    const regularised = (await h.deps.store.continuity.findProvisional(reference))!;
+    expect(regularised.state).toBe('regularised');
+    expect((await h.deps.store.lots.findByCig(regularised.lots[0]!.cig!))?.publicationDate).toBe(
+      '2021-05-05',
+    );
+
+    // 9. The bidder pays the contribution: the reserve is lifted by the receipt.
+    const bidderPage = await signedInPage(bidder.user.name, '/area-personale/contributi');
+    await bidderPage.fill('#cig', lot.cig);
+    await bidderPage.click('button:has-text("Prepara l\'avviso")');
+    await bidderPage.waitForURL(/\/area-personale\/contributi\/3\d{17}$/);
+    await bidderPage.click('button:has-text("Paga nell\'ambiente di prova")');
+    await bidderPage.waitForURL(/pagato=1$/);
+    await visit(rupPage, `/area-personale/lotti/${lot.cig}`);
+    expect(await rupPage.locator(`td[data-reserve="${bidderFiscalCode}"]`).innerText()).toBe(
+      'Sciolta (contributo pagato)',
+    );
+    await rupPage.screenshot({ path: join(screenshots, 'riserva-sciolta.png'), fullPage: true });
+    for (const p of [staffPage, sectionPage, rupPage, bidderPage]) await p.context().close();
   });
 });

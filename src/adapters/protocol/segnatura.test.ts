@@ -222,6 +222,22 @@ describe.each([
     );
   });
 
+  it('verifies the counterexamples the property test found: NEL and LINE SEPARATOR, "/>" in an attribute', () => {
+    for (const value of ['  \u2028&\u2028  ', 'a\u0085b', '/>/']) {
+      const signed = signSegnatura(
+        buildSegnatura(
+          input({
+            subject: value,
+            recipients: [{ name: value, pec: 'rossi@pec.it' }],
+            document: { ...input().document, fileName: `${value}.pdf` },
+          }),
+        ),
+        key,
+      );
+      expect(verifySegnatura(signed, key.certificatePem), JSON.stringify(value)).toBe(true);
+    }
+  });
+
   it('round-trips: the signed document verifies with the signer certificate, and only with it', () => {
     const signed = signSegnatura(buildSegnatura(input()), key);
     expect(verifySegnatura(signed, key.certificatePem)).toBe(true);

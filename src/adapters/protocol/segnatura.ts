@@ -254,7 +254,11 @@ export function signSegnatura(xml: string, key: SegnaturaSigningKey | PreparedSi
   if (end < 0 || xml.slice(end + close.length).trim() !== '')
     throw new RangeError('the document does not end with its root');
   const element = xml.slice(start, end + close.length);
-  if (!CANONICAL_SHAPE.test(element))
+  // Attribute values (always "…" in canonical form, no raw quote inside) may hold "/>": checked apart.
+  if (
+    !CANONICAL_SHAPE.test(element.replace(/="[^"]*"/g, '="v"')) ||
+    /="[^"]*&(?!(?:amp|lt|quot|#x9|#xA|#xD);)/.test(element)
+  )
     throw new RangeError('the document is not in the canonical form buildSegnatura writes');
   const digest = createHash('sha256').update(element, 'utf8').digest('base64');
   const signedInfo = (ns: string) =>
@@ -438,10 +442,22 @@ function checkEntityFiscalCode(cf: string, path: string): void {
 // XML 1.0 Char production, minus what cannot appear at all.
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
+/**
+ * NEL (U+0085) and LINE SEPARATOR (U+2028) are ordinary characters in XML 1.0 but line ends in XML 1.1,
+ * and some parsers (xmldom, under xml-crypto) turn them into \n, so a verifier would digest other text:
+ * they are written as a plain space. (The property test in segnatura.test.ts found this.)
+ */
+const XML11_LINE_ENDS = /[\u0085\u2028]/g;
+
 /** Escapes text content; a carriage return is written as a reference so parsing does not turn it into \n. */
 function text(value: string): string {
   if (NOT_XML_CHAR.test(value)) throw new RangeError(`text contains a character XML 1.0 cannot carry`);
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
+  return value
+    .replace(XML11_LINE_ENDS, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#xD;');
 }
 
 /**
@@ -451,6 +467,7 @@ function text(value: string): string {
 function attr(value: string): string {
   if (NOT_XML_CHAR.test(value)) throw new RangeError(`text contains a character XML 1.0 cannot carry`);
   return value
+    .replace(XML11_LINE_ENDS, ' ')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/"/g, '&quot;')

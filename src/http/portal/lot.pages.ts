@@ -12,6 +12,8 @@ import type { Lot } from '../../services/ports.js';
 import { cancelLot } from '../../services/tenders/cancel-lot.js';
 import { getLot } from '../../services/tenders/get-tender.js';
 import { perfectLot } from '../../services/tenders/perfect-lot.js';
+import { lotReserves, recordReserve } from '../../services/continuity/contingency.js';
+import type { Reserve } from '../../services/continuity/ports.js';
 import {
   errorSummary,
   selectField,
@@ -26,12 +28,18 @@ import { html, page } from './layout.js';
 
 /** A lot of a tender: its CIG and state; the RUP perfects it or cancels it (before perfezionamento). */
 export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, { deps }) => {
-  const render = (
+  const render = async (
     request: FastifyRequest,
     lot: Lot,
-    forms: { perfection?: [Form, FieldErrors]; cancellation?: [Form, FieldErrors] } = {},
+    forms: {
+      perfection?: [Form, FieldErrors];
+      cancellation?: [Form, FieldErrors];
+      reserve?: [Form, FieldErrors];
+    } = {},
     notice?: string,
   ) => {
+    const reserves = request.portal.actor ? await lotReserves(deps, lot.cig, request.portal.actor) : [];
+    const [rValues, rErrors] = forms.reserve ?? [{}, new Map()];
     const actor = request.portal.actor;
     const editable = actor?.role === 'rup' && lot.state === 'issued' && lot.tenderState === 'active';
     const invitation = invitationOnlyProcedureTypes.has(lot.procedureTypeCode);
@@ -150,14 +158,113 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
                 </section>
               </div>`
             : ''
-        }`.value,
+        }
+        ${reservesSection(request, lot, reserves, rValues, rErrors)}`.value,
     });
   };
+
+  const reservesSection = (
+    request: FastifyRequest,
+    lot: Lot,
+    reserves: Reserve[],
+    values: Form,
+    errors: FieldErrors,
+  ) =>
+    html`<section aria-labelledby="riserve" class="mt-5">
+      <h2 class="h4" id="riserve">Operatori ammessi con riserva</h2>
+      <p>
+        Se durante un disservizio dei pagamenti un operatore non ha potuto versare il contributo, registralo
+        qui: la riserva si scioglie da sola quando arriva la sua ricevuta pagoPA.
+      </p>
+      ${
+        reserves.length === 0
+          ? html`<p>Nessuna riserva.</p>`
+          : html`<div class="table-responsive">
+              <table class="table">
+                <caption class="visually-hidden">
+                  Riserve del lotto ${lot.cig}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Operatore</th>
+                    <th scope="col">Codice fiscale</th>
+                    <th scope="col">Stato</th>
+                    <th scope="col">Scadenza</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${reserves.map(
+                    (r) =>
+                      html`<tr>
+                        <td>${r.bidderName}</td>
+                        <td>${r.fiscalCode}</td>
+                        <td data-reserve="${r.fiscalCode}">${reserveStateLabels[r.state]}</td>
+                        <td>${formatDateIt(r.deadline)}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+      }
+      ${
+        request.portal.actor?.role === 'rup' && lot.state !== 'cancelled'
+          ? html`${errorSummary(errors)}
+              <form method="post" action="/area-personale/lotti/${lot.cig}/riserve" novalidate>
+                <input type="hidden" name="csrf" value="${request.portal.csrf ?? ''}" />
+                ${textField('operatore', "Denominazione dell'operatore", values, errors, { maxlength: 300 })}
+                ${textField('codice_fiscale', 'Codice fiscale o partita IVA', values, errors, { maxlength: 16 })}
+                <button type="submit" class="btn btn-outline-primary">Ammetti con riserva</button>
+              </form>`
+          : ''
+      }
+    </section>`;
+
+  app.post<{ Params: { cig: string } }>('/area-personale/lotti/:cig/riserve', async (request, reply) => {
+    const actor = signedIn(request, reply);
+    if (!actor) return reply;
+    const form = request.body as Form;
+    const lot = await getLot(deps, request.params.cig, actor);
+    try {
+      await recordReserve(
+        deps,
+        {
+          cig: lot.cig,
+          fiscalCode: (form.codice_fiscale ?? '').trim().toUpperCase(),
+          bidderName: form.operatore ?? '',
+        },
+        actor,
+      );
+    } catch (error) {
+      if (!(error instanceof DomainError) || !['validation_failed', 'invalid_state'].includes(error.code))
+        throw error;
+      const entry: [string, string] =
+        error.field === 'fiscalCode'
+          ? [
+              'codice_fiscale',
+              'Il codice fiscale non è valido (11 cifre o 16 caratteri, con il carattere di controllo).',
+            ]
+          : error.field === 'bidderName'
+            ? ['operatore', "Indica la denominazione dell'operatore."]
+            : error.reason === 'already_paid'
+              ? ['codice_fiscale', 'Questo operatore ha già pagato il contributo: la riserva non serve.']
+              : error.reason === 'no_payment_outage'
+                ? [
+                    'codice_fiscale',
+                    'Nessun disservizio dei pagamenti in corso o appena concluso: la riserva non è ammessa.',
+                  ]
+                : ['codice_fiscale', 'La riserva non può essere registrata.'];
+      return send(reply, await render(request, lot, { reserve: [form, new Map([entry])] }), 422);
+    }
+    return send(
+      reply,
+      await render(request, await getLot(deps, lot.cig, actor), {}, 'Operatore ammesso con riserva.'),
+    );
+  });
 
   app.get<{ Params: { cig: string } }>('/area-personale/lotti/:cig', async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    return send(reply, render(request, await getLot(deps, request.params.cig, actor)));
+    return send(reply, await render(request, await getLot(deps, request.params.cig, actor)));
   });
 
   app.post<{ Params: { cig: string } }>(
@@ -188,9 +295,13 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
         const [name, message] = perfectionErrorIt(error, invitation);
-        return send(reply, render(request, lot, { perfection: [form, new Map([[name, message]])] }), 422);
+        return send(
+          reply,
+          await render(request, lot, { perfection: [form, new Map([[name, message]])] }),
+          422,
+        );
       }
-      return send(reply, render(request, await getLot(deps, lot.cig, actor), {}, 'CIG perfezionato.'));
+      return send(reply, await render(request, await getLot(deps, lot.cig, actor), {}, 'CIG perfezionato.'));
     },
   );
 
@@ -214,11 +325,21 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
           name === 'nota'
             ? 'Con il motivo «Altro» scrivi una nota (al massimo 2.000 caratteri).'
             : 'Scegli il motivo della cancellazione.';
-        return send(reply, render(request, lot, { cancellation: [form, new Map([[name, message]])] }), 422);
+        return send(
+          reply,
+          await render(request, lot, { cancellation: [form, new Map([[name, message]])] }),
+          422,
+        );
       }
-      return send(reply, render(request, await getLot(deps, lot.cig, actor), {}, 'CIG cancellato.'));
+      return send(reply, await render(request, await getLot(deps, lot.cig, actor), {}, 'CIG cancellato.'));
     },
   );
+};
+
+const reserveStateLabels: Record<Reserve['state'], string> = {
+  open: 'In riserva',
+  lifted: 'Sciolta (contributo pagato)',
+  expired: 'Scaduta',
 };
 
 /** The refused field of a perfezionamento, in the form's terms and in Italian. */

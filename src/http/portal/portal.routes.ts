@@ -41,6 +41,8 @@ import { lotPages } from './lot.pages.js';
 import { contributionPages } from './contribution.pages.js';
 import { relayPages } from './relay.pages.js';
 import { urgentPages } from './urgent.pages.js';
+import { incidentPages } from './incident.pages.js';
+import { editorialPages } from './editorial.pages.js';
 
 /**
  * The web portal (Italian, server-rendered, Bootstrap Italia). It calls the same services as the API:
@@ -196,6 +198,8 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   await app.register(contributionPages, { deps });
   await app.register(relayPages, { deps });
   await app.register(urgentPages, { deps });
+  await app.register(incidentPages, { deps });
+  await app.register(editorialPages, { deps });
 
   app.get('/assets/portal.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PORTAL_CSS),
@@ -469,6 +473,16 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
         html`<li>
           <a href="/area-personale/gare">Gare</a> della
           ${actor.role === 'regional_staff' ? 'tua regione' : 'banca dati'}
+        </li>`,
+      );
+    }
+    if (actor.role !== 'rup' && actor.role !== 'economic_operator') {
+      links.push(html`<li><a href="/area-personale/disservizi">Disservizi</a>: registra e aggiorna</li>`);
+    }
+    if (actor.role === 'authority_staff' || actor.role === 'admin') {
+      links.push(
+        html`<li>
+          <a href="/area-personale/redazione">Comunicati</a>: pubblica, approva gli avvisi di ripristino
         </li>`,
       );
     }
