@@ -403,6 +403,30 @@ describe.skipIf(!executable)('portal in Chromium', () => {
     await page.close();
   });
 
+  it('the RUP requests a SmartCIG; 40,000 EUR or more is refused beside the amount', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/area-personale/smartcig`);
+    if (new URL(page.url()).pathname === '/accedi') {
+      await page.click(`button:has-text("Accedi come ${rupName}")`);
+      await page.waitForURL(/\/area-personale\/smartcig$/);
+    }
+    await page.selectOption('#fattispecie', 'under_threshold');
+    await page.selectOption('#oggetto_contratto', 'supplies');
+    await page.selectOption('#procedura', '3');
+    await page.fill('#oggetto', 'Fornitura di cancelleria');
+    await page.fill('#importo', '40.000,00');
+    await page.click('button:has-text("Richiedi lo SmartCIG")');
+    expect(await page.locator('#importo').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#importo-errore').innerText()).toContain('inferiori a 40.000,00 euro');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.fill('#importo', '12.500,00');
+    await page.click('button:has-text("Richiedi lo SmartCIG")');
+    const code = (await page.getByRole('status').locator('.cig-code').innerText()).trim();
+    expect(validateCig(code)).toMatchObject({ valid: true, family: 'smart_cig' });
+    expect(await page.locator('tbody').innerText()).toContain(code);
+    await page.close();
+  });
+
   it('refuses a state-changing form without the session CSRF token, and creates nothing', async () => {
     const before = (await h.deps.store.tenders.list({ limit: 1, offset: 0 })).total;
     const response = await context.request.post(`${base}/area-personale/gare/nuova`, {

@@ -43,6 +43,7 @@ import { relayPages } from './relay.pages.js';
 import { urgentPages } from './urgent.pages.js';
 import { incidentPages } from './incident.pages.js';
 import { editorialPages } from './editorial.pages.js';
+import { smartCigPages } from './smart-cig.pages.js';
 
 /**
  * The web portal (Italian, server-rendered, Bootstrap Italia). It calls the same services as the API:
@@ -200,6 +201,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   await app.register(urgentPages, { deps });
   await app.register(incidentPages, { deps });
   await app.register(editorialPages, { deps });
+  await app.register(smartCigPages, { deps });
 
   app.get('/assets/portal.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PORTAL_CSS),
@@ -461,6 +463,9 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
     if (actor.role === 'rup') {
       links.push(html`<li><a href="/area-personale/gare">Le mie gare</a>: lotti, stati e scadenze</li>`);
       links.push(html`<li><a href="/area-personale/gare/nuova">Nuova gara</a>: acquisisci i CIG</li>`);
+      links.push(
+        html`<li><a href="/area-personale/smartcig">SmartCIG</a> per i contratti sotto i 40.000 euro</li>`,
+      );
       links.push(
         html`<li>
           <a href="/area-personale/procedure-urgenti">Procedure urgenti</a>: «CIG in fase di acquisizione»
