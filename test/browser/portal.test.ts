@@ -736,6 +736,12 @@ describe.skipIf(!executable)('the May 2021 journey in Chromium', () => {
     expect(await rupPage.locator(`td[data-reserve="${bidderFiscalCode}"]`).innerText()).toBe(
       'Sciolta (contributo pagato)',
     );
+    // The RUP verifies the bidders' payments on the lot: paid, with the receipt.
+    expect(await rupPage.locator(`td[data-contribution="${bidderFiscalCode}"]`).innerText()).toBe('Pagato');
+    await rupPage.fill('#cf', '12345678901');
+    await rupPage.click('button:has-text("Verifica il pagamento")');
+    expect(await rupPage.locator('#cf-errore').innerText()).toContain('non è valido');
+    expect(await seriousViolations(rupPage)).toEqual([]);
     await rupPage.screenshot({ path: join(screenshots, 'riserva-sciolta.png'), fullPage: true });
     for (const p of [staffPage, sectionPage, rupPage, bidderPage]) await p.context().close();
   });

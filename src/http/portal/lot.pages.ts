@@ -12,6 +12,8 @@ import type { Lot } from '../../services/ports.js';
 import { cancelLot } from '../../services/tenders/cancel-lot.js';
 import { getLot } from '../../services/tenders/get-tender.js';
 import { perfectLot } from '../../services/tenders/perfect-lot.js';
+import { lotContributions, type ContributionStatus } from '../../services/payments/verify-contribution.js';
+import { checkFiscalCode } from '../../domain/registry/fiscal-code.js';
 import { lotReserves, recordReserve } from '../../services/continuity/contingency.js';
 import type { Reserve } from '../../services/continuity/ports.js';
 import {
@@ -39,6 +41,18 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
     notice?: string,
   ) => {
     const reserves = request.portal.actor ? await lotReserves(deps, lot.cig, request.portal.actor) : [];
+    const asked = ((request.query as { cf?: string }).cf ?? '').trim().toUpperCase();
+    const askedValid = asked === '' || checkFiscalCode(asked).valid;
+    const contributions =
+      request.portal.actor && request.portal.actor.role !== 'economic_operator'
+        ? (
+            await lotContributions(
+              deps,
+              { cig: lot.cig, fiscalCodes: asked && askedValid ? [asked] : undefined },
+              request.portal.actor,
+            )
+          ).items
+        : undefined;
     const [rValues, rErrors] = forms.reserve ?? [{}, new Map()];
     const actor = request.portal.actor;
     const editable = actor?.role === 'rup' && lot.state === 'issued' && lot.tenderState === 'active';
@@ -159,8 +173,63 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
               </div>`
             : ''
         }
+        ${contributions ? contributionsSection(lot, contributions, asked, askedValid) : ''}
         ${reservesSection(request, lot, reserves, rValues, rErrors)}`.value,
     });
+  };
+
+  const contributionsSection = (
+    lot: Lot,
+    items: ContributionStatus[],
+    asked: string,
+    askedValid: boolean,
+  ) => {
+    const errors: FieldErrors = askedValid
+      ? new Map()
+      : new Map([
+          ['cf', 'Il codice fiscale non è valido (11 cifre o 16 caratteri, con il carattere di controllo).'],
+        ]);
+    return html`<section aria-labelledby="contributi" class="mt-5">
+      <h2 class="h4" id="contributi">Contributi dei partecipanti</h2>
+      ${
+        items.length === 0
+          ? html`<p>Nessun operatore ha ancora chiesto di pagare il contributo per questo CIG.</p>`
+          : html`<div class="table-responsive">
+              <table class="table">
+                <caption class="visually-hidden">
+                  Contributi per il CIG ${lot.cig}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Codice fiscale</th>
+                    <th scope="col">Esito</th>
+                    <th scope="col">Importo</th>
+                    <th scope="col">Ricevuta</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${items.map(
+                    (c) =>
+                      html`<tr>
+                        <td>${c.fiscalCode}</td>
+                        <td data-contribution="${c.fiscalCode}">
+                          ${c.status === 'paid' ? 'Pagato' : c.status === 'not_due' ? 'Non dovuto' : 'Non pagato'}
+                        </td>
+                        <td>€ ${formatAmountIt(c.amountCents)}</td>
+                        <td>
+                          ${c.status === 'paid' ? html`${c.receipt.receiptId}, ${formatDateIt(c.receipt.paymentDateTime ?? c.receipt.receivedAt)}` : '—'}
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+      }
+      <form method="get" action="/area-personale/lotti/${lot.cig}#contributi" class="mt-3" novalidate>
+        ${textField('cf', 'Verifica un operatore: codice fiscale o partita IVA', { cf: asked }, errors, { maxlength: 16 })}
+        <button type="submit" class="btn btn-outline-primary">Verifica il pagamento</button>
+      </form>
+    </section>`;
   };
 
   const reservesSection = (
