@@ -15,7 +15,7 @@ import {
   receiptPdf,
 } from '../../services/payments/positions.js';
 import { errorSummary, send, signedIn, textField, type FieldErrors, type Form } from './forms.js';
-import { html, page } from './layout.js';
+import { dataTable, html, page } from './layout.js';
 
 const positionStateLabels: Record<PaymentPosition['state'], string> = {
   open: 'Da pagare',
@@ -60,34 +60,20 @@ export const contributionPages: FastifyPluginAsync<{ deps: ServiceDeps }> = asyn
         ${
           positions.items.length === 0
             ? html`<p>Nessun avviso di pagamento.</p>`
-            : html`<div class="table-responsive">
-                <table class="table">
-                  <caption class="visually-hidden">
-                    Avvisi di pagamento
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Codice avviso</th>
-                      <th scope="col">CIG</th>
-                      <th scope="col">Importo</th>
-                      <th scope="col">Scadenza</th>
-                      <th scope="col">Stato</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${positions.items.map(
-                      (p) =>
-                        html`<tr>
-                          <td><a href="${base}/${p.noticeNumber}">${groupedNotice(p.noticeNumber)}</a></td>
-                          <td class="cig-code">${p.cig ?? '—'}</td>
-                          <td>€ ${formatAmountIt(p.amountCents)}</td>
-                          <td>${formatDateIt(p.dueDate)}</td>
-                          <td>${positionStateLabels[p.state]}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
+            : dataTable(
+                `Avvisi di pagamento`,
+                ['Codice avviso', 'CIG', 'Importo', 'Scadenza', 'Stato'],
+                positions.items.map(
+                  (p) =>
+                    html`<tr>
+                      <td><a href="${base}/${p.noticeNumber}">${groupedNotice(p.noticeNumber)}</a></td>
+                      <td class="cig-code">${p.cig ?? '—'}</td>
+                      <td>€ ${formatAmountIt(p.amountCents)}</td>
+                      <td>${formatDateIt(p.dueDate)}</td>
+                      <td>${positionStateLabels[p.state]}</td>
+                    </tr>`,
+                ),
+              )
         }`.value,
     });
   };

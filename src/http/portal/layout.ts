@@ -55,6 +55,25 @@ function render(v: unknown): string {
 
 export const raw = (value: string) => new Html(value);
 
+/** A table in Bootstrap Italia markup: scrolls sideways on its own on narrow screens, captioned for screen readers. */
+export function dataTable(caption: string, headers: string[], rows: Html[]): Html {
+  return html`<div class="table-responsive">
+    <table class="table">
+      <caption class="visually-hidden">
+        ${caption}
+      </caption>
+      <thead>
+        <tr>
+          ${headers.map((h) => html`<th scope="col">${h}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>
+  </div>`;
+}
+
 function navigation(actor: UserActor | undefined, current: string | undefined): Html {
   const items: { href: string; label: string }[] = [
     { href: '/', label: 'Home' },

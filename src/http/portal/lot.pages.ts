@@ -26,7 +26,7 @@ import {
   type Form,
 } from './forms.js';
 import { lotStateLabels } from './labels.js';
-import { html, page } from './layout.js';
+import { dataTable, html, page } from './layout.js';
 
 /** A lot of a tender: its CIG and state; the RUP perfects it or cancels it (before perfezionamento). */
 export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, { deps }) => {
@@ -194,36 +194,23 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
       ${
         items.length === 0
           ? html`<p>Nessun operatore ha ancora chiesto di pagare il contributo per questo CIG.</p>`
-          : html`<div class="table-responsive">
-              <table class="table">
-                <caption class="visually-hidden">
-                  Contributi per il CIG ${lot.cig}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Codice fiscale</th>
-                    <th scope="col">Esito</th>
-                    <th scope="col">Importo</th>
-                    <th scope="col">Ricevuta</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${items.map(
-                    (c) =>
-                      html`<tr>
-                        <td>${c.fiscalCode}</td>
-                        <td data-contribution="${c.fiscalCode}">
-                          ${c.status === 'paid' ? 'Pagato' : c.status === 'not_due' ? 'Non dovuto' : 'Non pagato'}
-                        </td>
-                        <td>€ ${formatAmountIt(c.amountCents)}</td>
-                        <td>
-                          ${c.status === 'paid' ? html`${c.receipt.receiptId}, ${formatDateIt(c.receipt.paymentDateTime ?? c.receipt.receivedAt)}` : '—'}
-                        </td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
+          : dataTable(
+              `Contributi per il CIG ${lot.cig}`,
+              ['Codice fiscale', 'Esito', 'Importo', 'Ricevuta'],
+              items.map(
+                (c) =>
+                  html`<tr>
+                    <td>${c.fiscalCode}</td>
+                    <td data-contribution="${c.fiscalCode}">
+                      ${c.status === 'paid' ? 'Pagato' : c.status === 'not_due' ? 'Non dovuto' : 'Non pagato'}
+                    </td>
+                    <td>€ ${formatAmountIt(c.amountCents)}</td>
+                    <td>
+                      ${c.status === 'paid' ? html`${c.receipt.receiptId}, ${formatDateIt(c.receipt.paymentDateTime ?? c.receipt.receivedAt)}` : '—'}
+                    </td>
+                  </tr>`,
+              ),
+            )
       }
       <form method="get" action="/area-personale/lotti/${lot.cig}#contributi" class="mt-3" novalidate>
         ${textField('cf', 'Verifica un operatore: codice fiscale o partita IVA', { cf: asked }, errors, { maxlength: 16 })}
@@ -248,32 +235,19 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
       ${
         reserves.length === 0
           ? html`<p>Nessuna riserva.</p>`
-          : html`<div class="table-responsive">
-              <table class="table">
-                <caption class="visually-hidden">
-                  Riserve del lotto ${lot.cig}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Operatore</th>
-                    <th scope="col">Codice fiscale</th>
-                    <th scope="col">Stato</th>
-                    <th scope="col">Scadenza</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${reserves.map(
-                    (r) =>
-                      html`<tr>
-                        <td>${r.bidderName}</td>
-                        <td>${r.fiscalCode}</td>
-                        <td data-reserve="${r.fiscalCode}">${reserveStateLabels[r.state]}</td>
-                        <td>${formatDateIt(r.deadline)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
+          : dataTable(
+              `Riserve del lotto ${lot.cig}`,
+              ['Operatore', 'Codice fiscale', 'Stato', 'Scadenza'],
+              reserves.map(
+                (r) =>
+                  html`<tr>
+                    <td>${r.bidderName}</td>
+                    <td>${r.fiscalCode}</td>
+                    <td data-reserve="${r.fiscalCode}">${reserveStateLabels[r.state]}</td>
+                    <td>${formatDateIt(r.deadline)}</td>
+                  </tr>`,
+              ),
+            )
       }
       ${
         request.portal.actor?.role === 'rup' && lot.state !== 'cancelled'

@@ -25,7 +25,7 @@ import {
 import { createTender } from '../../services/tenders/create-tender.js';
 import { getTender, listTenders } from '../../services/tenders/get-tender.js';
 import { isUnavailable } from '../problem.js';
-import { html, messagePage, page, PORTAL_CSS, roleLabels, type Html } from './layout.js';
+import { dataTable, html, messagePage, page, PORTAL_CSS, roleLabels, type Html } from './layout.js';
 import { fieldErrorIt, lotStateLabels, tenderStateLabels } from './labels.js';
 import {
   errorSummary,
@@ -545,36 +545,21 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
             ${actor.role === 'rup' ? html`<a class="btn btn-primary" href="/area-personale/gare/nuova">Nuova gara</a>` : ''}
           </div>
           <p>${tenders.total} ${tenders.total === 1 ? 'gara' : 'gare'}.</p>
-          <div class="table-responsive">
-            <table class="table">
-              <caption class="visually-hidden">
-                Gare, dalla più recente
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Numero</th>
-                  <th scope="col">Oggetto</th>
-                  <th scope="col">Stazione appaltante</th>
-                  <th scope="col">Lotti</th>
-                  <th scope="col">Stato</th>
-                  <th scope="col">Creata il</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${tenders.items.map(
-                  (t) =>
-                    html`<tr>
-                      <td><a href="/area-personale/gare/${t.tenderNumber}">${t.tenderNumber}</a></td>
-                      <td>${t.object}</td>
-                      <td>${t.contractingAuthorityName}</td>
-                      <td>${t.lotCount}</td>
-                      <td>${tenderStateLabels[t.state]}</td>
-                      <td>${formatDateIt(t.createdAt)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>
+          ${dataTable(
+            `Gare, dalla più recente`,
+            ['Numero', 'Oggetto', 'Stazione appaltante', 'Lotti', 'Stato', 'Creata il'],
+            tenders.items.map(
+              (t) =>
+                html`<tr>
+                  <td><a href="/area-personale/gare/${t.tenderNumber}">${t.tenderNumber}</a></td>
+                  <td>${t.object}</td>
+                  <td>${t.contractingAuthorityName}</td>
+                  <td>${t.lotCount}</td>
+                  <td>${tenderStateLabels[t.state]}</td>
+                  <td>${formatDateIt(t.createdAt)}</td>
+                </tr>`,
+            ),
+          )}
           ${
             pages > 1
               ? html`<nav class="pagination-wrapper" aria-label="Pagine">
@@ -676,36 +661,21 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
               <dd class="col-sm-9">${formatDateIt(tender.createdAt)}</dd>
             </dl>
             <h2 class="h4">Lotti</h2>
-            <div class="table-responsive">
-              <table class="table">
-                <caption class="visually-hidden">
-                  Lotti della gara ${tender.tenderNumber}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Lotto</th>
-                    <th scope="col">CIG</th>
-                    <th scope="col">Oggetto</th>
-                    <th scope="col">Importo</th>
-                    <th scope="col">Stato</th>
-                    <th scope="col">Perfezionare entro</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${lots.map(
-                    (l) =>
-                      html`<tr>
-                        <td>${l.lotNumber}</td>
-                        <td><a class="cig-code" href="/area-personale/lotti/${l.cig}">${l.cig}</a></td>
-                        <td>${l.object}</td>
-                        <td>€ ${formatAmountIt(l.amountCents)}</td>
-                        <td>${lotStateLabels[l.state]}</td>
-                        <td>${l.state === 'issued' ? formatDateIt(l.perfectionDeadline) : '—'}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`.value,
+            ${dataTable(
+              `Lotti della gara ${tender.tenderNumber}`,
+              ['Lotto', 'CIG', 'Oggetto', 'Importo', 'Stato', 'Perfezionare entro'],
+              lots.map(
+                (l) =>
+                  html`<tr>
+                    <td>${l.lotNumber}</td>
+                    <td><a class="cig-code" href="/area-personale/lotti/${l.cig}">${l.cig}</a></td>
+                    <td>${l.object}</td>
+                    <td>€ ${formatAmountIt(l.amountCents)}</td>
+                    <td>${lotStateLabels[l.state]}</td>
+                    <td>${l.state === 'issued' ? formatDateIt(l.perfectionDeadline) : '—'}</td>
+                  </tr>`,
+              ),
+            )}`.value,
         }),
       );
     },

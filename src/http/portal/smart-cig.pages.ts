@@ -15,7 +15,7 @@ import {
   type FieldErrors,
   type Form,
 } from './forms.js';
-import { html, page } from './layout.js';
+import { dataTable, html, page } from './layout.js';
 
 const base = '/area-personale/smartcig';
 
@@ -95,32 +95,19 @@ export const smartCigPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
         ${
           own.items.length === 0
             ? html`<p>Nessuno SmartCIG.</p>`
-            : html`<div class="table-responsive">
-                <table class="table">
-                  <caption class="visually-hidden">
-                    SmartCIG, dal più recente
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Codice</th>
-                      <th scope="col">Oggetto</th>
-                      <th scope="col">Importo</th>
-                      <th scope="col">Rilasciato il</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${own.items.map(
-                      (c) =>
-                        html`<tr>
-                          <td class="cig-code">${c.cig}</td>
-                          <td>${c.object}</td>
-                          <td>€ ${formatAmountIt(c.amountCents)}</td>
-                          <td>${formatDateIt(c.createdAt)}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
+            : dataTable(
+                `SmartCIG, dal più recente`,
+                ['Codice', 'Oggetto', 'Importo', 'Rilasciato il'],
+                own.items.map(
+                  (c) =>
+                    html`<tr>
+                      <td class="cig-code">${c.cig}</td>
+                      <td>${c.object}</td>
+                      <td>€ ${formatAmountIt(c.amountCents)}</td>
+                      <td>${formatDateIt(c.createdAt)}</td>
+                    </tr>`,
+                ),
+              )
         }`.value,
     });
   };

@@ -23,7 +23,7 @@ import {
   type Form,
 } from './forms.js';
 import { fieldErrorIt } from './labels.js';
-import { html, page } from './layout.js';
+import { dataTable, html, page } from './layout.js';
 
 const base = '/area-personale/procedure-urgenti';
 
@@ -99,32 +99,19 @@ export const urgentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app
           ${
             procedures.length === 0
               ? html`<p>Nessuna procedura urgente.</p>`
-              : html`<div class="table-responsive">
-                  <table class="table">
-                    <caption class="visually-hidden">
-                      Procedure urgenti
-                    </caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Riferimento</th>
-                        <th scope="col">Oggetto</th>
-                        <th scope="col">Stato</th>
-                        <th scope="col">Regolarizzare entro</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${procedures.map(
-                        (p) =>
-                          html`<tr>
-                            <td><a href="${base}/${p.reference}">${p.reference}</a></td>
-                            <td>${p.object}</td>
-                            <td>${p.state === 'pending' ? 'Da regolarizzare' : 'Regolarizzata'}</td>
-                            <td>${p.state === 'pending' ? formatDateIt(p.regularisationDeadline) : '—'}</td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>
-                </div>`
+              : dataTable(
+                  `Procedure urgenti`,
+                  ['Riferimento', 'Oggetto', 'Stato', 'Regolarizzare entro'],
+                  procedures.map(
+                    (p) =>
+                      html`<tr>
+                        <td><a href="${base}/${p.reference}">${p.reference}</a></td>
+                        <td>${p.object}</td>
+                        <td>${p.state === 'pending' ? 'Da regolarizzare' : 'Regolarizzata'}</td>
+                        <td>${p.state === 'pending' ? formatDateIt(p.regularisationDeadline) : '—'}</td>
+                      </tr>`,
+                  ),
+                )
           }`.value,
       }),
     );
@@ -258,40 +245,21 @@ export const urgentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app
           }
         </dl>
         <h2 class="h4">Lotti</h2>
-        <div class="table-responsive">
-          <table class="table">
-            <caption class="visually-hidden">
-              Lotti della procedura ${p.reference}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Lotto</th>
-                <th scope="col">CIG</th>
-                <th scope="col">Oggetto</th>
-                <th scope="col">Importo</th>
-                <th scope="col">Pubblicazione</th>
-                <th scope="col">Scadenza offerte</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${p.lots.map(
-                (l) =>
-                  html`<tr>
-                    <td>${l.lotNumber}</td>
-                    <td>
-                      ${l.cig ? html`<span class="cig-code">${l.cig}</span>` : 'in fase di acquisizione'}
-                    </td>
-                    <td>${l.object}</td>
-                    <td>€ ${formatAmountIt(l.amountCents)}</td>
-                    <td>${formatDateIt(l.publicationDate)}</td>
-                    <td>
-                      ${formatDateIt(l.bidDeadline)} ore ${romeLocalDateTime(l.bidDeadline).slice(11, 16)}
-                    </td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
-        </div>
+        ${dataTable(
+          `Lotti della procedura ${p.reference}`,
+          ['Lotto', 'CIG', 'Oggetto', 'Importo', 'Pubblicazione', 'Scadenza offerte'],
+          p.lots.map(
+            (l) =>
+              html`<tr>
+                <td>${l.lotNumber}</td>
+                <td>${l.cig ? html`<span class="cig-code">${l.cig}</span>` : 'in fase di acquisizione'}</td>
+                <td>${l.object}</td>
+                <td>€ ${formatAmountIt(l.amountCents)}</td>
+                <td>${formatDateIt(l.publicationDate)}</td>
+                <td>${formatDateIt(l.bidDeadline)} ore ${romeLocalDateTime(l.bidDeadline).slice(11, 16)}</td>
+              </tr>`,
+          ),
+        )}
         ${
           p.state === 'pending' && request.portal.actor?.role === 'rup'
             ? html`<form method="post" action="${base}/${p.reference}/regolarizzazione">
