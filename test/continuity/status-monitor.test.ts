@@ -123,4 +123,26 @@ describe(`probes and the status while the database is down (${engineName()})`, (
     h.clock.set('2026-03-02T12:00:01Z');
     expect(await state()).toEqual({ service: 'operational', listed: [] });
   });
+
+  it('a ping that is only slow turns the API to 503 from the second slow round in a row, not the first', async () => {
+    const rup = await h.factories.rup();
+    let slow = false;
+    const slowMonitor = new StatusMonitor(h.deps, {
+      ping: () => (slow ? new Promise<void>(() => undefined) : h.db.ping()),
+      failuresToOpen: 3,
+    });
+    await slowMonitor.tick();
+    slow = true;
+    await slowMonitor.tick(); // 800 ms without an answer
+    expect(slowMonitor.databaseUp).toBe(true);
+    await slowMonitor.tick();
+    expect(slowMonitor.databaseUp).toBe(false);
+    slow = false;
+    await slowMonitor.tick();
+    expect(slowMonitor.databaseUp).toBe(true);
+    slow = true;
+    await slowMonitor.tick();
+    expect(slowMonitor.databaseUp).toBe(true);
+    expect((await app.inject({ url: '/api/v1/tenders', headers: bearer(rup.token) })).statusCode).toBe(200);
+  });
 });

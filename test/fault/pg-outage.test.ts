@@ -99,10 +99,12 @@ describe.skipIf(!enabled)('PostgreSQL stops under load', () => {
     }[];
     const rup = tokens.find((t) => t.email === 'rup.regione.pug@demo.example')!.token;
     const headers = { authorization: `Bearer ${rup}`, 'content-type': 'application/json' };
-    const tender = (await (await fetch(`${server.url}/api/v1/tenders?limit=1`, { headers })).json()) as {
-      items: { tenderNumber: string }[];
-    };
-    const tenderNumber = tender.items[0]!.tenderNumber;
+    const list = await fetch(`${server.url}/api/v1/tenders?limit=1`, { headers });
+    const listBody = await list.text();
+    expect(list.status, `tender list before the stop: ${listBody}`).toBe(200);
+    const tenderNumber = (JSON.parse(listBody) as { items: { tenderNumber: string }[] }).items[0]
+      ?.tenderNumber;
+    expect(tenderNumber, `a demo tender of rup.regione.pug: ${listBody}`).toBeDefined();
 
     const acknowledged = new Map<string, string>(); // key -> CIG
     const unavailable: number[] = []; // ms to each 503
@@ -114,7 +116,7 @@ describe.skipIf(!enabled)('PostgreSQL stops under load', () => {
         for (;;) {
           const t0 = performance.now();
           try {
-            const res = await fetch(`${server.url}/api/v1/tenders/${tenderNumber}/lots`, {
+            const res = await fetch(`${server.url}/api/v1/tenders/${tenderNumber!}/lots`, {
               method: 'POST',
               headers: { ...headers, 'idempotency-key': key },
               body: JSON.stringify({

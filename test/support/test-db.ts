@@ -8,6 +8,8 @@ import { syncReferenceData } from '../../src/adapters/db/reference-data.js';
 export interface TestDatabase extends DatabaseHandle {
   /** Drops what the test made (PostgreSQL schema) and closes. */
   destroy(): Promise<void>;
+  /** The PostgreSQL schema the test runs in (undefined on PGlite). */
+  schema?: string;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
   await syncReferenceData(handle.db);
   return {
     ...handle,
+    schema,
     destroy: async () => {
       await handle.close();
       const cleanup = await openDatabase({ url, poolSize: 1 });

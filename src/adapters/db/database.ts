@@ -89,15 +89,52 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   pool.on('error', (error) => options.onPoolError?.(error));
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
+  const pinger = pingConnection(url, options);
   return {
     db,
     engine: 'postgres',
-    ping: async () => {
-      await sql`SELECT 1`.execute(db);
-    },
+    ping: pinger.ping,
     close: async () => {
+      await pinger.close();
       await db.destroy();
     },
+  };
+}
+
+/**
+ * The health ping has a connection of its own, outside the pool: with every pooled connection busy
+ * under load the ping would wait in the pool's queue and report a healthy database as down. The
+ * connection is opened on the first ping and opened again after any error.
+ */
+function pingConnection(url: string, options: DatabaseOptions) {
+  let client: Promise<pg.Client> | undefined;
+  const open = async () => {
+    const c = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      // Named, so that an operator (or a test) can tell it from the pool's connections.
+      application_name: `gara-ping${options.schema ? ` ${options.schema}` : ''}`.slice(0, 63),
+    });
+    c.on('error', (error) => options.onPoolError?.(error));
+    await c.connect();
+    return c;
+  };
+  const drop = async () => {
+    const c = client;
+    client = undefined;
+    await c?.then((x) => x.end()).catch(() => undefined);
+  };
+  return {
+    ping: async () => {
+      client ??= open();
+      try {
+        await (await client).query('SELECT 1');
+      } catch (error) {
+        await drop();
+        throw error;
+      }
+    },
+    close: drop,
   };
 }
 

@@ -45,6 +45,7 @@ export class StatusMonitor {
   #services: ServiceRecord[] = [];
   readonly #probes = new Map<string, ProbeState>();
   #databaseUp = true;
+  #databaseSlowRounds = 0;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
 
@@ -139,13 +140,18 @@ export class StatusMonitor {
       this.#allProbes().map(async (probe) => {
         try {
           await withTimeout(probe.check(), 800);
-          return { probe, ok: true };
-        } catch {
-          return { probe, ok: false };
+          return { probe, ok: true, slow: false };
+        } catch (error) {
+          return { probe, ok: false, slow: error instanceof ProbeTimeout };
         }
       }),
     );
-    this.#databaseUp = results.find((r) => r.probe.name === 'database')?.ok ?? true;
+    // A refused or broken connection means the database is down at once. A ping that is only slow
+    // (a loaded machine, a long transaction ahead of it on the embedded engine) counts from the
+    // second slow round in a row: one slow ping must not turn every API call into a 503.
+    const database = results.find((r) => r.probe.name === 'database');
+    this.#databaseSlowRounds = database?.slow ? this.#databaseSlowRounds + 1 : 0;
+    this.#databaseUp = !database || database.ok || (database.slow && this.#databaseSlowRounds < 2);
     for (const { probe, ok } of results) await this.#record(probe, ok, now);
     await this.refresh();
   }
@@ -299,13 +305,15 @@ function emptyView(now: Date): StatusView {
   };
 }
 
+class ProbeTimeout extends Error {}
+
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
       promise,
       new Promise<T>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+        timer = setTimeout(() => reject(new ProbeTimeout(`no answer within ${ms} ms`)), ms);
       }),
     ]);
   } finally {
