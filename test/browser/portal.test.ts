@@ -7,13 +7,12 @@
  * Needs Chromium (`apt-get install -y chromium`, as .ci/run does, or CHROMIUM_PATH): skipped, saying
  * so, when there is none.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { bearer } from '../support/harness.js';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import * as mupdf from 'mupdf';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { executable, pdfText, screenshots, seriousViolations } from './support.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCig } from '../../src/domain/cig/cig.js';
 import { createNodeSandbox } from '../../src/adapters/pagopa/node-sandbox.js';
@@ -26,50 +25,6 @@ import { fileMailer } from '../../src/adapters/mail/mailer.js';
 import { dispatchDue } from '../../src/services/notices/dispatch.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-
-const executable = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (p): p is string => !!p && existsSync(p),
-);
-if (!executable && process.env.GARA_REQUIRE_BROWSER === '1') {
-  throw new Error('GARA_REQUIRE_BROWSER=1 but no Chromium found (apt-get install -y chromium)');
-}
-if (!executable) {
-  console.warn(
-    'browser tests skipped: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)',
-  );
-}
-
-const pdfText = (pdf: Buffer) => {
-  const doc = mupdf.Document.openDocument(pdf, 'application/pdf');
-  return Array.from({ length: doc.countPages() }, (_, i) =>
-    doc.loadPage(i).toStructuredText('preserve-whitespace').asText(),
-  )
-    .join(' ')
-    .replace(/\s+/g, ' ');
-};
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const screenshots = join(process.cwd(), 'artifacts', 'screenshots');
-
-/** axe-core's serious and critical violations on the current page, as "rule: target" lines. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  const violations = await page.evaluate(async () => {
-    type Violation = { id: string; impact: string; nodes: { target: string[] }[] };
-    const axe = (
-      globalThis as unknown as { axe: { run: (ctx: unknown) => Promise<{ violations: Violation[] }> } }
-    ).axe;
-    const result = await axe.run(document);
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }));
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.targets.join(', ')}`);
-}
 
 describe.skipIf(!executable)('portal in Chromium', () => {
   let h: Harness;
