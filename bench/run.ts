@@ -16,6 +16,7 @@ import { load, report, startServer, type Measurement, type Server } from './supp
 import { paymentsSection } from './payments-bench.js';
 import { statusSection } from './status-bench.js';
 import { noticesSection } from './notices-bench.js';
+import { portalSection } from './portal-bench.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -239,3 +240,4 @@ if (!only || only === 'pglite') await pgliteSection();
 if (!only || only === 'payments') await paymentsSection(baseUrl);
 if (!only || only === 'status') await statusSection(baseUrl);
 if (!only || only === 'notices') await noticesSection(baseUrl);
+if (!only || only === 'portal') await portalSection();

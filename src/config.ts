@@ -51,6 +51,20 @@ export interface Config {
   };
   /** Where the AOO's segnatura signing key and certificate are kept (created on first use). */
   segnaturaKeyDir: string;
+  /** OpenID Connect sign-in to the portal (the SPID/CIE gateway); undefined when not configured. */
+  oidc: OidcConfig | undefined;
+}
+
+export interface OidcConfig {
+  /** The provider's issuer identifier; its metadata is at `<issuer>/.well-known/openid-configuration`. */
+  issuerUrl: string;
+  clientId: string;
+  /** Undefined: a public client (PKCE, no client authentication). */
+  clientSecret: string | undefined;
+  /** Space-separated scopes, `openid` among them. */
+  scopes: string;
+  /** Where the provider sends the browser back: this service's `/accedi/oidc/ritorno`. */
+  redirectUrl: string;
 }
 
 export interface ConfigVariable {
@@ -198,6 +212,28 @@ export const configVariables: ConfigVariable[] = [
     description:
       'Signing key and certificate of the segnatura XML; a self-signed pair is created when absent',
   },
+  {
+    name: 'OIDC_ISSUER_URL',
+    default: '(none)',
+    description:
+      'OpenID Connect provider (the SPID/CIE gateway) for portal sign-in: https URL of its issuer (http only on a loopback host); set together with OIDC_CLIENT_ID',
+  },
+  { name: 'OIDC_CLIENT_ID', default: '(none)', description: 'Client id registered at that provider' },
+  {
+    name: 'OIDC_CLIENT_SECRET',
+    default: '(none)',
+    description: 'Client secret (client_secret_basic); when unset the portal is a public client (PKCE only)',
+  },
+  {
+    name: 'OIDC_SCOPES',
+    default: 'openid profile email',
+    description: 'Scopes asked of the provider (openid among them)',
+  },
+  {
+    name: 'OIDC_REDIRECT_URL',
+    default: '(PUBLIC_URL/accedi/oidc/ritorno)',
+    description: 'Where the provider sends the browser back; register it at the provider',
+  },
 ];
 
 export class ConfigError extends Error {
@@ -255,6 +291,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('HOST', `"${host}" is not a host name or address`);
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const dataDir = env.DATA_DIR?.trim() || './data';
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']);
   return {
     port,
     host,
@@ -276,7 +313,7 @@ export function loadConfig(env: Env = process.env): Config {
     probeFailuresToOpen: integer(env, 'PROBE_FAILURES_TO_OPEN', 3, 1, 1000),
     probeSuccessesToClose: integer(env, 'PROBE_SUCCESSES_TO_CLOSE', 3, 1, 1000),
     pagopa: pagopaConfig(env),
-    publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
+    publicUrl,
     mail: {
       smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
       from: pattern(
@@ -291,6 +328,75 @@ export function loadConfig(env: Env = process.env): Config {
       leaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 1000, 3_600_000),
     },
     segnaturaKeyDir: resolve(env.SEGNATURA_KEY_DIR?.trim() || resolve(dataDir, 'keys')),
+    oidc: oidcConfig(env, publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`),
+  };
+}
+
+const OIDC_VARIABLES = [
+  'OIDC_ISSUER_URL',
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'OIDC_SCOPES',
+  'OIDC_REDIRECT_URL',
+] as const;
+const OIDC_RETURN_PATH = '/accedi/oidc/ritorno';
+
+/** https, or http on a loopback host only (a provider or portal on this machine, in development and tests). */
+function secureUrl(name: string, value: string, what = 'URL'): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `"${value}" is not a URL`);
+  }
+  const loopback =
+    ['localhost', '[::1]'].includes(parsed.hostname) || /^127\.[0-9]+\.[0-9]+\.[0-9]+$/.test(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+    throw new ConfigError(name, `${what} "${value}" must be https:// (http:// only on a loopback host)`);
+  }
+  if (parsed.hash || parsed.username || parsed.password) {
+    throw new ConfigError(name, `${what} "${value}" must have no fragment and no credentials`);
+  }
+  return parsed;
+}
+
+function oidcConfig(env: Env, publicUrl: string): OidcConfig | undefined {
+  const value = (name: (typeof OIDC_VARIABLES)[number]) => env[name]?.trim() || undefined;
+  const issuer = value('OIDC_ISSUER_URL');
+  const clientId = value('OIDC_CLIENT_ID');
+  if (!issuer || !clientId) {
+    const given = OIDC_VARIABLES.find((name) => value(name) !== undefined);
+    if (given === undefined) return undefined;
+    const missing = issuer ? 'OIDC_CLIENT_ID' : 'OIDC_ISSUER_URL';
+    throw new ConfigError(missing, `must be set when ${given} is (OpenID Connect sign-in needs both)`);
+  }
+  const issuerUrl = secureUrl('OIDC_ISSUER_URL', issuer, 'issuer');
+  if (issuerUrl.search) throw new ConfigError('OIDC_ISSUER_URL', 'an issuer has no query string');
+  if (!/^[\x21-\x7e]{1,255}$/.test(clientId))
+    throw new ConfigError('OIDC_CLIENT_ID', 'must be 1-255 printable characters without spaces');
+  const clientSecret = value('OIDC_CLIENT_SECRET');
+  if (clientSecret !== undefined && !/^[\x21-\x7e]{1,1000}$/.test(clientSecret))
+    throw new ConfigError('OIDC_CLIENT_SECRET', 'must be printable characters without spaces');
+  const scopes = (value('OIDC_SCOPES') ?? 'openid profile email').split(/\s+/);
+  const badScope = scopes.find((scope) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope));
+  if (badScope !== undefined) throw new ConfigError('OIDC_SCOPES', `"${badScope}" is not a scope`);
+  if (!scopes.includes('openid')) throw new ConfigError('OIDC_SCOPES', 'must include openid');
+  const explicitRedirect = value('OIDC_REDIRECT_URL');
+  const redirect = explicitRedirect ?? `${publicUrl.replace(/\/+$/, '')}${OIDC_RETURN_PATH}`;
+  const redirectUrl = secureUrl(
+    'OIDC_REDIRECT_URL',
+    redirect,
+    explicitRedirect ? 'redirect URL' : 'redirect URL (from PUBLIC_URL; set PUBLIC_URL or OIDC_REDIRECT_URL)',
+  );
+  if (!redirectUrl.pathname.endsWith(OIDC_RETURN_PATH) || redirectUrl.search) {
+    throw new ConfigError('OIDC_REDIRECT_URL', `"${redirect}" must end with ${OIDC_RETURN_PATH}`);
+  }
+  return {
+    issuerUrl: issuer,
+    clientId,
+    clientSecret,
+    scopes: [...new Set(scopes)].join(' '),
+    redirectUrl: redirectUrl.href,
   };
 }
 

@@ -229,6 +229,7 @@ export async function startService(container: Container): Promise<RunningService
     demoSignIn:
       config.portalDemoSignIn === 'on' ||
       (config.portalDemoSignIn === 'auto' && container.database.engine === 'pglite'),
+    oidc: config.oidc,
   });
   const scheduler = new Scheduler(logger);
   if (config.jobsEnabled) scheduler.start(backgroundJobs(deps, config), { runAtStart: true });

@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { DomainError } from '../domain/shared/errors.js';
 import { portalRoutes } from './portal/portal.routes.js';
+import type { OidcOptions } from './portal/oidc.js';
 import type { TokenAuthenticator } from '../services/auth/authenticate.js';
 import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem } from './problem.js';
@@ -44,6 +45,8 @@ export interface AppOptions {
   mailDir?: string | null;
   /** The portal's demo sign-in (pick a seeded user); off when absent. */
   demoSignIn?: boolean;
+  /** The portal's sign-in with an OpenID Connect provider (SPID/CIE gateway); off when absent. */
+  oidc?: OidcOptions | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -214,8 +217,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(portalRoutes, {
     deps,
     demoSignIn: options.demoSignIn ?? false,
+    oidc: options.oidc,
     publicUrl: options.publicUrl ?? (() => ''),
     databaseUp: () => monitor.databaseUp,
+    refreshStatus: () => monitor.refresh(),
+    forgetTokens: () => authenticator.clear(),
   });
   await app.register(pagopaRoutes, {
     deps,

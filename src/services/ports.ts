@@ -386,6 +386,11 @@ export interface RegistryRepository {
   listUsers(
     filter: PageRequest & { role?: Role | undefined; contractingAuthorityId?: string | undefined },
   ): Promise<Page<User>>;
+  /** Users (active or not) with this fiscal code or, case-insensitively, this e-mail. */
+  findUsersByIdentity(identity: {
+    fiscalCode?: string | undefined;
+    email?: string | undefined;
+  }): Promise<User[]>;
 
   insertToken(token: {
     id: string;

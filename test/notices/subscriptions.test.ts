@@ -91,7 +91,7 @@ describe(`subscriptions to service notifications (${engineName()})`, () => {
     await dispatch();
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to.address).toBe('rup.bari@comune.example.it');
-    const token = /confirmation\?token=([A-Za-z0-9_-]+)/.exec(mails[0]!.text)![1]!;
+    const token = /\/iscrizioni\/conferma\?token=([A-Za-z0-9_-]+)/.exec(mails[0]!.text)![1]!;
     expect((await call('GET', '/api/v1/subscriptions/confirmation?token=wrong-token-value')).statusCode).toBe(
       404,
     );

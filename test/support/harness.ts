@@ -3,6 +3,7 @@ import { FixedClock, type Clock } from '../../src/domain/shared/clock.js';
 import type { DatabaseHandle } from '../../src/adapters/db/database.js';
 import { createStore } from '../../src/adapters/db/store.js';
 import { buildApp } from '../../src/http/app.js';
+import type { OidcOptions } from '../../src/http/portal/oidc.js';
 import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import { OrdinalAllocator } from '../../src/services/cig/ordinal-allocator.js';
 import { randomIds, type ServiceDeps } from '../../src/services/context.js';
@@ -68,6 +69,7 @@ export async function createHarness(
     poolSize?: number;
     lookupCacheTtlMs?: number;
     demoSignIn?: boolean;
+    oidc?: OidcOptions;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({ poolSize: options.poolSize ?? 10 });
@@ -84,6 +86,7 @@ export async function createHarness(
     rateLimit: { max: options.rateLimitMax ?? 100_000, windowMs: 60_000 },
     lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
     demoSignIn: options.demoSignIn ?? false,
+    oidc: options.oidc,
   });
   await app.ready();
   return {

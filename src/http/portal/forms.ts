@@ -46,7 +46,7 @@ export function textField(
   return html`<div class="form-group mb-4">
     <label for="${name}" class="form-label-static">${label}</label>
     <input
-      type="text"
+      type="${options.type ?? 'text'}"
       class="form-control${error ? ' is-invalid' : ''}"
       id="${name}"
       name="${name}"
@@ -86,6 +86,36 @@ export function selectField(
     </select>
     ${error ? html`<div id="${name}-errore" class="invalid-feedback d-block">${error}</div>` : ''}
   </div>`;
+}
+
+/** A group of checkboxes (several values under one name), with its error under the legend's group. */
+export function checkboxGroup(
+  name: string,
+  legend: string,
+  options: { value: string; label: string }[],
+  chosen: Iterable<string>,
+  errors: FieldErrors,
+): Html {
+  const selected = new Set(chosen);
+  const error = errors.get(name);
+  return html`<fieldset class="mb-4" id="${name}" ${error ? raw(` aria-describedby="${name}-errore"`) : ''}>
+    <legend class="h6">${legend}</legend>
+    ${options.map(
+      (o) =>
+        html`<div class="form-check">
+          <input
+            class="form-check-input"
+            type="checkbox"
+            name="${name}"
+            value="${o.value}"
+            id="${name}-${o.value}"
+            ${selected.has(o.value) ? raw(' checked') : ''}
+          />
+          <label class="form-check-label" for="${name}-${o.value}">${o.label}</label>
+        </div>`,
+    )}
+    ${error ? html`<div id="${name}-errore" class="invalid-feedback d-block">${error}</div>` : ''}
+  </fieldset>`;
 }
 
 /** The tender and its (first) lot: the fields a new tender and an urgent procedure share. */

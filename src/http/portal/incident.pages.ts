@@ -10,6 +10,7 @@ import { requireRole, type ServiceDeps } from '../../services/context.js';
 import { getIncident, openIncident, updateIncident } from '../../services/continuity/incidents.js';
 import type { IncidentRecord } from '../../services/continuity/ports.js';
 import {
+  checkboxGroup,
   errorSummary,
   selectField,
   send,
@@ -18,7 +19,7 @@ import {
   type FieldErrors,
   type Form,
 } from './forms.js';
-import { html, page, raw } from './layout.js';
+import { html, page } from './layout.js';
 
 const base = '/area-personale/disservizi';
 const impacts = ['degraded', 'partial_outage', 'major_outage'] as const;
@@ -40,14 +41,15 @@ const dateTimeIt = (d: Date) => `${formatDateIt(d)} ore ${romeLocalDateTime(d).s
  * Staff record incidents (the outage window is a fact: the start may be in the past) and follow them
  * to resolution; resolving drafts the restoration notice of the comunicati about it.
  */
-export const incidentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, { deps }) => {
+export const incidentPages: FastifyPluginAsync<{
+  deps: ServiceDeps;
+  refreshStatus: () => Promise<void>;
+}> = async (app, { deps, refreshStatus }) => {
   const staffOnly = (request: FastifyRequest) =>
     requireRole(request.portal.actor!, 'authority_staff', 'regional_staff', 'admin');
 
   const newPage = async (request: FastifyRequest, values: Form, errors: FieldErrors) => {
     const services = await deps.store.continuity.services();
-    const chosen = new Set([values.servizi ?? []].flat());
-    const error = errors.get('servizi');
     return page({
       ...request.portal,
       title: `${errors.size ? 'Errori nel modulo: ' : ''}Nuovo disservizio`,
@@ -69,24 +71,13 @@ export const incidentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
             values,
             errors,
           )}
-          <fieldset class="mb-4" id="servizi" ${error ? raw(' aria-describedby="servizi-errore"') : ''}>
-            <legend class="h6">Servizi interessati</legend>
-            ${services.map(
-              (s) =>
-                html`<div class="form-check">
-                  <input
-                    class="form-check-input"
-                    type="checkbox"
-                    name="servizi"
-                    value="${s.code}"
-                    id="servizio-${s.code}"
-                    ${chosen.has(s.code) ? raw(' checked') : ''}
-                  />
-                  <label class="form-check-label" for="servizio-${s.code}">${s.name}</label>
-                </div>`,
-            )}
-            ${error ? html`<div id="servizi-errore" class="invalid-feedback d-block">${error}</div>` : ''}
-          </fieldset>
+          ${checkboxGroup(
+            'servizi',
+            'Servizi interessati',
+            services.map((s) => ({ value: s.code, label: s.name })),
+            [values.servizi ?? []].flat(),
+            errors,
+          )}
           ${textField('messaggio', 'Messaggio per gli utenti', values, errors, { maxlength: 4000 })}
           ${textField('inizio_data', 'Inizio: giorno (vuoto: adesso)', values, errors, { type: 'date' })}
           ${textField('inizio_ora', 'Inizio: ora', values, errors, { type: 'time' })}
@@ -167,6 +158,7 @@ export const incidentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
         },
         actor,
       );
+      await refreshStatus();
       return reply.redirect(`${base}/${incident.code}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
@@ -259,6 +251,7 @@ export const incidentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
       const incident = await getIncident(deps, request.params.code);
       return send(reply, detailPage(request, incident, form, new Map([[name, message]])), 422);
     }
+    await refreshStatus();
     return reply.redirect(`${base}/${request.params.code}`, 303);
   });
 };

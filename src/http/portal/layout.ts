@@ -240,4 +240,11 @@ export const PORTAL_CSS = `
 .it-footer-main .it-brand-title{font-size:1.5rem}
 .it-footer-main a{color:#fff}
 .it-footer-small-prints-list li{color:#fff}
+@media (max-width:991.98px){
+.it-header-wrapper .it-nav-wrapper .it-header-navbar-wrapper{position:static;margin-top:0;background:#06c}
+.it-header-navbar-wrapper .navbar .navbar-collapsable{position:static;z-index:auto;width:100%;background:none;display:block}
+.it-header-navbar-wrapper .navbar .navbar-collapsable .navbar-nav{flex-direction:row;padding:0 0 .5rem;margin:0}
+.it-header-navbar-wrapper .navbar .navbar-collapsable .navbar-nav li a.nav-link{color:#fff;padding:.5rem .75rem}
+.it-header-navbar-wrapper .navbar .navbar-collapsable .navbar-nav li a.nav-link.active{border-left:0;border-bottom:3px solid #fff}
+}
 `;

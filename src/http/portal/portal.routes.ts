@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { cigFamilyLabels, validateCig } from '../../domain/cig/cig.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
@@ -24,7 +25,7 @@ import {
 } from '../../services/portal/sessions.js';
 import { createTender } from '../../services/tenders/create-tender.js';
 import { getTender, listTenders } from '../../services/tenders/get-tender.js';
-import { isUnavailable } from '../problem.js';
+import { isUnavailable, statusOf } from '../problem.js';
 import { dataTable, html, messagePage, page, PORTAL_CSS, roleLabels, type Html } from './layout.js';
 import { fieldErrorIt, lotStateLabels, tenderStateLabels } from './labels.js';
 import {
@@ -44,6 +45,12 @@ import { urgentPages } from './urgent.pages.js';
 import { incidentPages } from './incident.pages.js';
 import { editorialPages } from './editorial.pages.js';
 import { smartCigPages } from './smart-cig.pages.js';
+import { registryPages } from './registry.pages.js';
+import { oidcPages, type OidcOptions } from './oidc.js';
+import { protocolPages } from './protocol.pages.js';
+import { maintenancePages } from './maintenance.pages.js';
+import { outageDeadlinePages } from './outage-deadlines.pages.js';
+import { subscriptionPages } from './subscription.pages.js';
 
 /**
  * The web portal (Italian, server-rendered, Bootstrap Italia). It calls the same services as the API:
@@ -55,10 +62,16 @@ export interface PortalOptions {
   deps: ServiceDeps;
   /** The demo sign-in (pick a seeded user): the embedded default only. */
   demoSignIn: boolean;
+  /** Sign-in with an OpenID Connect provider (the SPID/CIE gateway); absent when not configured. */
+  oidc?: OidcOptions | undefined;
   /** The public base URL, to decide whether cookies can be Secure. */
   publicUrl: () => string;
   /** What the status monitor last saw of the database: while it is down, pages that need it answer 503 at once. */
   databaseUp?: () => boolean;
+  /** Rebuilds the status view after a change of incidents or maintenance, as the API does. */
+  refreshStatus?: () => Promise<void>;
+  /** Forgets the API tokens the authenticator remembers (after a revocation or a deactivation). */
+  forgetTokens?: () => void;
 }
 
 const SESSION_COOKIE = 'gara_sessione';
@@ -83,13 +96,30 @@ const bootstrapItaliaDist = join(
   'dist',
 );
 
+/**
+ * Forms that act for nobody in particular and so need no CSRF token: an e-mail subscription (confirmed by
+ * a link in the message) and following that link (the token in it is the proof).
+ */
+const ANONYMOUS_FORMS = new Set(['/iscrizioni', '/iscrizioni/conferma', '/iscrizioni/annulla']);
+
 /** Pages that need no database: they keep answering while it is down. */
 const WITHOUT_DATABASE = new Set(['/', '/dichiarazione-di-accessibilita', '/assets/portal.css']);
 
 export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   app,
-  { deps, demoSignIn, publicUrl, databaseUp = () => true },
+  {
+    deps,
+    demoSignIn,
+    oidc,
+    publicUrl,
+    databaseUp = () => true,
+    refreshStatus = async () => undefined,
+    forgetTokens = () => undefined,
+  },
 ) => {
+  // Pages and the Bootstrap Italia stylesheet go out compressed (brotli or gzip, as the browser accepts):
+  // the portal's routes only, the API is left as it is.
+  await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip'] });
   await app.register(formbody);
   await app.register(cookie);
   await app.register(fastifyStatic, {
@@ -107,6 +137,15 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
     } catch {
       return true;
     }
+  };
+  const setSessionCookie = (request: FastifyRequest, reply: FastifyReply, token: string) => {
+    void reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: secureCookies(request),
+      maxAge: SESSION_HOURS * 3600,
+    });
   };
 
   app.decorateRequest('portal', null as unknown as PortalState);
@@ -141,7 +180,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   });
   // Every state-changing request carries the CSRF token of its session (or, to sign in, of the sign-in page).
   app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST') return;
+    if (request.method !== 'POST' || ANONYMOUS_FORMS.has(request.url)) return;
     const given = (request.body as Form | undefined)?.csrf;
     const expected = request.url === '/accedi' ? request.cookies[LOGIN_CSRF_COOKIE] : request.portal.csrf;
     if (!expected || !csrfMatches(expected, given)) {
@@ -162,32 +201,34 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   });
   app.setErrorHandler(async (error, request, reply) => {
     const domain = error instanceof DomainError ? error : undefined;
-    const status =
-      domain?.code === 'not_found'
-        ? 404
-        : domain?.code === 'forbidden'
-          ? 403
-          : domain?.code === 'service_unavailable' || isUnavailable(error)
-            ? 503
-            : (error as { statusCode?: number }).statusCode &&
-                (error as { statusCode: number }).statusCode < 500
-              ? (error as { statusCode: number }).statusCode
-              : 500;
+    const status = domain
+      ? statusOf[domain.code]
+      : isUnavailable(error)
+        ? 503
+        : (error as { statusCode?: number }).statusCode && (error as { statusCode: number }).statusCode < 500
+          ? (error as { statusCode: number }).statusCode
+          : 500;
     if (status >= 500) request.log.error({ err: error }, 'portal page failed');
     const [title, text] =
       status === 404
         ? ['Pagina non trovata', html`Quello che cerchi non esiste o non è visibile con il tuo profilo.`]
         : status === 403
           ? ['Accesso non consentito', html`Il tuo profilo non può vedere questa pagina.`]
-          : status === 503
+          : status === 409 || status === 422
             ? [
-                'Servizio temporaneamente non disponibile',
-                html`La banca dati non risponde. Consulta lo <a href="/stato">stato dei servizi</a> e riprova
-                  tra poco.`,
+                'Operazione non possibile',
+                html`L'operazione non è possibile nello stato attuale (per esempio è già stata eseguita o il
+                termine è passato). Torna alla pagina precedente e ricaricala.`,
               ]
-            : status < 500
-              ? ['Richiesta non valida', html`La richiesta non è valida.`]
-              : ['Errore del servizio', html`Si è verificato un errore. Riprova tra poco.`];
+            : status === 503
+              ? [
+                  'Servizio temporaneamente non disponibile',
+                  html`La banca dati non risponde. Consulta lo <a href="/stato">stato dei servizi</a> e
+                    riprova tra poco.`,
+                ]
+              : status < 500
+                ? ['Richiesta non valida', html`La richiesta non è valida.`]
+                : ['Errore del servizio', html`Si è verificato un errore. Riprova tra poco.`];
     if (status === 503) reply.header('retry-after', '5');
     return reply
       .code(status)
@@ -199,9 +240,18 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   await app.register(contributionPages, { deps });
   await app.register(relayPages, { deps });
   await app.register(urgentPages, { deps });
-  await app.register(incidentPages, { deps });
+  await app.register(incidentPages, { deps, refreshStatus });
   await app.register(editorialPages, { deps });
   await app.register(smartCigPages, { deps });
+  await app.register(registryPages, { deps, forgetTokens });
+  if (oidc) await app.register(oidcPages, { deps, oidc, secureCookies, setSessionCookie, safeReturnPath });
+  await app.register(protocolPages, { deps });
+  await app.register(maintenancePages, { deps, refreshStatus });
+  await app.register(outageDeadlinePages, { deps });
+  await app.register(subscriptionPages, {
+    deps,
+    linkBase: (request) => publicUrl() || `${request.protocol}://${request.host}`,
+  });
 
   app.get('/assets/portal.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PORTAL_CSS),
@@ -238,6 +288,10 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
                   <ul>
                     <li><a href="/stato">Stato dei servizi</a>: interruzioni, manutenzioni, storico</li>
                     <li><a href="/comunicati">Comunicati</a> dell'Autorità</li>
+                    <li>
+                      <a href="/iscrizioni">Ricevi gli avvisi</a> per posta elettronica quando un servizio si
+                      interrompe o torna disponibile
+                    </li>
                     <li>
                       ${request.portal.actor ? html`<a href="/area-personale">La tua area personale</a>` : html`<a href="/accedi">Accedi</a> come RUP, operatore economico o personale delle sezioni regionali`}
                     </li>
@@ -363,6 +417,28 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   // --- sign-in ---------------------------------------------------------------------------------------
 
   app.get<{ Querystring: { dopo?: string } }>('/accedi', async (request, reply) => {
+    const after = safeReturnPath(request.query.dopo);
+    const withSpid = oidc
+      ? html`<p>Entra con la tua identità digitale SPID o con la Carta d'identità elettronica.</p>
+          <p>
+            <a class="btn btn-primary" href="/accedi/oidc?dopo=${encodeURIComponent(after)}"
+              >Entra con SPID o CIE</a
+            >
+          </p>`
+      : '';
+    if (!demoSignIn && oidc) {
+      return send(
+        reply,
+        page({
+          ...request.portal,
+          title: 'Accedi',
+          updatedAt: STATIC_PAGES_UPDATED,
+          breadcrumbs: [{ label: 'Home', href: '/' }, { label: 'Accedi' }],
+          body: html`<h1>Accedi</h1>
+            ${withSpid}`.value,
+        }),
+      );
+    }
     if (!demoSignIn) {
       return send(
         reply,
@@ -381,7 +457,6 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
       secure: secureCookies(request),
       maxAge: 3600,
     });
-    const after = safeReturnPath(request.query.dopo);
     const users = await demoUsers(deps);
     const sections = [...users.entries()].filter(([, list]) => list.length > 0);
     return send(
@@ -392,6 +467,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
         updatedAt: new Date(),
         breadcrumbs: [{ label: 'Home', href: '/' }, { label: 'Accedi' }],
         body: html`<h1>Accedi</h1>
+          ${withSpid}
           <div class="alert alert-info" role="note">
             <p class="mb-0">
               <strong>Accesso dimostrativo.</strong> Questa installazione contiene dati di prova: scegli un
@@ -438,13 +514,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
     );
     if (!session) return send(reply, messagePage('Accedi', [html`Utente non trovato o non attivo.`]), 422);
     void reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/accedi' });
-    void reply.setCookie(SESSION_COOKIE, session.token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: secureCookies(request),
-      maxAge: SESSION_HOURS * 3600,
-    });
+    setSessionCookie(request, reply, session.token);
     return reply.redirect(safeReturnPath(form.dopo), 303);
   });
 
@@ -472,6 +542,12 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
           durante un disservizio, poi la regolarizzazione
         </li>`,
       );
+      links.push(
+        html`<li>
+          <a href="/area-personale/scadenze-nei-disservizi">Scadenze nei disservizi</a>: le procedure da
+          valutare per una proroga dei termini
+        </li>`,
+      );
     }
     if (actor.role === 'regional_staff' || actor.role === 'authority_staff' || actor.role === 'admin') {
       links.push(
@@ -483,6 +559,31 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
     }
     if (actor.role !== 'rup' && actor.role !== 'economic_operator') {
       links.push(html`<li><a href="/area-personale/disservizi">Disservizi</a>: registra e aggiorna</li>`);
+      links.push(
+        html`<li>
+          <a href="/area-personale/manutenzioni">Manutenzioni programmate</a>: annuncia e annulla
+        </li>`,
+      );
+      links.push(
+        html`<li>
+          <a href="/area-personale/procedure-urgenti?scadute=1">Regolarizzazioni scadute</a>
+          ${actor.role === 'regional_staff' ? 'nella tua regione' : 'per regione'}
+        </li>`,
+      );
+      links.push(
+        html`<li>
+          <a href="/area-personale/protocollo">Registro di protocollo</a>: registrazioni, annullamenti e
+          registro giornaliero
+        </li>`,
+      );
+    }
+    if (actor.role === 'admin') {
+      links.push(
+        html`<li>
+          <a href="/area-personale/anagrafica">Anagrafica</a>: sezioni regionali, stazioni appaltanti, utenti,
+          operatori economici
+        </li>`,
+      );
     }
     if (actor.role === 'authority_staff' || actor.role === 'admin') {
       links.push(

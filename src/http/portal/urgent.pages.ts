@@ -7,7 +7,13 @@ import {
 } from '../../services/continuity/contingency.js';
 import type { ProvisionalProcedure } from '../../services/continuity/ports.js';
 import type { ServiceDeps } from '../../services/context.js';
-import { formatDateIt, instantFromRomeLocal, romeLocalDateTime } from '../../domain/shared/dates.js';
+import {
+  formatDateIt,
+  instantFromRomeLocal,
+  romeDateOf,
+  romeLocalDateTime,
+  startOfRomeDay,
+} from '../../domain/shared/dates.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
 import {
@@ -77,39 +83,104 @@ export const urgentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app
     });
   };
 
-  app.get(base, async (request, reply) => {
+  app.get<{ Querystring: { scadute?: string; sezione?: string } }>(base, async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    const procedures = await listProvisional(deps, {}, actor);
+    const overdue = request.query.scadute === '1';
+    const staff = actor.role === 'authority_staff' || actor.role === 'admin';
+    const sections = staff ? await deps.store.registry.listSections() : [];
+    const section = sections.find((s) => s.code === request.query.sezione)?.code;
+    const procedures = await listProvisional(deps, { overdue, regionalSection: section }, actor);
+    const today = romeDateOf(deps.clock.now());
+    const late = (p: ProvisionalProcedure) =>
+      Math.round(
+        (startOfRomeDay(today).getTime() - startOfRomeDay(p.regularisationDeadline).getTime()) / 86_400_000,
+      );
+    const scope =
+      actor.role === 'rup'
+        ? 'della tua stazione appaltante'
+        : actor.role === 'regional_staff'
+          ? 'della tua regione'
+          : section
+            ? `della sezione ${sections.find((s) => s.code === section)?.name ?? section}`
+            : 'di tutte le regioni';
+    const title = overdue ? 'Regolarizzazioni scadute' : 'Procedure urgenti';
     return send(
       reply,
       page({
         ...request.portal,
-        title: 'Procedure urgenti',
+        title,
         current: '/area-personale',
         breadcrumbs: [
           { label: 'Home', href: '/' },
           { label: 'Area personale', href: '/area-personale' },
-          { label: 'Procedure urgenti' },
+          ...(overdue ? [{ label: 'Procedure urgenti', href: base }] : []),
+          { label: title },
         ],
         body: html`<div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
-            <h1>Procedure urgenti («CIG in fase di acquisizione»)</h1>
+            <h1>
+              ${overdue ? html`Regolarizzazioni scadute ${scope}` : html`Procedure urgenti («CIG in fase di acquisizione»)`}
+            </h1>
             ${actor.role === 'rup' ? html`<a class="btn btn-primary" href="${base}/nuova">Registra una procedura urgente</a>` : ''}
           </div>
           ${
+            overdue
+              ? html`<p>
+                  Procedure registrate durante un disservizio e non ancora regolarizzate entro il termine: i
+                  RUP ricevono un promemoria ogni giorno.
+                  <a href="${base}">Tutte le procedure urgenti</a>
+                </p>`
+              : html`<p><a href="${base}?scadute=1">Solo le regolarizzazioni scadute</a></p>`
+          }
+          ${
+            staff && overdue
+              ? html`<form method="get" action="${base}" class="d-flex flex-wrap align-items-end gap-3 mb-4">
+                  <input type="hidden" name="scadute" value="1" />
+                  <div class="select-wrapper">
+                    <label for="sezione" class="form-label-static">Sezione regionale</label>
+                    <select id="sezione" name="sezione">
+                      <option value="">Tutte</option>
+                      ${sections.map(
+                        (s) =>
+                          html`<option value="${s.code}" ${s.code === section ? html` selected` : ''}>
+                            ${s.name}
+                          </option>`,
+                      )}
+                    </select>
+                  </div>
+                  <button type="submit" class="btn btn-outline-primary">Mostra</button>
+                </form>`
+              : ''
+          }
+          ${
             procedures.length === 0
-              ? html`<p>Nessuna procedura urgente.</p>`
+              ? html`<p>${overdue ? 'Nessuna regolarizzazione scaduta.' : 'Nessuna procedura urgente.'}</p>`
               : dataTable(
-                  `Procedure urgenti`,
-                  ['Riferimento', 'Oggetto', 'Stato', 'Regolarizzare entro'],
-                  procedures.map(
-                    (p) =>
-                      html`<tr>
-                        <td><a href="${base}/${p.reference}">${p.reference}</a></td>
-                        <td>${p.object}</td>
-                        <td>${p.state === 'pending' ? 'Da regolarizzare' : 'Regolarizzata'}</td>
-                        <td>${p.state === 'pending' ? formatDateIt(p.regularisationDeadline) : '—'}</td>
-                      </tr>`,
+                  title,
+                  overdue
+                    ? [
+                        'Riferimento',
+                        'Oggetto',
+                        'Stazione appaltante',
+                        'Regolarizzare entro',
+                        'Giorni di ritardo',
+                      ]
+                    : ['Riferimento', 'Oggetto', 'Stato', 'Regolarizzare entro'],
+                  procedures.map((p) =>
+                    overdue
+                      ? html`<tr>
+                          <td><a href="${base}/${p.reference}">${p.reference}</a></td>
+                          <td>${p.object}</td>
+                          <td>${p.contractingAuthorityName}</td>
+                          <td>${formatDateIt(p.regularisationDeadline)}</td>
+                          <td>${late(p)}</td>
+                        </tr>`
+                      : html`<tr>
+                          <td><a href="${base}/${p.reference}">${p.reference}</a></td>
+                          <td>${p.object}</td>
+                          <td>${p.state === 'pending' ? 'Da regolarizzare' : 'Regolarizzata'}</td>
+                          <td>${p.state === 'pending' ? formatDateIt(p.regularisationDeadline) : '—'}</td>
+                        </tr>`,
                   ),
                 )
           }`.value,

@@ -840,7 +840,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
         schema: {
           tags: ['Notices'],
           summary: cancel
-            ? 'Cancel a subscription (link in every message)'
+            ? 'Cancel a subscription (link in the confirmation message; webhooks: the cancellationToken)'
             : 'Confirm an e-mail subscription (link in the confirmation message)',
           querystring: Type.Object(
             { token: Type.String({ minLength: 10, maxLength: 100 }) },

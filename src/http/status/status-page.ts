@@ -334,10 +334,11 @@ ${view.services.map((s, i) => historyStrip(s, i)).join('\n')}
 <footer>
 <p>Stato aggiornato al ${time(view.generatedAt)}. Pagina generata il ${time(now)}.</p>
 <ul>
+<li><a href="${escapeHtml(`${base}/iscrizioni`)}">Ricevi gli avvisi per posta elettronica</a></li>
 <li><a href="${escapeHtml(`${base}/status/feed.atom`)}">Feed Atom degli aggiornamenti</a></li>
 <li><a href="${escapeHtml(`${base}/api/v1/status`)}">API JSON dello stato dei servizi</a></li>
 <li><a href="${escapeHtml(`${base}/status`)}">Stato in formato leggibile dalle macchine</a></li>
-<li><a href="${escapeHtml(`${base}/dichiarazione-accessibilita`)}">Dichiarazione di accessibilità</a></li>
+<li><a href="${escapeHtml(`${base}/dichiarazione-di-accessibilita`)}">Dichiarazione di accessibilità</a></li>
 </ul>
 </footer>
 </body>

@@ -5,13 +5,16 @@ import type { MaintenanceRecord } from './ports.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 
-/** Staff schedule maintenance; it starts and ends on time by itself (its state follows the clock). */
+/**
+ * Staff (the Authority's, or a regional section's) schedule maintenance; it starts and ends on time by
+ * itself (its state follows the clock).
+ */
 export async function scheduleMaintenance(
   deps: Deps,
   input: { title: string; description: string; services: string[]; startsAt: Date; endsAt: Date },
   actor: Actor,
 ): Promise<MaintenanceRecord> {
-  const staff = requireRole(actor, 'authority_staff', 'admin');
+  const staff = requireRole(actor, 'authority_staff', 'regional_staff', 'admin');
   const now = deps.clock.now();
   const title = input.title.trim();
   if (title.length === 0 || title.length > 200) throw invalidField('title', 'title must be 1-200 characters');
@@ -47,7 +50,7 @@ export async function scheduleMaintenance(
 }
 
 export async function cancelMaintenance(deps: Deps, id: string, actor: Actor): Promise<void> {
-  requireRole(actor, 'authority_staff', 'admin');
+  requireRole(actor, 'authority_staff', 'regional_staff', 'admin');
   const now = deps.clock.now();
   await deps.store.transaction(async (store) => {
     const all = await store.continuity.listMaintenances({ since: new Date(0) });

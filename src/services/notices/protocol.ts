@@ -209,6 +209,18 @@ export async function listRegister(
   });
 }
 
+/** One registration, for a protocol officer of its AOO (or the Authority's staff). */
+export async function getRegistration(
+  deps: Pick<ServiceDeps, 'store'>,
+  id: string,
+  actor: Actor,
+): Promise<ProtocolRegistration> {
+  const registration = await deps.store.notices.findRegistration(id);
+  if (!registration) throw notFound('registration');
+  await aooFor(deps, registration.aooCode, actor);
+  return registration;
+}
+
 /** Annulment (DPR 445/2000 art. 54): a separate record; the registration stays readable as it was. */
 export async function annulRegistration(
   deps: Pick<ServiceDeps, 'store' | 'clock'>,

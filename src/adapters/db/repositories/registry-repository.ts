@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Database } from '../database.js';
 import type { EconomicOperatorsTable, RegionalSectionsTable, UsersTable } from '../schema.js';
 import type {
@@ -324,6 +324,23 @@ export function registryRepository(db: Database): RegistryRepository {
           .executeTakeFirstOrThrow(),
       ]);
       return { items: rows.map(toUser), total: Number(count.n) };
+    },
+
+    async findUsersByIdentity({ fiscalCode, email }) {
+      if (fiscalCode === undefined && email === undefined) return [];
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where((eb) =>
+          eb.or([
+            ...(fiscalCode !== undefined ? [eb('fiscal_code', '=', fiscalCode)] : []),
+            ...(email !== undefined ? [eb(sql<string>`lower(email)`, '=', email.toLowerCase())] : []),
+          ]),
+        )
+        .orderBy('id')
+        .limit(100)
+        .execute();
+      return rows.map(toUser);
     },
 
     async insertToken(t) {

@@ -1,0 +1,563 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { formatDateIt } from '../../domain/shared/dates.js';
+import { DomainError } from '../../domain/shared/errors.js';
+import type { ServiceDeps } from '../../services/context.js';
+import type { ContractingAuthority } from '../../services/ports.js';
+import {
+  addCostCentre,
+  createContractingAuthority,
+  getContractingAuthority,
+  listContractingAuthorities,
+  updateContractingAuthority,
+} from '../../services/registry/contracting-authorities.js';
+import { getSection, listSections, updateSection } from '../../services/registry/sections.js';
+import { listUsers } from '../../services/registry/users.js';
+import { errorSummary, send, textField, type FieldErrors, type Form } from './forms.js';
+import { dataTable, html, page, roleLabels } from './layout.js';
+import { registryOperatorPages } from './registry-operators.pages.js';
+import { registryUserPages } from './registry-users.pages.js';
+import {
+  activeLabel,
+  choiceField,
+  confirmation,
+  csrfField,
+  details,
+  fieldErrorsOf,
+  idParam,
+  optional,
+  PAGE_SIZE,
+  pageNumberOf,
+  pager,
+  authoritiesBase,
+  operatorsBase,
+  registryBase,
+  registryCrumbs,
+  sectionsBase,
+  usersBase,
+  searchForm,
+  signedInAdmin,
+  type FieldMap,
+} from './registry-forms.js';
+
+/**
+ * The administrator's registry (issue "Administrator: manage the registry"): regional sections and
+ * contracting authorities here, users and economic operators in `registry-users.pages.ts` and `registry-operators.pages.ts`. Every rule
+ * is the services'; a refusal is shown beside the field it names and nothing is written.
+ */
+
+const pecIt = 'Indica un indirizzo PEC valido, per esempio protocollo@pec.comune.example.it.';
+
+const sectionFields: FieldMap = {
+  name: ['nome', 'Indica la denominazione della sezione (al massimo 300 caratteri).'],
+  city: ['sede', 'Indica la città sede della sezione (al massimo 300 caratteri).'],
+  pec: ['pec', pecIt],
+  aooCode: [
+    'aoo',
+    'Il codice AOO ha da 1 a 16 caratteri: lettere, cifre o trattino basso (per esempio AOO_092).',
+  ],
+};
+
+const authorityFields: FieldMap = {
+  fiscalCode: [
+    'codice_fiscale',
+    "Il codice fiscale dell'ente ha 11 cifre e l'ultima, la cifra di controllo, deve corrispondere alle prime dieci.",
+    'Una stazione appaltante con questo codice fiscale è già registrata.',
+  ],
+  ausaCode: ['codice_ausa', 'Il codice AUSA ha 10 cifre, non tutte zero.'],
+  name: ['denominazione', 'Indica la denominazione della stazione appaltante (al massimo 300 caratteri).'],
+  istatPlace: ['luogo', 'Il codice ISTAT del luogo deve essere di nove cifre e corrispondere a un comune.'],
+  pec: ['pec', pecIt],
+  regionalSection: [
+    'sezione',
+    'Scegli la sezione regionale competente: per il luogo indicato non si ricava da sola.',
+  ],
+};
+
+const costCentreFields: FieldMap = {
+  code: [
+    'cdc_codice',
+    'Il codice del centro di costo ha da 1 a 40 caratteri: lettere, cifre, punto, trattino o trattino basso.',
+    'Questo centro di costo esiste già per la stazione appaltante.',
+  ],
+  name: ['cdc_nome', 'Indica la denominazione del centro di costo (al massimo 300 caratteri).'],
+};
+
+export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens: () => void }> = async (
+  app,
+  { deps, forgetTokens },
+) => {
+  const sectionChoices = async () =>
+    (await listSections(deps)).map((s) => ({ value: s.code, label: `${s.regionName} (${s.code})` }));
+
+  // --- index ---------------------------------------------------------------------------------------
+
+  app.get(registryBase, async (request, reply) => {
+    if (!signedInAdmin(request, reply)) return reply;
+    const areas: [string, string, string][] = [
+      [sectionsBase, 'Sezioni regionali', "le 21 sezioni dell'Osservatorio: PEC, sede e codice AOO"],
+      [authoritiesBase, 'Stazioni appaltanti', 'registrazione, dati, centri di costo e RUP'],
+      [usersBase, 'Utenti', 'creazione, disattivazione e token API'],
+      [operatorsBase, 'Operatori economici', 'registrazione e dati'],
+    ];
+    return send(
+      reply,
+      page({
+        ...request.portal,
+        title: 'Anagrafica',
+        current: '/area-personale',
+        breadcrumbs: registryCrumbs().slice(0, 2).concat({ label: 'Anagrafica' }),
+        body: html`<h1>Anagrafica</h1>
+          <p>Gestisci i soggetti registrati nel servizio.</p>
+          <ul>
+            ${areas.map(([href, label, text]) => html`<li><a href="${href}">${label}</a>: ${text}</li>`)}
+          </ul>`.value,
+      }),
+    );
+  });
+
+  // --- regional sections ---------------------------------------------------------------------------
+
+  app.get(sectionsBase, async (request, reply) => {
+    if (!signedInAdmin(request, reply)) return reply;
+    const sections = await listSections(deps);
+    return send(
+      reply,
+      page({
+        ...request.portal,
+        title: 'Sezioni regionali',
+        current: '/area-personale',
+        breadcrumbs: registryCrumbs({ label: 'Sezioni regionali' }),
+        body: html`<h1>Sezioni regionali</h1>
+          <p>${sections.length} sezioni. Scegli una sezione per modificarne i dati.</p>
+          ${dataTable(
+            "Sezioni regionali dell'Osservatorio",
+            ['Codice', 'Sezione', 'Regione', 'Sede', 'PEC', 'Codice AOO'],
+            sections.map(
+              (s) =>
+                html`<tr>
+                  <td><a href="${sectionsBase}/${s.code}">${s.code}</a></td>
+                  <td>${s.name}</td>
+                  <td>${s.regionName}</td>
+                  <td>${s.city}</td>
+                  <td>${s.pec}</td>
+                  <td>${s.aooCode}</td>
+                </tr>`,
+            ),
+          )}`.value,
+      }),
+    );
+  });
+
+  const sectionPage = async (
+    request: FastifyRequest,
+    code: string,
+    values: Form | undefined,
+    errors: FieldErrors,
+    outcome?: string,
+  ) => {
+    const section = await getSection(deps, code);
+    const shown = values ?? {
+      nome: section.name,
+      sede: section.city,
+      pec: section.pec,
+      aoo: section.aooCode,
+    };
+    return page({
+      ...request.portal,
+      title: `${errors.size ? 'Errori nel modulo: ' : ''}${section.name}`,
+      current: '/area-personale',
+      updatedAt: section.updatedAt,
+      breadcrumbs: registryCrumbs(
+        { label: 'Sezioni regionali', href: sectionsBase },
+        { label: section.code },
+      ),
+      body: html`${confirmation(outcome, { modificata: 'Dati della sezione aggiornati.' })}
+        <h1>${section.name}</h1>
+        ${details([
+          ['Codice', section.code],
+          ['Regione', `${section.regionName} (ISTAT ${section.regionIstat})`],
+          ['Ultima modifica', formatDateIt(section.updatedAt)],
+        ])}
+        <h2 class="h4">Modifica i dati</h2>
+        ${errorSummary(errors)}
+        <form method="post" action="${sectionsBase}/${section.code}" novalidate>
+          ${csrfField(request)} ${textField('nome', 'Denominazione', shown, errors, { maxlength: 300 })}
+          ${textField('sede', 'Sede (città)', shown, errors, { maxlength: 300 })}
+          ${textField('pec', 'PEC', shown, errors, { maxlength: 254, inputmode: 'email' })}
+          ${textField('aoo', 'Codice AOO del protocollo', shown, errors, {
+            maxlength: 16,
+            hint: 'Lettere, cifre o trattino basso, per esempio AOO_092.',
+          })}
+          <button type="submit" class="btn btn-primary">Salva le modifiche</button>
+        </form>`.value,
+    });
+  };
+
+  const sectionCode = (code: string) => {
+    if (!/^[A-Z]{2,3}$/.test(code)) throw new DomainError('not_found', 'no such regional section');
+    return code;
+  };
+
+  app.get<{ Params: { code: string }; Querystring: { esito?: string } }>(
+    `${sectionsBase}/:code`,
+    async (request, reply) => {
+      if (!signedInAdmin(request, reply)) return reply;
+      const code = sectionCode(request.params.code);
+      return send(reply, await sectionPage(request, code, undefined, new Map(), request.query.esito));
+    },
+  );
+
+  app.post<{ Params: { code: string } }>(`${sectionsBase}/:code`, async (request, reply) => {
+    const actor = signedInAdmin(request, reply);
+    if (!actor) return reply;
+    const code = sectionCode(request.params.code);
+    const form = request.body as Form;
+    try {
+      await updateSection(
+        deps,
+        code,
+        {
+          name: form.nome ?? '',
+          city: form.sede ?? '',
+          pec: form.pec ?? '',
+          aooCode: (form.aoo ?? '').trim(),
+        },
+        actor,
+      );
+      return reply.redirect(`${sectionsBase}/${code}?esito=modificata`, 303);
+    } catch (error) {
+      const errors = fieldErrorsOf(error, sectionFields);
+      return send(reply, await sectionPage(request, code, form, errors), 422);
+    }
+  });
+
+  // --- contracting authorities ---------------------------------------------------------------------
+
+  app.get<{ Querystring: { q?: string; pagina?: string } }>(authoritiesBase, async (request, reply) => {
+    const actor = signedInAdmin(request, reply);
+    if (!actor) return reply;
+    const q = (request.query.q ?? '').trim().slice(0, 100);
+    const n = pageNumberOf(request.query.pagina);
+    const found = await listContractingAuthorities(
+      deps,
+      { limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE, q: q || undefined },
+      actor,
+    );
+    return send(
+      reply,
+      page({
+        ...request.portal,
+        title: 'Stazioni appaltanti',
+        current: '/area-personale',
+        breadcrumbs: registryCrumbs({ label: 'Stazioni appaltanti' }),
+        body: html`<div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
+            <h1>Stazioni appaltanti</h1>
+            <a class="btn btn-primary" href="${authoritiesBase}/nuova">Registra una stazione appaltante</a>
+          </div>
+          ${searchForm(authoritiesBase, 'Cerca per denominazione, codice fiscale o codice AUSA', q)}
+          <p>
+            ${found.total}
+            ${found.total === 1 ? 'stazione appaltante' : 'stazioni appaltanti'}${q ? html` per «${q}»` : ''}.
+          </p>
+          ${
+            found.items.length
+              ? dataTable(
+                  'Stazioni appaltanti, in ordine alfabetico',
+                  ['Denominazione', 'Codice fiscale', 'Codice AUSA', 'Luogo', 'Sezione', 'Stato'],
+                  found.items.map(
+                    (a) =>
+                      html`<tr>
+                        <td><a href="${authoritiesBase}/${a.id}">${a.name}</a></td>
+                        <td>${a.fiscalCode}</td>
+                        <td>${a.ausaCode}</td>
+                        <td>${a.placeName}</td>
+                        <td>${a.regionalSectionCode}</td>
+                        <td>${a.active ? 'Attiva' : 'Non attiva'}</td>
+                      </tr>`,
+                  ),
+                )
+              : ''
+          }
+          ${pager(n, found.total, { q })}`.value,
+      }),
+    );
+  });
+
+  const authorityForm = async (request: FastifyRequest, values: Form, errors: FieldErrors) =>
+    page({
+      ...request.portal,
+      title: `${errors.size ? 'Errori nel modulo: ' : ''}Nuova stazione appaltante`,
+      current: '/area-personale',
+      breadcrumbs: registryCrumbs(
+        { label: 'Stazioni appaltanti', href: authoritiesBase },
+        { label: 'Nuova' },
+      ),
+      body: html`<h1>Nuova stazione appaltante</h1>
+        ${errorSummary(errors)}
+        <form method="post" action="${authoritiesBase}/nuova" novalidate>
+          ${csrfField(request)}
+          ${textField('codice_fiscale', 'Codice fiscale', values, errors, {
+            maxlength: 11,
+            inputmode: 'numeric',
+            hint: "11 cifre; l'ultima è la cifra di controllo.",
+          })}
+          ${textField('codice_ausa', 'Codice AUSA', values, errors, { maxlength: 10, inputmode: 'numeric' })}
+          ${textField('denominazione', 'Denominazione', values, errors, { maxlength: 300 })}
+          ${textField('luogo', 'Luogo (codice ISTAT del comune)', values, errors, {
+            maxlength: 9,
+            inputmode: 'numeric',
+            hint: 'Nove cifre, per esempio 016072006.',
+          })}
+          ${textField('pec', 'PEC', values, errors, { maxlength: 254, inputmode: 'email' })}
+          ${choiceField('sezione', 'Sezione regionale', await sectionChoices(), values, errors, {
+            empty: 'Quella competente per il luogo',
+          })}
+          <button type="submit" class="btn btn-primary">Registra la stazione appaltante</button>
+        </form>`.value,
+    });
+
+  app.get(`${authoritiesBase}/nuova`, async (request, reply) => {
+    if (!signedInAdmin(request, reply)) return reply;
+    return send(reply, await authorityForm(request, {}, new Map()));
+  });
+
+  app.post(`${authoritiesBase}/nuova`, async (request, reply) => {
+    const actor = signedInAdmin(request, reply);
+    if (!actor) return reply;
+    const form = request.body as Form;
+    try {
+      const created = await createContractingAuthority(
+        deps,
+        {
+          fiscalCode: (form.codice_fiscale ?? '').trim(),
+          ausaCode: (form.codice_ausa ?? '').trim(),
+          name: form.denominazione ?? '',
+          istatPlace: (form.luogo ?? '').trim(),
+          pec: form.pec ?? '',
+          regionalSection: optional(form.sezione),
+        },
+        actor,
+      );
+      return reply.redirect(`${authoritiesBase}/${created.id}?esito=creata`, 303);
+    } catch (error) {
+      return send(reply, await authorityForm(request, form, fieldErrorsOf(error, authorityFields)), 422);
+    }
+  });
+
+  const authorityPage = async (
+    request: FastifyRequest,
+    authority: ContractingAuthority,
+    centre: { values: Form; errors: FieldErrors },
+    outcome?: string,
+  ) => {
+    const actor = request.portal.actor!;
+    const users = await listUsers(
+      deps,
+      { limit: 50, offset: 0, contractingAuthorityId: authority.id },
+      actor,
+    );
+    const base = `${authoritiesBase}/${authority.id}`;
+    const section = await getSection(deps, authority.regionalSectionCode);
+    return page({
+      ...request.portal,
+      title: `${centre.errors.size ? 'Errori nel modulo: ' : ''}${authority.name}`,
+      current: '/area-personale',
+      updatedAt: authority.updatedAt,
+      breadcrumbs: registryCrumbs(
+        { label: 'Stazioni appaltanti', href: authoritiesBase },
+        { label: authority.name },
+      ),
+      body: html`${confirmation(outcome, {
+          creata: 'Stazione appaltante registrata.',
+          modificata: 'Dati della stazione appaltante aggiornati.',
+          centro: 'Centro di costo aggiunto.',
+        })}
+        <div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
+          <h1>${authority.name}</h1>
+          <a class="btn btn-outline-primary" href="${base}/modifica">Modifica i dati</a>
+        </div>
+        ${details([
+          ['Codice fiscale', authority.fiscalCode],
+          ['Codice AUSA', authority.ausaCode],
+          ['Luogo', `${authority.placeName} (ISTAT ${authority.istatPlaceCode})`],
+          ['Sezione regionale', html`<a href="${sectionsBase}/${section.code}">${section.name}</a>`],
+          ['PEC', authority.pec],
+          ['Stato', authority.active ? 'Attiva' : 'Non attiva'],
+          ['Registrata il', formatDateIt(authority.createdAt)],
+        ])}
+        <h2 class="h4 mt-4">Centri di costo</h2>
+        ${
+          authority.costCentres.length
+            ? dataTable(
+                `Centri di costo di ${authority.name}`,
+                ['Codice', 'Denominazione', 'Stato'],
+                authority.costCentres.map(
+                  (c) =>
+                    html`<tr>
+                      <td>${c.code}</td>
+                      <td>${c.name}</td>
+                      <td>${c.active ? 'Attivo' : 'Non attivo'}</td>
+                    </tr>`,
+                ),
+              )
+            : html`<p>Nessun centro di costo.</p>`
+        }
+        <h3 class="h5 mt-3">Aggiungi un centro di costo</h3>
+        ${errorSummary(centre.errors)}
+        <form method="post" action="${base}/centri-di-costo" novalidate class="mb-5">
+          ${csrfField(request)}
+          ${textField('cdc_codice', 'Codice del centro di costo', centre.values, centre.errors, {
+            maxlength: 40,
+          })}
+          ${textField('cdc_nome', 'Denominazione del centro di costo', centre.values, centre.errors, {
+            maxlength: 300,
+          })}
+          <button type="submit" class="btn btn-primary">Aggiungi il centro di costo</button>
+        </form>
+        <div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
+          <h2 class="h4">Utenti</h2>
+          <a
+            class="btn btn-outline-primary"
+            href="${usersBase}/nuovo?ruolo=rup&stazione=${authority.fiscalCode}"
+            >Aggiungi un RUP</a
+          >
+        </div>
+        ${
+          users.items.length
+            ? dataTable(
+                `Utenti di ${authority.name}`,
+                ['Nome', 'E-mail', 'Ruolo', 'Stato'],
+                users.items.map(
+                  (u) =>
+                    html`<tr>
+                      <td><a href="${usersBase}/${u.id}">${u.name}</a></td>
+                      <td>${u.email}</td>
+                      <td>${roleLabels[u.role]}</td>
+                      <td>${activeLabel(u.active)}</td>
+                    </tr>`,
+                ),
+              )
+            : html`<p>Nessun utente.</p>`
+        }`.value,
+    });
+  };
+
+  app.get<{ Params: { id: string }; Querystring: { esito?: string } }>(
+    `${authoritiesBase}/:id`,
+    async (request, reply) => {
+      const actor = signedInAdmin(request, reply);
+      if (!actor) return reply;
+      const authority = await getContractingAuthority(deps, idParam(request.params.id), actor);
+      return send(
+        reply,
+        await authorityPage(request, authority, { values: {}, errors: new Map() }, request.query.esito),
+      );
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(`${authoritiesBase}/:id/centri-di-costo`, async (request, reply) => {
+    const actor = signedInAdmin(request, reply);
+    if (!actor) return reply;
+    const id = idParam(request.params.id);
+    const form = request.body as Form;
+    try {
+      await addCostCentre(
+        deps,
+        id,
+        { code: (form.cdc_codice ?? '').trim(), name: form.cdc_nome ?? '' },
+        actor,
+      );
+      return reply.redirect(`${authoritiesBase}/${id}?esito=centro`, 303);
+    } catch (error) {
+      const errors = fieldErrorsOf(error, costCentreFields);
+      const authority = await getContractingAuthority(deps, id, actor);
+      return send(reply, await authorityPage(request, authority, { values: form, errors }), 422);
+    }
+  });
+
+  const editAuthorityPage = async (
+    request: FastifyRequest,
+    authority: ContractingAuthority,
+    values: Form,
+    errors: FieldErrors,
+  ) =>
+    page({
+      ...request.portal,
+      title: `${errors.size ? 'Errori nel modulo: ' : ''}Modifica ${authority.name}`,
+      current: '/area-personale',
+      breadcrumbs: registryCrumbs(
+        { label: 'Stazioni appaltanti', href: authoritiesBase },
+        { label: authority.name, href: `${authoritiesBase}/${authority.id}` },
+        { label: 'Modifica' },
+      ),
+      body: html`<h1>Modifica ${authority.name}</h1>
+        <p>Codice fiscale ${authority.fiscalCode}, codice AUSA ${authority.ausaCode}: non si modificano.</p>
+        ${errorSummary(errors)}
+        <form method="post" action="${authoritiesBase}/${authority.id}/modifica" novalidate>
+          ${csrfField(request)}
+          ${textField('denominazione', 'Denominazione', values, errors, { maxlength: 300 })}
+          ${textField('luogo', 'Luogo (codice ISTAT del comune)', values, errors, {
+            maxlength: 9,
+            inputmode: 'numeric',
+          })}
+          ${textField('pec', 'PEC', values, errors, { maxlength: 254, inputmode: 'email' })}
+          ${choiceField('sezione', 'Sezione regionale', await sectionChoices(), values, errors, {
+            empty: 'Quella competente per il luogo',
+          })}
+          ${choiceField(
+            'stato',
+            'Stato',
+            [
+              { value: 'attiva', label: 'Attiva' },
+              { value: 'non_attiva', label: 'Non attiva' },
+            ],
+            values,
+            errors,
+          )}
+          <button type="submit" class="btn btn-primary">Salva le modifiche</button>
+        </form>`.value,
+    });
+
+  app.get<{ Params: { id: string } }>(`${authoritiesBase}/:id/modifica`, async (request, reply) => {
+    const actor = signedInAdmin(request, reply);
+    if (!actor) return reply;
+    const authority = await getContractingAuthority(deps, idParam(request.params.id), actor);
+    const values: Form = {
+      denominazione: authority.name,
+      luogo: authority.istatPlaceCode,
+      pec: authority.pec,
+      sezione: authority.regionalSectionCode,
+      stato: authority.active ? 'attiva' : 'non_attiva',
+    };
+    return send(reply, await editAuthorityPage(request, authority, values, new Map()));
+  });
+
+  app.post<{ Params: { id: string } }>(`${authoritiesBase}/:id/modifica`, async (request, reply) => {
+    const actor = signedInAdmin(request, reply);
+    if (!actor) return reply;
+    const id = idParam(request.params.id);
+    const form = request.body as Form;
+    try {
+      await updateContractingAuthority(
+        deps,
+        id,
+        {
+          name: form.denominazione ?? '',
+          istatPlace: (form.luogo ?? '').trim(),
+          pec: form.pec ?? '',
+          regionalSection: optional(form.sezione),
+          active: form.stato === 'attiva' ? true : form.stato === 'non_attiva' ? false : undefined,
+        },
+        actor,
+      );
+      return reply.redirect(`${authoritiesBase}/${id}?esito=modificata`, 303);
+    } catch (error) {
+      const errors = fieldErrorsOf(error, authorityFields);
+      const authority = await getContractingAuthority(deps, id, actor);
+      return send(reply, await editAuthorityPage(request, authority, form, errors), 422);
+    }
+  });
+
+  await app.register(registryUserPages, { deps, forgetTokens });
+  await app.register(registryOperatorPages, { deps });
+};
