@@ -24,8 +24,9 @@
  * decoded). Text values are trimmed.
  */
 import { TextDecoder } from 'node:util';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import { simpleParser } from 'mailparser';
+import { decodeXmlReferences, rawOrderedXmlParser } from '../xml/xml-text.js';
 import type { ParsedMail } from 'mailparser';
 
 export type PecReceiptKind =
@@ -188,63 +189,20 @@ interface XmlElement {
   children: (XmlElement | { text: string; cdata: boolean })[];
 }
 
-const xmlParser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  // entity expansion off: references are decoded here (predefined ones and character references only)
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  cdataPropName: '#cdata',
-});
-
-const PREDEFINED_ENTITIES = new Map([
-  ['lt', '<'],
-  ['gt', '>'],
-  ['amp', '&'],
-  ['apos', "'"],
-  ['quot', '"'],
-]);
-const REFERENCE = /&(?:#x([0-9A-Fa-f]+);|#([0-9]+);|([A-Za-z_:][\w.:-]*);)?/g;
-
-function isXmlChar(cp: number): boolean {
-  return (
-    cp === 0x9 ||
-    cp === 0xa ||
-    cp === 0xd ||
-    (cp >= 0x20 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
-  );
-}
+const xmlParser = rawOrderedXmlParser();
 
 /** Decodes the predefined entities and character references; anything else is kept as written and reported. */
 function decodeReferences(raw: string, where: string, problems: string[]): string {
-  if (!raw.includes('&')) return raw;
-  return raw.replace(
-    REFERENCE,
-    (whole, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
-      if (name !== undefined) {
-        const v = PREDEFINED_ENTITIES.get(name);
-        if (v !== undefined) return v;
-        problems.push(`daticert.xml: undefined entity '${whole}' in ${where} (entities are never expanded)`);
-        return whole;
-      }
-      if (hex !== undefined || dec !== undefined) {
-        const cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec ?? '', 10);
-        if (isXmlChar(cp)) return String.fromCodePoint(cp);
-        problems.push(`daticert.xml: invalid character reference '${whole}' in ${where}`);
-        return whole;
-      }
-      problems.push(`daticert.xml: bare '&' in ${where} (not an entity or character reference)`);
-      return whole;
-    },
-  );
+  return decodeXmlReferences(raw, (kind, whole) => {
+    problems.push(
+      kind === 'undefined_entity'
+        ? `daticert.xml: undefined entity '${whole}' in ${where} (entities are never expanded)`
+        : kind === 'invalid_character_reference'
+          ? `daticert.xml: invalid character reference '${whole}' in ${where}`
+          : `daticert.xml: bare '&' in ${where} (not an entity or character reference)`,
+    );
+    return whole;
+  });
 }
 
 function toElement(node: FxpNode): XmlElement | undefined {

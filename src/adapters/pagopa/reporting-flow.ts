@@ -19,7 +19,8 @@
  * the flow cannot be written as such (it does not check that the totals add up, so tests and the sandbox
  * can produce inconsistent flows on purpose).
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
+import { decodeXmlReferences, rawOrderedXmlParser } from '../xml/xml-text.js';
 
 export const FDR_NAMESPACE = 'http://www.digitpa.gov.it/schemas/2011/Pagamenti/';
 
@@ -247,65 +248,20 @@ interface XmlElement {
 
 type FxpNode = Record<string, unknown>;
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  // entities are decoded here (predefined ones and character references only); DOCTYPEs are refused
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  cdataPropName: '#cdata',
-});
+const parser = rawOrderedXmlParser();
 
-const PREDEFINED_ENTITIES = new Map([
-  ['lt', '<'],
-  ['gt', '>'],
-  ['amp', '&'],
-  ['apos', "'"],
-  ['quot', '"'],
-]);
-const REFERENCE = /&(?:#x([0-9A-Fa-f]+);|#([0-9]+);|([A-Za-z_:][\w.:-]*);)?/g;
-
-function isXmlChar(cp: number): boolean {
-  return (
-    cp === 0x9 ||
-    cp === 0xa ||
-    cp === 0xd ||
-    (cp >= 0x20 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
-  );
-}
-
+/** Decodes the predefined entities and character references; anything else makes the text invalid. */
 function decodeReferences(raw: string): Check<string> {
-  if (!raw.includes('&')) return { value: raw };
   let error: string | undefined;
-  const value = raw.replace(
-    REFERENCE,
-    (whole, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
-      if (name !== undefined) {
-        const v = PREDEFINED_ENTITIES.get(name);
-        if (v === undefined)
-          error ??= `undefined entity '${whole}' (only the predefined XML entities are allowed)`;
-        return v ?? '';
-      }
-      if (hex !== undefined || dec !== undefined) {
-        const cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec ?? '', 10);
-        if (!isXmlChar(cp)) {
-          error ??= `invalid character reference '${whole}'`;
-          return '';
-        }
-        return String.fromCodePoint(cp);
-      }
-      error ??= "'&' must start an entity or character reference";
-      return '';
-    },
-  );
+  const value = decodeXmlReferences(raw, (kind, whole) => {
+    error ??=
+      kind === 'undefined_entity'
+        ? `undefined entity '${whole}' (only the predefined XML entities are allowed)`
+        : kind === 'invalid_character_reference'
+          ? `invalid character reference '${whole}'`
+          : "'&' must start an entity or character reference";
+    return '';
+  });
   return error !== undefined ? { error } : { value };
 }
 
