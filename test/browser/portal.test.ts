@@ -334,6 +334,16 @@ describe.skipIf(!executable)('portal in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(screenshots, 'procedura-urgente.png'), fullPage: true });
 
+    // Anyone verifies the provisional reference printed in the tender documents.
+    const check = await context.newPage();
+    await check.goto(`${base}/cig?codice=${reference.toLowerCase()}`);
+    expect(await check.getByRole('status').innerText()).toMatch(
+      new RegExp(`${reference}: CIG in fase di acquisizione[\\s\\S]*Lavori urgenti`),
+    );
+    expect(await seriousViolations(check)).toEqual([]);
+    await check.goto(`${base}/cig?codice=PROV-2026-999999`);
+    expect(await check.getByRole('alert').innerText()).toContain('non esiste');
+
     // Still down: regularising is refused, and says why.
     await page.click('button:has-text("Regolarizza")');
     expect(await page.getByRole('alert').innerText()).toContain('ancora interrotto');
@@ -355,6 +365,11 @@ describe.skipIf(!executable)('portal in Chromium', () => {
     expect(validateCig(cig).valid).toBe(true);
     expect(await page.locator('tbody').innerText()).toContain(cig);
     expect((await h.deps.store.lots.findByCig(cig))?.publicationDate).toBe('2026-03-02');
+    await check.goto(`${base}/cig?codice=${reference}`);
+    expect(await check.getByRole('status').innerText()).toMatch(
+      new RegExp(`procedura regolarizzata[\\s\\S]*CIG ${cig}`),
+    );
+    await check.close();
     await page.close();
   });
 

@@ -32,59 +32,85 @@ export function errorSummary(errors: FieldErrors): Html | string {
     : '';
 }
 
+/** ` aria-describedby="…"` naming the field's hint and error, when it has either. */
+function describedBy(name: string, hint: string | undefined, error: string | undefined): Html | string {
+  const ids = [hint ? `${name}-aiuto` : '', error ? `${name}-errore` : ''].filter(Boolean).join(' ');
+  return ids ? raw(` aria-describedby="${ids}"`) : '';
+}
+
+/** The hint and the error under a field. */
+function hintAndError(name: string, hint: string | undefined, error: string | undefined): Html {
+  return html`${hint ? html`<small id="${name}-aiuto" class="form-text">${hint}</small>` : ''}
+  ${error ? html`<div id="${name}-errore" class="invalid-feedback d-block">${error}</div>` : ''}`;
+}
+
 export function textField(
   name: string,
   label: string,
   values: Form,
   errors: FieldErrors,
-  options: { maxlength?: number; hint?: string; inputmode?: string; type?: string } = {},
+  options: {
+    maxlength?: number;
+    hint?: string;
+    inputmode?: string;
+    type?: string;
+    /** The field may be left empty: not `required`, and its label says "(facoltativo)". */
+    optional?: boolean;
+  } = {},
 ): Html {
   const error = errors.get(name);
-  const described = [options.hint ? `${name}-aiuto` : '', error ? `${name}-errore` : '']
-    .filter(Boolean)
-    .join(' ');
   return html`<div class="form-group mb-4">
-    <label for="${name}" class="form-label-static">${label}</label>
+    <label for="${name}" class="form-label-static">${label}${options.optional ? ' (facoltativo)' : ''}</label>
     <input
       type="${options.type ?? 'text'}"
       class="form-control${error ? ' is-invalid' : ''}"
       id="${name}"
       name="${name}"
       value="${values[name] ?? ''}"
-      required${options.maxlength ? raw(` maxlength="${options.maxlength}"`) : ''}${
+      ${options.optional ? '' : raw('required')}${options.maxlength ? raw(` maxlength="${options.maxlength}"`) : ''}${
         options.inputmode ? raw(` inputmode="${options.inputmode}"`) : ''
-      }${described ? raw(` aria-describedby="${described}"`) : ''}${error ? raw(' aria-invalid="true"') : ''}
+      }${describedBy(name, options.hint, error)}${error ? raw(' aria-invalid="true"') : ''}
     />
-    ${options.hint ? html`<small id="${name}-aiuto" class="form-text">${options.hint}</small>` : ''}
-    ${error ? html`<div id="${name}-errore" class="invalid-feedback d-block">${error}</div>` : ''}
+    ${hintAndError(name, options.hint, error)}
   </div>`;
 }
 
 export function selectField(
   name: string,
   label: string,
-  options: { value: string; label: string }[],
+  choices: { value: string; label: string }[],
   values: Form,
   errors: FieldErrors,
+  options: {
+    /**
+     * The field may be left empty: not `required`, and its empty choice says what leaving it means ("Tutti
+     * i ruoli"); `false`, no empty choice (one of `choices` is always chosen). Without it the field is
+     * required and its empty choice says "Scegli un'opzione".
+     */
+    emptyLabel?: string | false;
+    hint?: string;
+  } = {},
 ): Html {
   const error = errors.get(name);
+  const required = options.emptyLabel === undefined;
+  const empty = options.emptyLabel ?? "Scegli un'opzione";
   return html`<div class="select-wrapper mb-4">
     <label for="${name}" class="form-label-static">${label}</label>
     <select
       id="${name}"
       name="${name}"
       class="${error ? 'is-invalid' : ''}"
-      required${error ? raw(` aria-invalid="true" aria-describedby="${name}-errore"`) : ''}
+      ${required ? raw('required') : ''}${describedBy(name, options.hint, error)}${error ? raw(' aria-invalid="true"') : ''}
     >
-      <option value="">Scegli un'opzione</option>
-      ${options.map(
-        (o) =>
-          html`<option value="${o.value}" ${values[name] === o.value ? raw(' selected') : ''}>
-            ${o.label}
+      ${empty === false ? '' : html`<option value="">${empty}</option>`}
+      ${choices.map(
+        (c) =>
+          html`<option value="${c.value}" ${values[name] === c.value ? raw(' selected') : ''}>
+            ${c.label}
           </option>`,
       )}
     </select>
-    ${error ? html`<div id="${name}-errore" class="invalid-feedback d-block">${error}</div>` : ''}
+    ${hintAndError(name, options.hint, error)}
   </div>`;
 }
 
@@ -114,7 +140,7 @@ export function checkboxGroup(
           <label class="form-check-label" for="${name}-${o.value}">${o.label}</label>
         </div>`,
     )}
-    ${error ? html`<div id="${name}-errore" class="invalid-feedback d-block">${error}</div>` : ''}
+    ${hintAndError(name, undefined, error)}
   </fieldset>`;
 }
 

@@ -11,6 +11,8 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
 import { formatDateIt } from '../../domain/shared/dates.js';
 import { lookupCig } from '../../services/cig/lookup-cig.js';
+import { getProvisional } from '../../services/continuity/contingency.js';
+import type { ProvisionalProcedure } from '../../services/continuity/ports.js';
 import { lotBidderContribution } from '../../services/payments/contributions.js';
 import type { Lot } from '../../services/ports.js';
 import type { ServiceDeps, UserActor } from '../../services/context.js';
@@ -331,10 +333,24 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
     ),
   );
 
+  const provisionalResult = async (reference: string): Promise<Html> => {
+    try {
+      return provisionalResultOf(await getProvisional(deps, reference));
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'not_found') throw error;
+      return html`<div class="alert alert-danger mt-4" role="alert">
+        <h2 class="h5">Il riferimento provvisorio ${reference} non esiste</h2>
+        <p class="mb-0">Controlla di averlo copiato per intero dagli atti di gara.</p>
+      </div>`;
+    }
+  };
+
   app.get<{ Querystring: { codice?: string } }>('/cig', async (request, reply) => {
     const code = (request.query.codice ?? '').trim();
     let result: Html = html``;
-    if (code !== '') {
+    if (PROVISIONAL_REFERENCE.test(code)) {
+      result = await provisionalResult(code.toUpperCase());
+    } else if (code !== '') {
       const validation = validateCig(code);
       if (!validation.valid) {
         result = html`<div class="alert alert-danger mt-4" role="alert">
@@ -406,8 +422,8 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
         breadcrumbs: [{ label: 'Home', href: '/' }, { label: 'Verifica CIG' }],
         body: html`<h1>Verifica un CIG</h1>
           <p>
-            Controlla un CIG o uno SmartCIG: il tipo di codice, se è valido e, se rilasciato qui, a quale gara
-            si riferisce.
+            Controlla un CIG o uno SmartCIG (il tipo di codice, se è valido e, se rilasciato qui, a quale gara
+            si riferisce) o il riferimento provvisorio di una procedura registrata durante un disservizio.
           </p>
           ${cigForm(code)}${result}`.value,
       }),
@@ -788,10 +804,47 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   }
 };
 
+const PROVISIONAL_REFERENCE = /^PROV-\d{4}-\d{6}$/i;
+
+/** What anyone may know of a provisional reference ("CIG in fase di acquisizione") and, later, its CIGs. */
+function provisionalResultOf(p: ProvisionalProcedure): Html {
+  const regularised = p.state === 'regularised';
+  return html`<div class="alert ${regularised ? 'alert-success' : 'alert-info'} mt-4" role="status">
+    <h2 class="h5">
+      Riferimento provvisorio <span class="cig-code">${p.reference}</span>:
+      ${regularised ? 'procedura regolarizzata' : 'CIG in fase di acquisizione'}
+    </h2>
+    <p>
+      ${
+        regularised
+          ? html`La procedura, registrata durante il disservizio ${p.incidentCode}, ha ricevuto i CIG il
+            ${formatDateIt(p.regularisedAt ?? p.registeredAt)}: negli atti vale il CIG del lotto.`
+          : html`Il riferimento è valido: la procedura è stata registrata il ${formatDateIt(p.registeredAt)}
+            durante il disservizio ${p.incidentCode}; i CIG saranno acquisiti entro il
+            ${formatDateIt(p.regularisationDeadline)}. Non è un CIG.`
+      }
+    </p>
+    <dl class="row mb-0">
+      <dt class="col-sm-4">Oggetto</dt>
+      <dd class="col-sm-8">${p.object}</dd>
+      <dt class="col-sm-4">Stazione appaltante</dt>
+      <dd class="col-sm-8">${p.contractingAuthorityName}</dd>
+      ${p.lots.map(
+        (l) =>
+          html`<dt class="col-sm-4">Lotto ${l.lotNumber}</dt>
+            <dd class="col-sm-8">
+              ${l.object}, € ${formatAmountIt(l.amountCents)}:
+              ${l.cig ? html`CIG <span class="cig-code">${l.cig}</span>` : 'CIG in fase di acquisizione'}
+            </dd>`,
+      )}
+    </dl>
+  </div>`;
+}
+
 function cigForm(code: string): Html {
   return html`<form method="get" action="/cig" class="mt-3" role="search">
     <div class="form-group">
-      <label for="codice" class="form-label-static">Codice CIG o SmartCIG</label>
+      <label for="codice" class="form-label-static">CIG, SmartCIG o riferimento provvisorio</label>
       <input
         type="text"
         class="form-control"
@@ -803,7 +856,9 @@ function cigForm(code: string): Html {
         spellcheck="false"
         aria-describedby="codice-aiuto"
       />
-      <small id="codice-aiuto" class="form-text">Dieci caratteri, per esempio B123456A7C.</small>
+      <small id="codice-aiuto" class="form-text"
+        >Dieci caratteri, per esempio B123456A7C; o un riferimento provvisorio come PROV-2021-000123.</small
+      >
     </div>
     <button type="submit" class="btn btn-primary">Verifica</button>
   </form>`;

@@ -8,22 +8,19 @@ import {
   listEconomicOperators,
   updateEconomicOperator,
 } from '../../services/registry/economic-operators.js';
-import { errorSummary, send, textField, type FieldErrors, type Form } from './forms.js';
-import { dataTable, html, page } from './layout.js';
+import { send, textField, type FieldErrors, type Form } from './forms.js';
+import { html } from './layout.js';
 import {
-  confirmation,
-  csrfField,
-  details,
+  entryPage,
   fieldErrorsOf,
+  formPage,
   idParam,
+  listPage,
   operatorsBase,
   optional,
-  optionalTextField,
-  PAGE_SIZE,
-  pageNumberOf,
-  pager,
-  registryCrumbs,
+  postForm,
   searchForm,
+  searchQuery,
   signedInAdmin,
   usersBase,
   type FieldMap,
@@ -51,74 +48,50 @@ export const registryOperatorPages: FastifyPluginAsync<{ deps: ServiceDeps }> = 
   app.get<{ Querystring: { q?: string; pagina?: string } }>(operatorsBase, async (request, reply) => {
     const actor = signedInAdmin(request, reply);
     if (!actor) return reply;
-    const q = (request.query.q ?? '').trim().slice(0, 100);
-    const n = pageNumberOf(request.query.pagina);
-    const found = await listEconomicOperators(
-      deps,
-      { limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE, q: q || undefined },
-      actor,
-    );
+    const { q, n, filter } = searchQuery(request.query);
+    const found = await listEconomicOperators(deps, filter, actor);
     return send(
       reply,
-      page({
-        ...request.portal,
+      listPage(request, {
         title: 'Operatori economici',
-        current: '/area-personale',
-        breadcrumbs: registryCrumbs({ label: 'Operatori economici' }),
-        body: html`<div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
-            <h1>Operatori economici</h1>
-            <a class="btn btn-primary" href="${operatorsBase}/nuovo">Registra un operatore economico</a>
-          </div>
-          ${searchForm(operatorsBase, 'Cerca per ragione sociale, codice fiscale o partita IVA', q)}
-          <p>
-            ${found.total}
-            ${found.total === 1 ? 'operatore economico' : 'operatori economici'}${q ? html` per «${q}»` : ''}.
-          </p>
-          ${
-            found.items.length
-              ? dataTable(
-                  'Operatori economici, in ordine alfabetico',
-                  ['Ragione sociale', 'Codice fiscale', 'Partita IVA', 'PEC'],
-                  found.items.map(
-                    (o) =>
-                      html`<tr>
-                        <td><a href="${operatorsBase}/${o.id}">${o.name}</a></td>
-                        <td>${o.fiscalCode}</td>
-                        <td>${o.vatNumber ?? '—'}</td>
-                        <td>${o.pec ?? '—'}</td>
-                      </tr>`,
-                  ),
-                )
-              : ''
-          }
-          ${pager(n, found.total, { q })}`.value,
+        create: { href: `${operatorsBase}/nuovo`, label: 'Registra un operatore economico' },
+        filter: searchForm(operatorsBase, 'Cerca per ragione sociale, codice fiscale o partita IVA', q),
+        count: ['operatore economico', 'operatori economici'],
+        caption: 'Operatori economici, in ordine alfabetico',
+        headers: ['Ragione sociale', 'Codice fiscale', 'Partita IVA', 'PEC'],
+        found,
+        row: (o) =>
+          html`<tr>
+            <td><a href="${operatorsBase}/${o.id}">${o.name}</a></td>
+            <td>${o.fiscalCode}</td>
+            <td>${o.vatNumber ?? '—'}</td>
+            <td>${o.pec ?? '—'}</td>
+          </tr>`,
+        n,
+        query: { q },
       }),
     );
   });
 
   const operatorForm = (request: FastifyRequest, values: Form, errors: FieldErrors) =>
-    page({
-      ...request.portal,
-      title: `${errors.size ? 'Errori nel modulo: ' : ''}Nuovo operatore economico`,
-      current: '/area-personale',
-      breadcrumbs: registryCrumbs({ label: 'Operatori economici', href: operatorsBase }, { label: 'Nuovo' }),
-      body: html`<h1>Nuovo operatore economico</h1>
-        ${errorSummary(errors)}
-        <form method="post" action="${operatorsBase}/nuovo" novalidate>
-          ${csrfField(request)}
-          ${textField('codice_fiscale', 'Codice fiscale', values, errors, {
-            maxlength: 16,
-            hint: '11 cifre per una società, 16 caratteri per un imprenditore individuale.',
-          })}
-          ${optionalTextField('partita_iva', 'Partita IVA', values, errors, {
-            maxlength: 11,
-            inputmode: 'numeric',
-            hint: 'Se diversa dal codice fiscale: 11 cifre.',
-          })}
-          ${textField('denominazione', 'Ragione sociale', values, errors, { maxlength: 500 })}
-          ${optionalTextField('pec', 'PEC', values, errors, { maxlength: 254, inputmode: 'email' })}
-          <button type="submit" class="btn btn-primary">Registra l'operatore economico</button>
-        </form>`.value,
+    formPage(request, {
+      title: 'Nuovo operatore economico',
+      crumbs: [{ label: 'Operatori economici', href: operatorsBase }, { label: 'Nuovo' }],
+      errors,
+      action: `${operatorsBase}/nuovo`,
+      fields: html`${textField('codice_fiscale', 'Codice fiscale', values, errors, {
+        maxlength: 16,
+        hint: '11 cifre per una società, 16 caratteri per un imprenditore individuale.',
+      })}
+      ${textField('partita_iva', 'Partita IVA', values, errors, {
+        maxlength: 11,
+        inputmode: 'numeric',
+        hint: 'Se diversa dal codice fiscale: 11 cifre.',
+        optional: true,
+      })}
+      ${textField('denominazione', 'Ragione sociale', values, errors, { maxlength: 500 })}
+      ${textField('pec', 'PEC', values, errors, { maxlength: 254, inputmode: 'email', optional: true })}`,
+      submit: "Registra l'operatore economico",
     });
 
   app.get(`${operatorsBase}/nuovo`, async (request, reply) => {
@@ -154,46 +127,40 @@ export const registryOperatorPages: FastifyPluginAsync<{ deps: ServiceDeps }> = 
     errors: FieldErrors,
     outcome?: string,
   ) =>
-    page({
-      ...request.portal,
-      title: `${errors.size ? 'Errori nel modulo: ' : ''}${operator.name}`,
-      current: '/area-personale',
+    entryPage(request, {
+      name: operator.name,
+      crumbs: [{ label: 'Operatori economici', href: operatorsBase }, { label: operator.name }],
       updatedAt: operator.updatedAt,
-      breadcrumbs: registryCrumbs(
-        { label: 'Operatori economici', href: operatorsBase },
-        { label: operator.name },
-      ),
-      body: html`${confirmation(outcome, {
-          creato: 'Operatore economico registrato.',
-          modificato: "Dati dell'operatore economico aggiornati.",
-        })}
-        <div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
-          <h1>${operator.name}</h1>
-          <a
-            class="btn btn-outline-primary"
-            href="${usersBase}/nuovo?ruolo=economic_operator&operatore=${operator.fiscalCode}"
-            >Aggiungi un utente</a
-          >
-        </div>
-        ${details([
-          ['Codice fiscale', operator.fiscalCode],
-          ['Partita IVA', operator.vatNumber ?? '—'],
-          ['PEC', operator.pec ?? '—'],
-          ['Registrato il', formatDateIt(operator.createdAt)],
-        ])}
-        <h2 class="h4 mt-4">Modifica i dati</h2>
+      invalid: errors.size > 0,
+      outcome,
+      messages: {
+        creato: 'Operatore economico registrato.',
+        modificato: "Dati dell'operatore economico aggiornati.",
+      },
+      action: {
+        href: `${usersBase}/nuovo?ruolo=economic_operator&operatore=${operator.fiscalCode}`,
+        label: 'Aggiungi un utente',
+      },
+      rows: [
+        ['Codice fiscale', operator.fiscalCode],
+        ['Partita IVA', operator.vatNumber ?? '—'],
+        ['PEC', operator.pec ?? '—'],
+        ['Registrato il', formatDateIt(operator.createdAt)],
+      ],
+      more: html`<h2 class="h4 mt-4">Modifica i dati</h2>
         <p>Codice fiscale e partita IVA non si modificano.</p>
-        ${errorSummary(errors)}
-        <form method="post" action="${operatorsBase}/${operator.id}" novalidate>
-          ${csrfField(request)}
-          ${textField('denominazione', 'Ragione sociale', values, errors, { maxlength: 500 })}
-          ${optionalTextField('pec', 'PEC', values, errors, {
+        ${postForm(request, {
+          errors,
+          action: `${operatorsBase}/${operator.id}`,
+          fields: html`${textField('denominazione', 'Ragione sociale', values, errors, { maxlength: 500 })}
+          ${textField('pec', 'PEC', values, errors, {
             maxlength: 254,
             inputmode: 'email',
             hint: 'Lascia vuoto per togliere la PEC.',
-          })}
-          <button type="submit" class="btn btn-primary">Salva le modifiche</button>
-        </form>`.value,
+            optional: true,
+          })}`,
+          submit: 'Salva le modifiche',
+        })}`,
     });
 
   app.get<{ Params: { id: string }; Querystring: { esito?: string } }>(

@@ -17,24 +17,22 @@ import {
   revokeTokens,
   updateUser,
 } from '../../services/registry/users.js';
-import { errorSummary, selectField, send, textField, type FieldErrors, type Form } from './forms.js';
-import { dataTable, html, page, roleLabels, type Html } from './layout.js';
+import { selectField, send, textField, type FieldErrors, type Form } from './forms.js';
+import { html, roleLabels, type Html } from './layout.js';
 import {
   activeLabel,
   authoritiesBase,
-  choiceField,
-  confirmation,
   csrfField,
-  details,
+  entryPage,
   fieldErrorsOf,
+  formPage,
   idParam,
+  listPage,
   operatorsBase,
   optional,
-  optionalTextField,
-  PAGE_SIZE,
   pageNumberOf,
-  pager,
-  registryCrumbs,
+  pageWindow,
+  postForm,
   sectionsBase,
   signedInAdmin,
   usersBase,
@@ -110,86 +108,64 @@ export const registryUserPages: FastifyPluginAsync<{
     if (!actor) return reply;
     const role = roleOf(request.query.ruolo);
     const n = pageNumberOf(request.query.pagina);
-    const found = await listUsers(deps, { limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE, role }, actor);
+    const found = await listUsers(deps, { ...pageWindow(n), role }, actor);
     return send(
       reply,
-      page({
-        ...request.portal,
+      listPage(request, {
         title: 'Utenti',
-        current: '/area-personale',
-        breadcrumbs: registryCrumbs({ label: 'Utenti' }),
-        body: html`<div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
-            <h1>Utenti</h1>
-            <a class="btn btn-primary" href="${usersBase}/nuovo">Crea un utente</a>
-          </div>
-          <form method="get" action="${usersBase}" class="mb-4">
-            ${choiceField('ruolo', 'Ruolo', roleChoices, { ruolo: role }, new Map(), {
-              empty: 'Tutti i ruoli',
-            })}
-            <button type="submit" class="btn btn-outline-primary">Filtra</button>
-          </form>
-          <p>${found.total} ${found.total === 1 ? 'utente' : 'utenti'}.</p>
-          ${
-            found.items.length
-              ? dataTable(
-                  'Utenti, in ordine alfabetico',
-                  ['Nome', 'E-mail', 'Ruolo', 'Stato', 'Creato il'],
-                  found.items.map(
-                    (u) =>
-                      html`<tr>
-                        <td><a href="${usersBase}/${u.id}">${u.name}</a></td>
-                        <td>${u.email}</td>
-                        <td>${roleLabels[u.role]}</td>
-                        <td>${activeLabel(u.active)}</td>
-                        <td>${formatDateIt(u.createdAt)}</td>
-                      </tr>`,
-                  ),
-                )
-              : ''
-          }
-          ${pager(n, found.total, { ruolo: role })}`.value,
+        create: { href: `${usersBase}/nuovo`, label: 'Crea un utente' },
+        filter: html`<form method="get" action="${usersBase}" class="mb-4">
+          ${selectField('ruolo', 'Ruolo', roleChoices, { ruolo: role }, new Map(), { emptyLabel: 'Tutti i ruoli' })}
+          <button type="submit" class="btn btn-outline-primary">Filtra</button>
+        </form>`,
+        count: ['utente', 'utenti'],
+        caption: 'Utenti, in ordine alfabetico',
+        headers: ['Nome', 'E-mail', 'Ruolo', 'Stato', 'Creato il'],
+        found,
+        row: (u) =>
+          html`<tr>
+            <td><a href="${usersBase}/${u.id}">${u.name}</a></td>
+            <td>${u.email}</td>
+            <td>${roleLabels[u.role]}</td>
+            <td>${activeLabel(u.active)}</td>
+            <td>${formatDateIt(u.createdAt)}</td>
+          </tr>`,
+        n,
+        query: { ruolo: role },
       }),
     );
   });
 
   const userForm = async (request: FastifyRequest, values: Form, errors: FieldErrors) =>
-    page({
-      ...request.portal,
-      title: `${errors.size ? 'Errori nel modulo: ' : ''}Nuovo utente`,
-      current: '/area-personale',
-      breadcrumbs: registryCrumbs({ label: 'Utenti', href: usersBase }, { label: 'Nuovo' }),
-      body: html`<h1>Nuovo utente</h1>
-        <p>
-          Un RUP appartiene a una stazione appaltante, un operatore economico al suo operatore, il personale
-          di una sezione regionale alla sua sezione: compila solo il collegamento che il ruolo richiede.
-        </p>
-        ${errorSummary(errors)}
-        <form method="post" action="${usersBase}/nuovo" novalidate>
-          ${csrfField(request)} ${textField('nome', 'Nome e cognome', values, errors, { maxlength: 300 })}
-          ${textField('email', 'E-mail', values, errors, { maxlength: 254, inputmode: 'email' })}
-          ${optionalTextField('codice_fiscale', 'Codice fiscale', values, errors, { maxlength: 16 })}
-          ${selectField('ruolo', 'Ruolo', roleChoices, values, errors)}
-          ${optionalTextField('stazione', 'Stazione appaltante: codice fiscale', values, errors, {
-            maxlength: 11,
-            inputmode: 'numeric',
-            hint: 'Solo per un RUP.',
-          })}
-          ${optionalTextField(
-            'operatore',
-            'Operatore economico: codice fiscale o partita IVA',
-            values,
-            errors,
-            {
-              maxlength: 16,
-              hint: 'Solo per un operatore economico.',
-            },
-          )}
-          ${choiceField('sezione', 'Sezione regionale', await sectionChoices(), values, errors, {
-            empty: 'Non applicabile',
-            hint: 'Solo per il personale di una sezione regionale.',
-          })}
-          <button type="submit" class="btn btn-primary">Crea l'utente</button>
-        </form>`.value,
+    formPage(request, {
+      title: 'Nuovo utente',
+      crumbs: [{ label: 'Utenti', href: usersBase }, { label: 'Nuovo' }],
+      intro: html`<p>
+        Un RUP appartiene a una stazione appaltante, un operatore economico al suo operatore, il personale di
+        una sezione regionale alla sua sezione: compila solo il collegamento che il ruolo richiede.
+      </p>`,
+      errors,
+      action: `${usersBase}/nuovo`,
+      fields: html`${textField('nome', 'Nome e cognome', values, errors, { maxlength: 300 })}
+      ${textField('email', 'E-mail', values, errors, { maxlength: 254, inputmode: 'email' })}
+      ${textField('codice_fiscale', 'Codice fiscale', values, errors, { maxlength: 16, optional: true })}
+      ${selectField('ruolo', 'Ruolo', roleChoices, values, errors)}
+      ${textField('stazione', 'Stazione appaltante: codice fiscale', values, errors, {
+        maxlength: 11,
+        inputmode: 'numeric',
+        hint: 'Solo per un RUP.',
+        optional: true,
+      })}
+      ${textField('operatore', 'Operatore economico: codice fiscale o partita IVA', values, errors, {
+        maxlength: 16,
+        hint: 'Solo per un operatore economico.',
+        optional: true,
+      })}
+      ${selectField('sezione', 'Sezione regionale', await sectionChoices(), values, errors, {
+        emptyLabel: 'Non applicabile',
+        hint: 'Solo per il personale di una sezione regionale.',
+      })}`,
+      submit: "Crea l'utente",
     });
 
   app.get<{ Querystring: { ruolo?: string; stazione?: string; operatore?: string } }>(
@@ -255,41 +231,38 @@ export const registryUserPages: FastifyPluginAsync<{
       link.push(['Sezione regionale', html`<a href="${sectionsBase}/${s.code}">${s.name}</a>`]);
     }
     const revoked = Number.parseInt(state.revoked ?? '', 10);
-    return page({
-      ...request.portal,
-      title: `${errors.size || state.problem ? 'Errori nel modulo: ' : ''}${user.name}`,
-      current: '/area-personale',
+    return entryPage(request, {
+      name: user.name,
+      crumbs: [{ label: 'Utenti', href: usersBase }, { label: user.name }],
       updatedAt: user.updatedAt,
-      breadcrumbs: registryCrumbs({ label: 'Utenti', href: usersBase }, { label: user.name }),
-      body: html`${confirmation(state.outcome, {
-          creato: 'Utente creato.',
-          modificato: "Dati dell'utente aggiornati.",
-          disattivato: 'Utente disattivato: non può più accedere e i suoi token API sono revocati.',
-          riattivato: 'Utente riattivato.',
-          revocati: `Token API revocati: ${Number.isFinite(revoked) ? revoked : 0}.`,
-        })}
-        ${
-          state.token
-            ? html`<div class="alert alert-success" role="status">
-                <p>Token API rilasciato. Copialo ora: non sarà più mostrato.</p>
-                <p class="mb-0"><code>${state.token}</code></p>
-              </div>`
-            : ''
-        }
-        ${state.problem ? html`<div class="alert alert-warning" role="alert">${state.problem}</div>` : ''}
-        <div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
-          <h1>${user.name}</h1>
-          <a class="btn btn-outline-primary" href="${base}/modifica">Modifica nome ed e-mail</a>
-        </div>
-        ${details([
-          ['E-mail', user.email],
-          ['Codice fiscale', user.fiscalCode ?? '—'],
-          ['Ruolo', roleLabels[user.role]],
-          ...link,
-          ['Stato', activeLabel(user.active)],
-          ['Creato il', formatDateIt(user.createdAt)],
-        ])}
-        <h2 class="h4 mt-4">Accesso</h2>
+      invalid: errors.size > 0 || Boolean(state.problem),
+      outcome: state.outcome,
+      messages: {
+        creato: 'Utente creato.',
+        modificato: "Dati dell'utente aggiornati.",
+        disattivato: 'Utente disattivato: non può più accedere e i suoi token API sono revocati.',
+        riattivato: 'Utente riattivato.',
+        revocati: `Token API revocati: ${Number.isFinite(revoked) ? revoked : 0}.`,
+      },
+      notices: html`${
+        state.token
+          ? html`<div class="alert alert-success" role="status">
+              <p>Token API rilasciato. Copialo ora: non sarà più mostrato.</p>
+              <p class="mb-0"><code>${state.token}</code></p>
+            </div>`
+          : ''
+      }
+      ${state.problem ? html`<div class="alert alert-warning" role="alert">${state.problem}</div>` : ''}`,
+      action: { href: `${base}/modifica`, label: 'Modifica nome ed e-mail' },
+      rows: [
+        ['E-mail', user.email],
+        ['Codice fiscale', user.fiscalCode ?? '—'],
+        ['Ruolo', roleLabels[user.role]],
+        ...link,
+        ['Stato', activeLabel(user.active)],
+        ['Creato il', formatDateIt(user.createdAt)],
+      ],
+      more: html`<h2 class="h4 mt-4">Accesso</h2>
         <form method="post" action="${base}/stato" class="mb-3">
           ${csrfField(request)}
           <input type="hidden" name="attivo" value="${user.active ? 'no' : 'si'}" />
@@ -308,14 +281,17 @@ export const registryUserPages: FastifyPluginAsync<{
                   Per le piattaforme che usano l'API per conto dell'utente. Il token è mostrato una sola
                   volta.
                 </p>
-                ${errorSummary(errors)}
-                <form method="post" action="${base}/token" novalidate>
-                  ${csrfField(request)}
-                  ${textField('etichetta', 'Etichetta del token', state.values ?? {}, errors, { maxlength: 100 })}
-                  <button type="submit" class="btn btn-outline-primary">Rilascia un token</button>
-                </form>`
+                ${postForm(request, {
+                  errors,
+                  action: `${base}/token`,
+                  fields: textField('etichetta', 'Etichetta del token', state.values ?? {}, errors, {
+                    maxlength: 100,
+                  }),
+                  submit: 'Rilascia un token',
+                  button: 'btn-outline-primary',
+                })}`
             : ''
-        }`.value,
+        }`,
     });
   };
 
@@ -372,22 +348,18 @@ export const registryUserPages: FastifyPluginAsync<{
   });
 
   const editUserPage = (request: FastifyRequest, user: User, values: Form, errors: FieldErrors) =>
-    page({
-      ...request.portal,
-      title: `${errors.size ? 'Errori nel modulo: ' : ''}Modifica ${user.name}`,
-      current: '/area-personale',
-      breadcrumbs: registryCrumbs(
+    formPage(request, {
+      title: `Modifica ${user.name}`,
+      crumbs: [
         { label: 'Utenti', href: usersBase },
         { label: user.name, href: `${usersBase}/${user.id}` },
         { label: 'Modifica' },
-      ),
-      body: html`<h1>Modifica ${user.name}</h1>
-        ${errorSummary(errors)}
-        <form method="post" action="${usersBase}/${user.id}/modifica" novalidate>
-          ${csrfField(request)} ${textField('nome', 'Nome e cognome', values, errors, { maxlength: 300 })}
-          ${textField('email', 'E-mail', values, errors, { maxlength: 254, inputmode: 'email' })}
-          <button type="submit" class="btn btn-primary">Salva le modifiche</button>
-        </form>`.value,
+      ],
+      errors,
+      action: `${usersBase}/${user.id}/modifica`,
+      fields: html`${textField('nome', 'Nome e cognome', values, errors, { maxlength: 300 })}
+      ${textField('email', 'E-mail', values, errors, { maxlength: 254, inputmode: 'email' })}`,
+      submit: 'Salva le modifiche',
     });
 
   app.get<{ Params: { id: string } }>(`${usersBase}/:id/modifica`, async (request, reply) => {

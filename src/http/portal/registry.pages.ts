@@ -12,30 +12,30 @@ import {
 } from '../../services/registry/contracting-authorities.js';
 import { getSection, listSections, updateSection } from '../../services/registry/sections.js';
 import { listUsers } from '../../services/registry/users.js';
-import { errorSummary, send, textField, type FieldErrors, type Form } from './forms.js';
+import { selectField, send, textField, type FieldErrors, type Form } from './forms.js';
 import { dataTable, html, page, roleLabels } from './layout.js';
 import { registryOperatorPages } from './registry-operators.pages.js';
 import { registryUserPages } from './registry-users.pages.js';
 import {
   activeLabel,
-  choiceField,
-  confirmation,
-  csrfField,
-  details,
-  fieldErrorsOf,
-  idParam,
-  optional,
-  PAGE_SIZE,
-  pageNumberOf,
-  pager,
   authoritiesBase,
+  entryPage,
+  fieldErrorsOf,
+  formPage,
+  headingBar,
+  idParam,
+  listPage,
   operatorsBase,
+  optional,
+  postForm,
   registryBase,
   registryCrumbs,
-  sectionsBase,
-  usersBase,
+  registryPage,
   searchForm,
+  searchQuery,
+  sectionsBase,
   signedInAdmin,
+  usersBase,
   type FieldMap,
 } from './registry-forms.js';
 
@@ -72,6 +72,12 @@ const authorityFields: FieldMap = {
     'Scegli la sezione regionale competente: per il luogo indicato non si ricava da sola.',
   ],
 };
+
+/** The choices of an authority's state (the form always sends one: no empty choice). */
+const authorityStates = [
+  { value: 'attiva', label: 'Attiva' },
+  { value: 'non_attiva', label: 'Non attiva' },
+];
 
 const costCentreFields: FieldMap = {
   code: [
@@ -122,11 +128,9 @@ export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens
     const sections = await listSections(deps);
     return send(
       reply,
-      page({
-        ...request.portal,
+      registryPage(request, {
         title: 'Sezioni regionali',
-        current: '/area-personale',
-        breadcrumbs: registryCrumbs({ label: 'Sezioni regionali' }),
+        crumbs: [{ label: 'Sezioni regionali' }],
         body: html`<h1>Sezioni regionali</h1>
           <p>${sections.length} sezioni. Scegli una sezione per modificarne i dati.</p>
           ${dataTable(
@@ -143,7 +147,7 @@ export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens
                   <td>${s.aooCode}</td>
                 </tr>`,
             ),
-          )}`.value,
+          )}`,
       }),
     );
   });
@@ -162,34 +166,31 @@ export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens
       pec: section.pec,
       aoo: section.aooCode,
     };
-    return page({
-      ...request.portal,
-      title: `${errors.size ? 'Errori nel modulo: ' : ''}${section.name}`,
-      current: '/area-personale',
+    return entryPage(request, {
+      name: section.name,
+      crumbs: [{ label: 'Sezioni regionali', href: sectionsBase }, { label: section.code }],
       updatedAt: section.updatedAt,
-      breadcrumbs: registryCrumbs(
-        { label: 'Sezioni regionali', href: sectionsBase },
-        { label: section.code },
-      ),
-      body: html`${confirmation(outcome, { modificata: 'Dati della sezione aggiornati.' })}
-        <h1>${section.name}</h1>
-        ${details([
-          ['Codice', section.code],
-          ['Regione', `${section.regionName} (ISTAT ${section.regionIstat})`],
-          ['Ultima modifica', formatDateIt(section.updatedAt)],
-        ])}
-        <h2 class="h4">Modifica i dati</h2>
-        ${errorSummary(errors)}
-        <form method="post" action="${sectionsBase}/${section.code}" novalidate>
-          ${csrfField(request)} ${textField('nome', 'Denominazione', shown, errors, { maxlength: 300 })}
+      invalid: errors.size > 0,
+      outcome,
+      messages: { modificata: 'Dati della sezione aggiornati.' },
+      rows: [
+        ['Codice', section.code],
+        ['Regione', `${section.regionName} (ISTAT ${section.regionIstat})`],
+        ['Ultima modifica', formatDateIt(section.updatedAt)],
+      ],
+      more: html`<h2 class="h4">Modifica i dati</h2>
+        ${postForm(request, {
+          errors,
+          action: `${sectionsBase}/${section.code}`,
+          fields: html`${textField('nome', 'Denominazione', shown, errors, { maxlength: 300 })}
           ${textField('sede', 'Sede (città)', shown, errors, { maxlength: 300 })}
           ${textField('pec', 'PEC', shown, errors, { maxlength: 254, inputmode: 'email' })}
           ${textField('aoo', 'Codice AOO del protocollo', shown, errors, {
             maxlength: 16,
             hint: 'Lettere, cifre o trattino basso, per esempio AOO_092.',
-          })}
-          <button type="submit" class="btn btn-primary">Salva le modifiche</button>
-        </form>`.value,
+          })}`,
+          submit: 'Salva le modifiche',
+        })}`,
     });
   };
 
@@ -236,84 +237,56 @@ export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens
   app.get<{ Querystring: { q?: string; pagina?: string } }>(authoritiesBase, async (request, reply) => {
     const actor = signedInAdmin(request, reply);
     if (!actor) return reply;
-    const q = (request.query.q ?? '').trim().slice(0, 100);
-    const n = pageNumberOf(request.query.pagina);
-    const found = await listContractingAuthorities(
-      deps,
-      { limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE, q: q || undefined },
-      actor,
-    );
+    const { q, n, filter } = searchQuery(request.query);
+    const found = await listContractingAuthorities(deps, filter, actor);
     return send(
       reply,
-      page({
-        ...request.portal,
+      listPage(request, {
         title: 'Stazioni appaltanti',
-        current: '/area-personale',
-        breadcrumbs: registryCrumbs({ label: 'Stazioni appaltanti' }),
-        body: html`<div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
-            <h1>Stazioni appaltanti</h1>
-            <a class="btn btn-primary" href="${authoritiesBase}/nuova">Registra una stazione appaltante</a>
-          </div>
-          ${searchForm(authoritiesBase, 'Cerca per denominazione, codice fiscale o codice AUSA', q)}
-          <p>
-            ${found.total}
-            ${found.total === 1 ? 'stazione appaltante' : 'stazioni appaltanti'}${q ? html` per «${q}»` : ''}.
-          </p>
-          ${
-            found.items.length
-              ? dataTable(
-                  'Stazioni appaltanti, in ordine alfabetico',
-                  ['Denominazione', 'Codice fiscale', 'Codice AUSA', 'Luogo', 'Sezione', 'Stato'],
-                  found.items.map(
-                    (a) =>
-                      html`<tr>
-                        <td><a href="${authoritiesBase}/${a.id}">${a.name}</a></td>
-                        <td>${a.fiscalCode}</td>
-                        <td>${a.ausaCode}</td>
-                        <td>${a.placeName}</td>
-                        <td>${a.regionalSectionCode}</td>
-                        <td>${a.active ? 'Attiva' : 'Non attiva'}</td>
-                      </tr>`,
-                  ),
-                )
-              : ''
-          }
-          ${pager(n, found.total, { q })}`.value,
+        create: { href: `${authoritiesBase}/nuova`, label: 'Registra una stazione appaltante' },
+        filter: searchForm(authoritiesBase, 'Cerca per denominazione, codice fiscale o codice AUSA', q),
+        count: ['stazione appaltante', 'stazioni appaltanti'],
+        caption: 'Stazioni appaltanti, in ordine alfabetico',
+        headers: ['Denominazione', 'Codice fiscale', 'Codice AUSA', 'Luogo', 'Sezione', 'Stato'],
+        found,
+        row: (a) =>
+          html`<tr>
+            <td><a href="${authoritiesBase}/${a.id}">${a.name}</a></td>
+            <td>${a.fiscalCode}</td>
+            <td>${a.ausaCode}</td>
+            <td>${a.placeName}</td>
+            <td>${a.regionalSectionCode}</td>
+            <td>${a.active ? 'Attiva' : 'Non attiva'}</td>
+          </tr>`,
+        n,
+        query: { q },
       }),
     );
   });
 
   const authorityForm = async (request: FastifyRequest, values: Form, errors: FieldErrors) =>
-    page({
-      ...request.portal,
-      title: `${errors.size ? 'Errori nel modulo: ' : ''}Nuova stazione appaltante`,
-      current: '/area-personale',
-      breadcrumbs: registryCrumbs(
-        { label: 'Stazioni appaltanti', href: authoritiesBase },
-        { label: 'Nuova' },
-      ),
-      body: html`<h1>Nuova stazione appaltante</h1>
-        ${errorSummary(errors)}
-        <form method="post" action="${authoritiesBase}/nuova" novalidate>
-          ${csrfField(request)}
-          ${textField('codice_fiscale', 'Codice fiscale', values, errors, {
-            maxlength: 11,
-            inputmode: 'numeric',
-            hint: "11 cifre; l'ultima è la cifra di controllo.",
-          })}
-          ${textField('codice_ausa', 'Codice AUSA', values, errors, { maxlength: 10, inputmode: 'numeric' })}
-          ${textField('denominazione', 'Denominazione', values, errors, { maxlength: 300 })}
-          ${textField('luogo', 'Luogo (codice ISTAT del comune)', values, errors, {
-            maxlength: 9,
-            inputmode: 'numeric',
-            hint: 'Nove cifre, per esempio 016072006.',
-          })}
-          ${textField('pec', 'PEC', values, errors, { maxlength: 254, inputmode: 'email' })}
-          ${choiceField('sezione', 'Sezione regionale', await sectionChoices(), values, errors, {
-            empty: 'Quella competente per il luogo',
-          })}
-          <button type="submit" class="btn btn-primary">Registra la stazione appaltante</button>
-        </form>`.value,
+    formPage(request, {
+      title: 'Nuova stazione appaltante',
+      crumbs: [{ label: 'Stazioni appaltanti', href: authoritiesBase }, { label: 'Nuova' }],
+      errors,
+      action: `${authoritiesBase}/nuova`,
+      fields: html`${textField('codice_fiscale', 'Codice fiscale', values, errors, {
+        maxlength: 11,
+        inputmode: 'numeric',
+        hint: "11 cifre; l'ultima è la cifra di controllo.",
+      })}
+      ${textField('codice_ausa', 'Codice AUSA', values, errors, { maxlength: 10, inputmode: 'numeric' })}
+      ${textField('denominazione', 'Denominazione', values, errors, { maxlength: 300 })}
+      ${textField('luogo', 'Luogo (codice ISTAT del comune)', values, errors, {
+        maxlength: 9,
+        inputmode: 'numeric',
+        hint: 'Nove cifre, per esempio 016072006.',
+      })}
+      ${textField('pec', 'PEC', values, errors, { maxlength: 254, inputmode: 'email' })}
+      ${selectField('sezione', 'Sezione regionale', await sectionChoices(), values, errors, {
+        emptyLabel: 'Quella competente per il luogo',
+      })}`,
+      submit: 'Registra la stazione appaltante',
     });
 
   app.get(`${authoritiesBase}/nuova`, async (request, reply) => {
@@ -358,34 +331,28 @@ export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens
     );
     const base = `${authoritiesBase}/${authority.id}`;
     const section = await getSection(deps, authority.regionalSectionCode);
-    return page({
-      ...request.portal,
-      title: `${centre.errors.size ? 'Errori nel modulo: ' : ''}${authority.name}`,
-      current: '/area-personale',
+    return entryPage(request, {
+      name: authority.name,
+      crumbs: [{ label: 'Stazioni appaltanti', href: authoritiesBase }, { label: authority.name }],
       updatedAt: authority.updatedAt,
-      breadcrumbs: registryCrumbs(
-        { label: 'Stazioni appaltanti', href: authoritiesBase },
-        { label: authority.name },
-      ),
-      body: html`${confirmation(outcome, {
-          creata: 'Stazione appaltante registrata.',
-          modificata: 'Dati della stazione appaltante aggiornati.',
-          centro: 'Centro di costo aggiunto.',
-        })}
-        <div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
-          <h1>${authority.name}</h1>
-          <a class="btn btn-outline-primary" href="${base}/modifica">Modifica i dati</a>
-        </div>
-        ${details([
-          ['Codice fiscale', authority.fiscalCode],
-          ['Codice AUSA', authority.ausaCode],
-          ['Luogo', `${authority.placeName} (ISTAT ${authority.istatPlaceCode})`],
-          ['Sezione regionale', html`<a href="${sectionsBase}/${section.code}">${section.name}</a>`],
-          ['PEC', authority.pec],
-          ['Stato', authority.active ? 'Attiva' : 'Non attiva'],
-          ['Registrata il', formatDateIt(authority.createdAt)],
-        ])}
-        <h2 class="h4 mt-4">Centri di costo</h2>
+      invalid: centre.errors.size > 0,
+      outcome,
+      messages: {
+        creata: 'Stazione appaltante registrata.',
+        modificata: 'Dati della stazione appaltante aggiornati.',
+        centro: 'Centro di costo aggiunto.',
+      },
+      action: { href: `${base}/modifica`, label: 'Modifica i dati' },
+      rows: [
+        ['Codice fiscale', authority.fiscalCode],
+        ['Codice AUSA', authority.ausaCode],
+        ['Luogo', `${authority.placeName} (ISTAT ${authority.istatPlaceCode})`],
+        ['Sezione regionale', html`<a href="${sectionsBase}/${section.code}">${section.name}</a>`],
+        ['PEC', authority.pec],
+        ['Stato', authority.active ? 'Attiva' : 'Non attiva'],
+        ['Registrata il', formatDateIt(authority.createdAt)],
+      ],
+      more: html`<h2 class="h4 mt-4">Centri di costo</h2>
         ${
           authority.costCentres.length
             ? dataTable(
@@ -403,25 +370,23 @@ export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens
             : html`<p>Nessun centro di costo.</p>`
         }
         <h3 class="h5 mt-3">Aggiungi un centro di costo</h3>
-        ${errorSummary(centre.errors)}
-        <form method="post" action="${base}/centri-di-costo" novalidate class="mb-5">
-          ${csrfField(request)}
-          ${textField('cdc_codice', 'Codice del centro di costo', centre.values, centre.errors, {
+        ${postForm(request, {
+          errors: centre.errors,
+          action: `${base}/centri-di-costo`,
+          class: 'mb-5',
+          fields: html`${textField('cdc_codice', 'Codice del centro di costo', centre.values, centre.errors, {
             maxlength: 40,
           })}
           ${textField('cdc_nome', 'Denominazione del centro di costo', centre.values, centre.errors, {
             maxlength: 300,
-          })}
-          <button type="submit" class="btn btn-primary">Aggiungi il centro di costo</button>
-        </form>
-        <div class="d-flex flex-wrap justify-content-between align-items-center gap-2">
-          <h2 class="h4">Utenti</h2>
-          <a
-            class="btn btn-outline-primary"
-            href="${usersBase}/nuovo?ruolo=rup&stazione=${authority.fiscalCode}"
-            >Aggiungi un RUP</a
-          >
-        </div>
+          })}`,
+          submit: 'Aggiungi il centro di costo',
+        })}
+        ${headingBar(
+          html`<h2 class="h4">Utenti</h2>`,
+          `${usersBase}/nuovo?ruolo=rup&stazione=${authority.fiscalCode}`,
+          'Aggiungi un RUP',
+        )}
         ${
           users.items.length
             ? dataTable(
@@ -438,7 +403,7 @@ export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens
                 ),
               )
             : html`<p>Nessun utente.</p>`
-        }`.value,
+        }`,
     });
   };
 
@@ -481,41 +446,29 @@ export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens
     values: Form,
     errors: FieldErrors,
   ) =>
-    page({
-      ...request.portal,
-      title: `${errors.size ? 'Errori nel modulo: ' : ''}Modifica ${authority.name}`,
-      current: '/area-personale',
-      breadcrumbs: registryCrumbs(
+    formPage(request, {
+      title: `Modifica ${authority.name}`,
+      crumbs: [
         { label: 'Stazioni appaltanti', href: authoritiesBase },
         { label: authority.name, href: `${authoritiesBase}/${authority.id}` },
         { label: 'Modifica' },
-      ),
-      body: html`<h1>Modifica ${authority.name}</h1>
-        <p>Codice fiscale ${authority.fiscalCode}, codice AUSA ${authority.ausaCode}: non si modificano.</p>
-        ${errorSummary(errors)}
-        <form method="post" action="${authoritiesBase}/${authority.id}/modifica" novalidate>
-          ${csrfField(request)}
-          ${textField('denominazione', 'Denominazione', values, errors, { maxlength: 300 })}
-          ${textField('luogo', 'Luogo (codice ISTAT del comune)', values, errors, {
-            maxlength: 9,
-            inputmode: 'numeric',
-          })}
-          ${textField('pec', 'PEC', values, errors, { maxlength: 254, inputmode: 'email' })}
-          ${choiceField('sezione', 'Sezione regionale', await sectionChoices(), values, errors, {
-            empty: 'Quella competente per il luogo',
-          })}
-          ${choiceField(
-            'stato',
-            'Stato',
-            [
-              { value: 'attiva', label: 'Attiva' },
-              { value: 'non_attiva', label: 'Non attiva' },
-            ],
-            values,
-            errors,
-          )}
-          <button type="submit" class="btn btn-primary">Salva le modifiche</button>
-        </form>`.value,
+      ],
+      intro: html`<p>
+        Codice fiscale ${authority.fiscalCode}, codice AUSA ${authority.ausaCode}: non si modificano.
+      </p>`,
+      errors,
+      action: `${authoritiesBase}/${authority.id}/modifica`,
+      fields: html`${textField('denominazione', 'Denominazione', values, errors, { maxlength: 300 })}
+      ${textField('luogo', 'Luogo (codice ISTAT del comune)', values, errors, {
+        maxlength: 9,
+        inputmode: 'numeric',
+      })}
+      ${textField('pec', 'PEC', values, errors, { maxlength: 254, inputmode: 'email' })}
+      ${selectField('sezione', 'Sezione regionale', await sectionChoices(), values, errors, {
+        emptyLabel: 'Quella competente per il luogo',
+      })}
+      ${selectField('stato', 'Stato', authorityStates, values, errors, { emptyLabel: false })}`,
+      submit: 'Salva le modifiche',
     });
 
   app.get<{ Params: { id: string } }>(`${authoritiesBase}/:id/modifica`, async (request, reply) => {
