@@ -85,7 +85,9 @@ function startFlags(): string[] {
 
 /** Starts the built service as `npm start` does and waits for /health/ready. */
 export async function startServer(env: Record<string, string>, port: number): Promise<Server> {
-  const child = spawn(process.execPath, [...startFlags(), 'dist/cli/main.js', 'serve'], {
+  // BENCH_SERVER_NODE_FLAGS adds node flags to the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...startFlags(), ...extra, 'dist/cli/main.js', 'serve'], {
     env: {
       ...process.env,
       PORT: String(port),
