@@ -232,7 +232,11 @@ export async function startService(container: Container): Promise<RunningService
     oidc: config.oidc,
   });
   const scheduler = new Scheduler(logger);
-  if (config.jobsEnabled) scheduler.start(backgroundJobs(deps, config), { runAtStart: true });
+  if (config.jobsEnabled)
+    scheduler.start(
+      backgroundJobs(deps, config, () => config.publicUrl ?? (serviceUrl.current || undefined)),
+      { runAtStart: true },
+    );
   container.monitor.start(config.probeIntervalMs);
   if (config.jobsEnabled) container.outbox.start();
   await app.listen({ port: config.port, host: config.host });

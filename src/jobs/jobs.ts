@@ -13,6 +13,8 @@ import type { ScheduledJob } from './scheduler.js';
 export function backgroundJobs(
   deps: ServiceDeps,
   config: Pick<Config, 'expireLotsIntervalMs' | 'idempotencyRetentionHours'>,
+  /** The base of the portal links in e-mails (the public URL once the service listens). */
+  links: () => string | undefined = () => undefined,
 ): ScheduledJob[] {
   return [
     {
@@ -35,7 +37,11 @@ export function backgroundJobs(
     // Maintenance windows start and end by the clock: subscribers hear of each once.
     { name: 'maintenance-events', intervalMs: 60_000, run: () => emitMaintenanceEvents(deps) },
     { name: 'expire-reserves', intervalMs: 3_600_000, run: () => expireReserves(deps) },
-    { name: 'remind-regularisations', intervalMs: 3_600_000, run: () => remindRegularisations(deps) },
+    {
+      name: 'remind-regularisations',
+      intervalMs: 3_600_000,
+      run: () => remindRegularisations(deps, { linkBase: links() }),
+    },
     {
       name: 'purge-idempotency-keys',
       intervalMs: 3_600_000,

@@ -271,8 +271,23 @@ describe(`May 2021, replayed (${engineName()})`, () => {
 
     // Lecce is reminded as the deadline approaches (once a day, however often the job runs).
     at('2021-05-30T09:00:00+02:00');
-    expect(await remindRegularisations(h.deps)).toEqual({ reminded: 1 });
-    expect(await remindRegularisations(h.deps)).toEqual({ reminded: 0 });
+    const links = { linkBase: 'https://gara.example.it' };
+    expect(await remindRegularisations(h.deps, links)).toEqual({ reminded: 1 });
+    expect(await remindRegularisations(h.deps, links)).toEqual({ reminded: 0 });
+    // ...and by e-mail, once: the message is queued with the reminder, in the same transaction.
+    const mails = (await h.deps.store.notices.listOutbox({ kind: 'reminder', limit: 10, offset: 0 })).filter(
+      (m) => m.address === lecce.user.email,
+    );
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({
+      channel: 'email',
+      state: 'queued',
+      subject: `Promemoria: regolarizzazione della procedura ${forgotten.reference}`,
+    });
+    expect(mails[0]!.body).toContain('entro il 03/06/2021');
+    expect(mails[0]!.body).toContain(
+      `https://gara.example.it/area-personale/procedure-urgenti/${forgotten.reference}`,
+    );
     const reminders = (await call('GET', '/api/v1/reminders', lecce.token)).json();
     expect(reminders.items[0]).toMatchObject({ subjectId: forgotten.reference, day: '2021-05-30' });
     expect(reminders.items[0].message).toContain('entro il 03/06/2021');

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004-reminders.js';
 import * as m0005 from './migrations/0005-notices.js';
 import * as m0006 from './migrations/0006-web-sessions.js';
 import * as m0007 from './migrations/0007-user-identity-lookup.js';
+import * as m0008 from './migrations/0008-reminder-mail.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-notices': m0005,
   '0006-web-sessions': m0006,
   '0007-user-identity-lookup': m0007,
+  '0008-reminder-mail': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

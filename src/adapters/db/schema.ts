@@ -446,7 +446,7 @@ export interface RelaysTable {
 }
 export interface OutboxTable {
   id: string;
-  kind: 'relay' | 'notification' | 'confirmation';
+  kind: 'relay' | 'notification' | 'confirmation' | 'reminder';
   channel: 'email' | 'webhook';
   relay_id: string | null;
   subscription_id: string | null;

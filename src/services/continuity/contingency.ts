@@ -573,10 +573,12 @@ export async function outageAffectedLots(
 
 /**
  * The reminder job: once a day, each RUP with a procedure to regularise within a week (or overdue)
- * gets a reminder (listed at GET /api/v1/reminders; e-mail delivery comes with the notices outbox).
+ * gets a reminder, listed at GET /api/v1/reminders and sent by e-mail through the outbox (in the same
+ * transaction: one reminder a day per procedure, one message per reminder).
  */
 export async function remindRegularisations(
   deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>,
+  options: { linkBase?: string } = {},
 ): Promise<{ reminded: number }> {
   const now = deps.clock.now();
   const today = romeDateOf(now);
@@ -587,18 +589,64 @@ export async function remindRegularisations(
   let reminded = 0;
   for (const p of due) {
     const left = daysLeft(p, now);
+    const deadline = p.regularisationDeadline.split('-').reverse().join('/');
     const message =
       left < 0
-        ? `La procedura ${p.reference} ("${p.object}") doveva essere regolarizzata entro il ${p.regularisationDeadline.split('-').reverse().join('/')}: è scaduta da ${-left} giorni.`
-        : `La procedura ${p.reference} ("${p.object}") va regolarizzata entro il ${p.regularisationDeadline.split('-').reverse().join('/')} (${left === 0 ? 'oggi' : `tra ${left} giorni`}).`;
-    const recorded = await deps.store.continuity.insertReminder({
-      id: deps.ids.uuid(),
-      userId: p.rupUserId,
-      subjectType: 'provisional_procedure',
-      subjectId: p.reference,
-      day: today,
-      message,
-      createdAt: now,
+        ? `La procedura ${p.reference} ("${p.object}") doveva essere regolarizzata entro il ${deadline}: è scaduta da ${-left} giorni.`
+        : `La procedura ${p.reference} ("${p.object}") va regolarizzata entro il ${deadline} (${left === 0 ? 'oggi' : `tra ${left} giorni`}).`;
+    const recorded = await deps.store.transaction(async (store) => {
+      const id = deps.ids.uuid();
+      if (
+        !(await store.continuity.insertReminder({
+          id,
+          userId: p.rupUserId,
+          subjectType: 'provisional_procedure',
+          subjectId: p.reference,
+          day: today,
+          message,
+          createdAt: now,
+        }))
+      )
+        return false;
+      const rup = await store.registry.findUser(p.rupUserId);
+      if (rup?.active) {
+        await store.notices.insertOutbox(
+          [
+            {
+              id: deps.ids.uuid(),
+              kind: 'reminder',
+              channel: 'email',
+              relayId: null,
+              subscriptionId: null,
+              eventId: null,
+              recipientName: rup.name,
+              address: rup.email,
+              contractingAuthorityId: p.contractingAuthorityId,
+              idempotencyKey: `reminder:${p.reference}:${today}`,
+              messageId: `reminder.${id}@gara`,
+              subject: `Promemoria: regolarizzazione della procedura ${p.reference}`,
+              body: [
+                `Gentile ${rup.name},`,
+                '',
+                message,
+                '',
+                'La procedura è stata registrata senza CIG durante un disservizio («CIG in fase di acquisizione»).',
+                'Regolarizzarla assegna i CIG ai lotti con le date di pubblicazione originali.',
+                ...(options.linkBase
+                  ? [
+                      '',
+                      `Apri la procedura: ${options.linkBase}/area-personale/procedure-urgenti/${p.reference}`,
+                    ]
+                  : []),
+              ].join('\n'),
+              nextAttemptAt: now,
+              createdAt: now,
+            },
+          ],
+          now,
+        );
+      }
+      return true;
     });
     if (recorded) reminded += 1;
   }

@@ -48,7 +48,7 @@ export type OutboxState = 'queued' | 'sending' | 'accepted' | 'delivered' | 'fai
 
 export interface OutboxMessage {
   id: string;
-  kind: 'relay' | 'notification' | 'confirmation';
+  kind: 'relay' | 'notification' | 'confirmation' | 'reminder';
   channel: 'email' | 'webhook';
   relayId: string | null;
   subscriptionId: string | null;
