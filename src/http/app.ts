@@ -20,7 +20,7 @@ import { paymentRoutes } from './routes/payments.routes.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
 import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';
-import { noticePages, noticeRoutes } from './routes/notices.routes.js';
+import { noticeFeed, noticeRoutes } from './routes/notices.routes.js';
 import { pagopaRoutes } from './routes/pagopa.routes.js';
 
 export interface AppOptions {
@@ -213,7 +213,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(statusRoutes, { monitor, baseUrl: options.publicUrl ?? (() => '') });
-  await app.register(noticePages, { deps, baseUrl: options.publicUrl ?? (() => '') });
+  await app.register(noticeFeed, { deps, baseUrl: options.publicUrl ?? (() => '') });
   await app.register(portalRoutes, {
     deps,
     demoSignIn: options.demoSignIn ?? false,

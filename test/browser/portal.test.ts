@@ -618,6 +618,17 @@ describe.skipIf(!executable)('the May 2021 journey in Chromium', () => {
     expect(await seriousViolations(staffPage)).toEqual([]);
     await staffPage.click('button:has-text("Pubblica")');
     expect(await staffPage.getByRole('status').innerText()).toContain('Comunicato pubblicato');
+    // It is public at once: in the archive, and at its own address.
+    const reader = await browser.newPage();
+    await reader.goto(`${base}/comunicati`);
+    await reader.click(`a:has-text("Interruzione dei servizi on line dell'Autorità")`);
+    await reader.waitForURL(/\/comunicati\/[0-9a-f-]{36}$/);
+    expect(await reader.locator('main').innerText()).toMatch(
+      /Comunicato del 6 maggio 2021[\s\S]*in fase di acquisizione/,
+    );
+    expect(await reader.locator('article li').count()).toBe(2);
+    expect(await seriousViolations(reader)).toEqual([]);
+    await reader.close();
 
     // 3. The Puglia section relays it to its RUPs under a protocol number.
     const sectionPage = await signedInPage(puglia.user.name, '/area-personale/comunicati');

@@ -236,6 +236,7 @@ export const PORTAL_CSS = `
 .it-header-navbar-wrapper .navbar .navbar-nav .nav-link.active{border-bottom:3px solid #fff}
 .form-label-static{position:static!important;transform:none!important;font-weight:600;display:block;margin-bottom:.25rem}
 .table-responsive{overflow-x:auto}
+.msg{white-space:pre-line}
 .cig-code{font-family:"Roboto Mono",monospace;font-weight:700;letter-spacing:.05em}
 .it-footer-main .it-brand-title{font-size:1.5rem}
 .it-footer-main a{color:#fff}

@@ -53,6 +53,7 @@ import { protocolPages } from './protocol.pages.js';
 import { maintenancePages } from './maintenance.pages.js';
 import { outageDeadlinePages } from './outage-deadlines.pages.js';
 import { subscriptionPages } from './subscription.pages.js';
+import { noticePages } from './notices.pages.js';
 
 /**
  * The web portal (Italian, server-rendered, Bootstrap Italia). It calls the same services as the API:
@@ -248,6 +249,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   await app.register(registryPages, { deps, forgetTokens });
   if (oidc) await app.register(oidcPages, { deps, oidc, secureCookies, setSessionCookie, safeReturnPath });
   await app.register(protocolPages, { deps });
+  await app.register(noticePages, { deps });
   await app.register(maintenancePages, { deps, refreshStatus });
   await app.register(outageDeadlinePages, { deps });
   await app.register(subscriptionPages, {

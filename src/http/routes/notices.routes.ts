@@ -20,7 +20,7 @@ import { approveRestoration } from '../../services/notices/restoration.js';
 import { confirmSubscription, subscribe } from '../../services/notices/subscriptions.js';
 import { parsePecReceipt } from '../../adapters/mail/pec-receipt.js';
 import { emlFileName } from '../../adapters/mail/mailer.js';
-import { renderNoticeArchive, renderNoticeFeed, renderNoticePage } from '../status/notices-pages.js';
+import { renderNoticeFeed } from '../status/notices-pages.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime, IdempotencyHeaders, IsoDate, Nullable, Uuid, errors } from '../common.schemas.js';
@@ -865,36 +865,11 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
   }
 };
 
-/** The public archive of comunicati at the root: /comunicati (HTML, Italian), /comunicati/:id, the Atom feed. */
-export const noticePages: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; baseUrl: () => string }> = async (
+/** The Atom feed of the comunicati (/comunicati/feed.atom); the HTML archive is the portal's. */
+export const noticeFeed: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; baseUrl: () => string }> = async (
   app,
   { deps, baseUrl },
 ) => {
-  const PAGE = 20;
-  app.get(
-    '/comunicati',
-    {
-      config: { auth: 'public' },
-      schema: {
-        hide: true,
-        querystring: Type.Object({ pagina: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }) }),
-      },
-    },
-    async (request, reply) => {
-      const page = request.query.pagina;
-      const notices = await listNotices(deps, { limit: PAGE + 1, offset: (page - 1) * PAGE });
-      return reply
-        .type('text/html; charset=utf-8')
-        .header('cache-control', 'no-cache')
-        .send(
-          renderNoticeArchive(notices.slice(0, PAGE), {
-            baseUrl: baseUrl(),
-            page,
-            hasMore: notices.length > PAGE,
-          }),
-        );
-    },
-  );
   app.get(
     '/comunicati/feed.atom',
     { config: { auth: 'public' }, schema: { hide: true } },
@@ -905,13 +880,5 @@ export const noticePages: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; baseUrl
           now: deps.clock.now(),
         }),
       ),
-  );
-  app.get(
-    '/comunicati/:id',
-    { config: { auth: 'public' }, schema: { hide: true, params: IdParams } },
-    async (request, reply) =>
-      reply
-        .type('text/html; charset=utf-8')
-        .send(renderNoticePage(await getNotice(deps, request.params.id, undefined), { baseUrl: baseUrl() })),
   );
 };
