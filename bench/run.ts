@@ -12,7 +12,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { load, report, startServer, type Measurement, type Server } from './support.js';
+import {
+  cpuPerOperation,
+  cpuTicks,
+  load,
+  report,
+  startServer,
+  type Measurement,
+  type Server,
+} from './support.js';
 import { paymentsSection } from './payments-bench.js';
 import { statusSection } from './status-bench.js';
 import { noticesSection } from './notices-bench.js';
@@ -164,9 +172,17 @@ async function postgresSection(): Promise<void> {
       cold: [] as Measurement[],
       live: [] as Measurement[],
     };
+    // CPU of each process per operation, over all rounds: where the time of an issuance goes.
+    const cpu = { baseline: [] as string[], issue: [] as string[] };
     for (let round = 0; round < ROUNDS; round++) {
-      results.baseline.push(await baselineInserts(pool));
-      results.issue.push(await issuanceLoad(server, targets));
+      let before = cpuTicks(server.process.pid);
+      const b = await baselineInserts(pool);
+      results.baseline.push(b);
+      cpu.baseline.push(cpuPerOperation(before, cpuTicks(server.process.pid), b.rps * SECONDS));
+      before = cpuTicks(server.process.pid);
+      const issued = await issuanceLoad(server, targets);
+      results.issue.push(issued);
+      cpu.issue.push(cpuPerOperation(before, cpuTicks(server.process.pid), issued.rps * SECONDS));
       let i = 0;
       results.lookup.push(
         await load({
@@ -195,6 +211,8 @@ async function postgresSection(): Promise<void> {
     }
     const baseline = report('baseline: single-row INSERT (pg)', results.baseline);
     const issue = report('issue a lot: POST .../lots', results.issue);
+    console.log(`  CPU µs per baseline INSERT, by process (rounds): ${cpu.baseline.join(' | ')}`);
+    console.log(`  CPU µs per issuance, by process (rounds):       ${cpu.issue.join(' | ')}`);
     const live = report('GET /health/live', results.live);
     const lookup = report('look up a CIG: GET /cigs/:code', results.lookup);
     report(`  same, ${all.length} codes once each (no cache)`, results.cold);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export const median = (values: number[]): number => {
@@ -144,4 +144,38 @@ export function report(name: string, rounds: Measurement[]): { rps: number; p50:
     `  ${name.padEnd(44)} ${fmt(row.rps)} req/s  p50 ${fmt(row.p50, 1)} ms  p99 ${fmt(row.p99, 1)} ms${errors ? `  (${errors} errors/non-2xx)` : ''}`,
   );
   return row;
+}
+
+/** CPU time (1/100 s ticks) used so far by the service, PostgreSQL's processes, this process and the rest. */
+export function cpuTicks(
+  servicePid: number | undefined,
+): Record<'service' | 'postgres' | 'bench' | 'other', number> {
+  const out = { service: 0, postgres: 0, bench: 0, other: 0 };
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (Number(pid) === servicePid) out.service += ticks;
+    else if (Number(pid) === process.pid) out.bench += ticks;
+    else if (comm.startsWith('postgres')) out.postgres += ticks;
+    else out.other += ticks;
+  }
+  return out;
+}
+
+/** Microseconds of CPU per operation, by process group, between two `cpuTicks` readings. */
+export function cpuPerOperation(
+  before: ReturnType<typeof cpuTicks>,
+  after: ReturnType<typeof cpuTicks>,
+  operations: number,
+): string {
+  return (Object.keys(after) as (keyof typeof after)[])
+    .map((k) => `${k} ${(((after[k] - before[k]) * 10_000) / Math.max(1, operations)).toFixed(0)}`)
+    .join(', ');
 }
