@@ -257,6 +257,18 @@ describe.skipIf(!executable)('portal in Chromium', () => {
     expect(await page.locator('h1').innerText()).toMatch(/^Inoltro AOO_\w+\/\d{7} Protocollo Uscita$/);
     expect(await page.locator('dd[data-state="queued"]').innerText()).toBe(String(relay!.recipientCount));
     expect(await seriousViolations(page)).toEqual([]);
+    // The page follows the dispatch by itself, and the user can stop it (WCAG 2.2.1).
+    expect((await page.reload())?.headers()['refresh']).toBe('5');
+    await page.click(`a:has-text("Interrompi l'aggiornamento automatico")`);
+    await page.waitForURL(/aggiornamento=no$/);
+    expect((await page.reload())?.headers()['refresh']).toBeUndefined();
+    await page.click(`a:has-text("Riprendi l'aggiornamento automatico")`);
+    await page.waitForURL(/\/inoltri\/[0-9a-f-]{36}$/);
+    // Relayed once: the section is not offered to relay the same comunicato again.
+    const list = await own.newPage();
+    await list.goto(`${base}/area-personale/comunicati`);
+    expect(await list.locator('button:has-text("Inoltra ai RUP della regione")').count()).toBe(0);
+    await list.close();
 
     const mailDir = mkdtempSync(join(tmpdir(), 'gara-portal-mail-'));
     try {

@@ -85,6 +85,14 @@ export function romeLocalDateTime(instant: Date): string {
 export function instantFromRomeLocal(value: string): Date {
   if (/(Z|[+-]\d\d:\d\d)$/.test(value)) return new Date(value);
   const naive = value.slice(0, 19);
+  // Not a wall-clock time (a missing day, 25:99, 2026-13-01): an Invalid Date, which callers refuse.
+  const asUtc = new Date(`${naive}Z`);
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(naive) ||
+    Number.isNaN(asUtc.getTime()) ||
+    asUtc.toISOString().slice(0, 19) !== naive // 30 February does not roll over into March
+  )
+    return new Date(Number.NaN);
   for (const offset of [1, 2]) {
     const candidate = new Date(new Date(`${naive}Z`).getTime() - offset * 3_600_000);
     if (romeLocalDateTime(candidate) === naive) return candidate;

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, formatDateIt, isValidIsoDate, romeDateOf, startOfRomeDay } from './dates.js';
+import {
+  addDays,
+  formatDateIt,
+  instantFromRomeLocal,
+  isValidIsoDate,
+  romeDateOf,
+  startOfRomeDay,
+} from './dates.js';
 import { formatAmount, formatAmountIt, parseAmount } from './money.js';
 
 describe('money', () => {
@@ -46,5 +53,17 @@ describe('dates on the Italian calendar', () => {
   });
   it('formats dates the Italian way', () => {
     expect(formatDateIt('2021-05-07')).toBe('07/05/2021');
+  });
+  it('reads Italian wall-clock times, and gives an Invalid Date for what is not one', () => {
+    expect(instantFromRomeLocal('2021-05-07T12:00:00').toISOString()).toBe('2021-05-07T10:00:00.000Z');
+    expect(instantFromRomeLocal('2021-01-07T12:00:00').toISOString()).toBe('2021-01-07T11:00:00.000Z');
+    for (const bad of [
+      'T12:00:00',
+      '2026-13-01T12:00:00',
+      '2026-02-30T12:00:00',
+      '2026-03-01T25:99:00',
+      '01/03/2026T12:00:00',
+    ])
+      expect(instantFromRomeLocal(bad).getTime(), bad).toBeNaN();
   });
 });

@@ -6,6 +6,7 @@ import { publishNotice } from '../../services/notices/notices.js';
 import { approveRestoration } from '../../services/notices/restoration.js';
 import {
   errorSummary,
+  idParam,
   selectField,
   send,
   signedIn,
@@ -13,7 +14,7 @@ import {
   type FieldErrors,
   type Form,
 } from './forms.js';
-import { html, page } from './layout.js';
+import { html, page, raw } from './layout.js';
 
 const base = '/area-personale/redazione';
 
@@ -97,7 +98,7 @@ export const editorialPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (
                 name="testo"
                 rows="8"
                 class="form-control${errors.has('testo') ? ' is-invalid' : ''}"
-                ${errors.has('testo') ? ' aria-invalid="true" aria-describedby="testo-errore"' : ''}
+                ${errors.has('testo') ? raw(' aria-invalid="true" aria-describedby="testo-errore"') : ''}
               >
 ${values.testo ?? ''}</textarea>
               ${errors.has('testo') ? html`<div id="testo-errore" class="invalid-feedback d-block">${errors.get('testo')}</div>` : ''}
@@ -153,7 +154,7 @@ ${values.testo ?? ''}</textarea>
   app.post<{ Params: { id: string } }>(`${base}/:id/approvazione`, async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    const { notice, relays } = await approveRestoration(deps, request.params.id, actor);
+    const { notice, relays } = await approveRestoration(deps, idParam(request.params.id), actor);
     const recipients = relays.reduce((n, r) => n + r.relay.recipientCount, 0);
     return send(
       reply,

@@ -1,6 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../domain/shared/errors.js';
 import type { UserActor } from '../../services/context.js';
 import { html, raw, type Html } from './layout.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string): boolean => UUID.test(value);
+
+/** A path parameter that cannot be an id is a page that does not exist (not a database error). */
+export function idParam(id: string): string {
+  if (!UUID.test(id)) throw new DomainError('not_found', 'no such page');
+  return id.toLowerCase();
+}
 
 /** Form fields as posted (application/x-www-form-urlencoded). */
 export type Form = Record<string, string | undefined>;

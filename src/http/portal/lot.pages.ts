@@ -68,7 +68,7 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
           : (lotCancellationReasons[lot.cancelReason] ?? String(lot.cancelReason));
     return page({
       ...request.portal,
-      title: `${pErrors.size || cErrors.size ? 'Errori nel modulo: ' : ''}Lotto ${lot.cig}`,
+      title: `${pErrors.size || cErrors.size || rErrors.size ? 'Errori nel modulo: ' : ''}Lotto ${lot.cig}`,
       current: '/area-personale',
       breadcrumbs: [
         { label: 'Home', href: '/' },
@@ -278,7 +278,10 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
         actor,
       );
     } catch (error) {
-      if (!(error instanceof DomainError) || !['validation_failed', 'invalid_state'].includes(error.code))
+      if (
+        !(error instanceof DomainError) ||
+        !['validation_failed', 'invalid_state', 'rule_violation'].includes(error.code)
+      )
         throw error;
       const entry: [string, string] =
         error.field === 'fiscalCode'
@@ -336,7 +339,9 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
           actor,
         );
       } catch (error) {
-        if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+        const windowClosed = error instanceof DomainError && error.reason === 'perfection_window_closed';
+        if (!(error instanceof DomainError) || (error.code !== 'validation_failed' && !windowClosed))
+          throw error;
         const [name, message] = perfectionErrorIt(error, invitation);
         return send(
           reply,
@@ -407,8 +412,11 @@ function perfectionErrorIt(error: DomainError, invitation: boolean): [string, st
           : 'Indica il giorno di scadenza delle offerte.',
       ];
     default:
-      return error.code === 'validation_failed' && /window|deadline|closed/i.test(error.message)
-        ? ['data_pubblicazione', 'Il termine per perfezionare questo CIG è scaduto.']
+      return error.reason === 'perfection_window_closed'
+        ? [
+            'data_pubblicazione',
+            'Il termine per perfezionare questo CIG è scaduto: il CIG decade e va acquisito di nuovo.',
+          ]
         : ['data_pubblicazione', 'Valore non valido.'];
   }
 }

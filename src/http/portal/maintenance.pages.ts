@@ -7,6 +7,7 @@ import { requireRole, type ServiceDeps } from '../../services/context.js';
 import { cancelMaintenance, scheduleMaintenance } from '../../services/continuity/maintenance.js';
 import {
   checkboxGroup,
+  idParam,
   errorSummary,
   send,
   signedIn,
@@ -17,7 +18,6 @@ import {
 import { dataTable, html, page } from './layout.js';
 
 const base = '/area-personale/manutenzioni';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const fieldsIt: Record<string, [string, string]> = {
   title: ['titolo', 'Indica un titolo (al massimo 200 caratteri).'],
@@ -75,7 +75,7 @@ export const maintenancePages: FastifyPluginAsync<{
             ? html`<p>Nessuna manutenzione negli ultimi 90 giorni.</p>`
             : dataTable(
                 'Manutenzioni, dalla più recente',
-                ['Titolo', 'Servizi', 'Inizio', 'Fine', 'Stato', ''],
+                ['Titolo', 'Servizi', 'Inizio', 'Fine', 'Stato', 'Azioni'],
                 maintenances.map((m) => {
                   const state = maintenanceState(m, now);
                   return html`<tr>
@@ -164,8 +164,7 @@ export const maintenancePages: FastifyPluginAsync<{
   app.post<{ Params: { id: string } }>(`${base}/:id/annullamento`, async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    if (!UUID.test(request.params.id)) throw new DomainError('not_found', 'maintenance not found');
-    await cancelMaintenance(deps, request.params.id, actor);
+    await cancelMaintenance(deps, idParam(request.params.id), actor);
     await refreshStatus();
     return reply.redirect(`${base}?esito=annullata`, 303);
   });

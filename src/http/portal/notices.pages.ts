@@ -4,12 +4,10 @@ import { noticeBodyHtml, noticeKindLabels } from '../status/notices-pages.js';
 import type { ServiceDeps } from '../../services/context.js';
 import { getNotice, listNotices } from '../../services/notices/notices.js';
 import type { Notice } from '../../services/notices/ports.js';
-import { DomainError } from '../../domain/shared/errors.js';
-import { send } from './forms.js';
+import { idParam, send } from './forms.js';
 import { html, page, raw, type Html } from './layout.js';
 
 const PAGE_SIZE = 20;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One comunicato: title (a link in the archive), date and kind, the text as published. */
 function noticeArticle(n: Notice, heading: 'h1' | 'h2'): Html {
@@ -62,8 +60,7 @@ export const noticePages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app
   });
 
   app.get<{ Params: { id: string } }>('/comunicati/:id', async (request, reply) => {
-    if (!UUID.test(request.params.id)) throw new DomainError('not_found', 'notice not found');
-    const notice = await getNotice(deps, request.params.id, undefined);
+    const notice = await getNotice(deps, idParam(request.params.id), undefined);
     return send(
       reply,
       page({

@@ -27,12 +27,14 @@ import {
 } from '../../services/portal/sessions.js';
 import { createTender } from '../../services/tenders/create-tender.js';
 import { getTender, listTenders } from '../../services/tenders/get-tender.js';
+import { isPgError } from '../../adapters/db/database.js';
 import { isUnavailable, statusOf } from '../problem.js';
 import { dataTable, html, messagePage, page, PORTAL_CSS, roleLabels, type Html } from './layout.js';
 import { fieldErrorIt, lotStateLabels, tenderStateLabels } from './labels.js';
 import {
   errorSummary,
   formFieldOf,
+  isUuid,
   send,
   signedIn,
   tenderFieldsets,
@@ -204,13 +206,18 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   });
   app.setErrorHandler(async (error, request, reply) => {
     const domain = error instanceof DomainError ? error : undefined;
+    // A concurrent change the database refused (serialization, a constraint): the same as the API's 409.
+    const conflict = isPgError(error) && (error.code === '40001' || !!error.code?.startsWith('23'));
     const status = domain
       ? statusOf[domain.code]
-      : isUnavailable(error)
-        ? 503
-        : (error as { statusCode?: number }).statusCode && (error as { statusCode: number }).statusCode < 500
-          ? (error as { statusCode: number }).statusCode
-          : 500;
+      : conflict
+        ? 409
+        : isUnavailable(error)
+          ? 503
+          : (error as { statusCode?: number }).statusCode &&
+              (error as { statusCode: number }).statusCode < 500
+            ? (error as { statusCode: number }).statusCode
+            : 500;
     if (status >= 500) request.log.error({ err: error }, 'portal page failed');
     const [title, text] =
       status === 404
@@ -523,13 +530,14 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   app.post('/accedi', async (request, reply) => {
     if (!demoSignIn) return send(reply, messagePage('Accedi', [html`Accesso dimostrativo non attivo.`]), 403);
     const form = request.body as Form;
-    const session = await startSession(deps, { userId: String(form.utente ?? ''), signIn: 'demo' }).catch(
-      (error: unknown) => {
-        if (error instanceof DomainError && ['not_found', 'invalid_state'].includes(error.code))
-          return undefined;
-        throw error;
-      },
-    );
+    const userId = String(form.utente ?? '');
+    if (!isUuid(userId))
+      return send(reply, messagePage('Accedi', [html`Utente non trovato o non attivo.`]), 422);
+    const session = await startSession(deps, { userId, signIn: 'demo' }).catch((error: unknown) => {
+      if (error instanceof DomainError && ['not_found', 'invalid_state'].includes(error.code))
+        return undefined;
+      throw error;
+    });
     if (!session) return send(reply, messagePage('Accedi', [html`Utente non trovato o non attivo.`]), 422);
     void reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/accedi' });
     setSessionCookie(request, reply, session.token);
@@ -644,7 +652,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   app.get<{ Querystring: { pagina?: string } }>('/area-personale/gare', async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    const pageNumber = Math.max(1, Number.parseInt(request.query.pagina ?? '1', 10) || 1);
+    const pageNumber = Math.min(10_000, Math.max(1, Number.parseInt(request.query.pagina ?? '1', 10) || 1));
     const size = 20;
     const tenders = await listTenders(deps, { limit: size, offset: (pageNumber - 1) * size }, actor);
     const pages = Math.max(1, Math.ceil(tenders.total / size));
@@ -802,7 +810,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
 
   /** Only a path on this site (no scheme, no host, no //) may be a return address. */
   function safeReturnPath(value: string | undefined): string {
-    return value && /^\/(?![/\\])[^\s]*$/.test(value) ? value : '/area-personale';
+    return value && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) ? value : '/area-personale';
   }
 };
 

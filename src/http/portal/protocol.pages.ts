@@ -10,11 +10,13 @@ import {
   listRegister,
   protocolLabel,
 } from '../../services/notices/protocol.js';
-import { errorSummary, send, signedIn, textField, type FieldErrors, type Form } from './forms.js';
+import { errorSummary, idParam, send, signedIn, textField, type FieldErrors, type Form } from './forms.js';
 import { dataTable, html, page } from './layout.js';
 
 const base = '/area-personale/protocollo';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A day the register can hold: a calendar date of this century (not year 9999, which has no next day here). */
+const registerDay = (d: string) => isValidIsoDate(d) && d >= '2000-01-01' && d <= '2099-12-31';
 
 const timeIt = new Intl.DateTimeFormat('it-IT', {
   timeZone: 'Europe/Rome',
@@ -51,7 +53,7 @@ export const protocolPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
     const { chosen, sections } = await aooOf(actor, request.query.aoo);
     const today = romeDateOf(deps.clock.now());
     const requested = request.query.data ?? today;
-    const dateError = isValidIsoDate(requested) ? undefined : 'Indica un giorno valido.';
+    const dateError = registerDay(requested) ? undefined : 'Indica un giorno valido.';
     const date = dateError ? today : requested;
     const registrations = await listRegister(deps, { aooCode: chosen.aooCode, date }, actor);
     const registerUrl = `${base}/${chosen.aooCode}/registro-giornaliero/${date}`;
@@ -149,7 +151,7 @@ export const protocolPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
       const actor = signedIn(request, reply);
       if (!actor) return reply;
       const { aoo, date, format } = request.params;
-      if (!isValidIsoDate(date) || !['pdf', 'json'].includes(format))
+      if (!registerDay(date) || !['pdf', 'json'].includes(format))
         throw new DomainError('not_found', 'no such daily register');
       const out = await dailyRegister(deps, { aooCode: aoo, date }, actor);
       const name = `registro-giornaliero-${aoo}-${date}.${format}`;
@@ -281,8 +283,7 @@ export const protocolPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
   });
 
   const registrationOf = async (id: string, actor: UserActor) => {
-    if (!UUID.test(id)) throw new DomainError('not_found', 'registration not found');
-    return getRegistration(deps, id, actor);
+    return getRegistration(deps, idParam(id), actor);
   };
 };
 

@@ -15,7 +15,6 @@ export const authoritiesBase = `${registryBase}/stazioni-appaltanti`;
 export const usersBase = `${registryBase}/utenti`;
 export const operatorsBase = `${registryBase}/operatori-economici`;
 const PAGE_SIZE = 20;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The signed-in administrator; other roles get the 403 page, visitors the sign-in page (and undefined). */
 export function signedInAdmin(request: FastifyRequest, reply: FastifyReply): UserActor | undefined {
@@ -26,14 +25,8 @@ export function signedInAdmin(request: FastifyRequest, reply: FastifyReply): Use
   return actor;
 }
 
-/** A path parameter that cannot be an id is a page that does not exist (not a database error). */
-export function idParam(id: string): string {
-  if (!UUID.test(id)) throw new DomainError('not_found', 'no such registry entry');
-  return id.toLowerCase();
-}
-
 export const pageNumberOf = (value: string | undefined) =>
-  Math.max(1, Number.parseInt(value ?? '1', 10) || 1);
+  Math.min(10_000, Math.max(1, Number.parseInt(value ?? '1', 10) || 1));
 
 /** The entries of page `n` of a list. */
 export const pageWindow = (n: number) => ({ limit: PAGE_SIZE, offset: (n - 1) * PAGE_SIZE });

@@ -8,13 +8,12 @@ import {
   listEconomicOperators,
   updateEconomicOperator,
 } from '../../services/registry/economic-operators.js';
-import { send, textField, type FieldErrors, type Form } from './forms.js';
+import { idParam, send, textField, type FieldErrors, type Form } from './forms.js';
 import { html } from './layout.js';
 import {
   entryPage,
   fieldErrorsOf,
   formPage,
-  idParam,
   listPage,
   operatorsBase,
   optional,

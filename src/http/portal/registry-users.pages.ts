@@ -17,7 +17,7 @@ import {
   revokeTokens,
   updateUser,
 } from '../../services/registry/users.js';
-import { selectField, send, textField, type FieldErrors, type Form } from './forms.js';
+import { idParam, selectField, send, textField, type FieldErrors, type Form } from './forms.js';
 import { html, roleLabels, type Html } from './layout.js';
 import {
   activeLabel,
@@ -26,7 +26,6 @@ import {
   entryPage,
   fieldErrorsOf,
   formPage,
-  idParam,
   listPage,
   operatorsBase,
   optional,

@@ -12,7 +12,7 @@ import {
 } from '../../services/registry/contracting-authorities.js';
 import { getSection, listSections, updateSection } from '../../services/registry/sections.js';
 import { listUsers } from '../../services/registry/users.js';
-import { selectField, send, textField, type FieldErrors, type Form } from './forms.js';
+import { idParam, selectField, send, textField, type FieldErrors, type Form } from './forms.js';
 import { dataTable, html, page, roleLabels } from './layout.js';
 import { registryOperatorPages } from './registry-operators.pages.js';
 import { registryUserPages } from './registry-users.pages.js';
@@ -23,7 +23,6 @@ import {
   fieldErrorsOf,
   formPage,
   headingBar,
-  idParam,
   listPage,
   operatorsBase,
   optional,

@@ -6,7 +6,7 @@ import { listNotices } from '../../services/notices/notices.js';
 import type { OutboxState } from '../../services/notices/ports.js';
 import { relayNotice } from '../../services/notices/relay-notice.js';
 import { getRelay, retryFailedRecipients } from '../../services/notices/relays.js';
-import { send, signedIn } from './forms.js';
+import { idParam, send, signedIn } from './forms.js';
 import { html, page } from './layout.js';
 
 const stateLabels: Record<OutboxState, string> = {
@@ -66,12 +66,16 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
                               >
                             </p>`,
                         )}
-                        <form method="post" action="${base}/${n.id}/inoltri">
-                          <input type="hidden" name="csrf" value="${request.portal.csrf ?? ''}" />
-                          <button type="submit" class="btn btn-primary btn-sm">
-                            Inoltra ai RUP della regione
-                          </button>
-                        </form>
+                        ${
+                          !staff.regionalSectionCode || relaysOf(n.id).length > 0
+                            ? ''
+                            : html`<form method="post" action="${base}/${n.id}/inoltri">
+                                <input type="hidden" name="csrf" value="${request.portal.csrf ?? ''}" />
+                                <button type="submit" class="btn btn-primary btn-sm">
+                                  Inoltra ai RUP della regione
+                                </button>
+                              </form>`
+                        }
                       </li>`,
                   )}
                 </ul>`
@@ -83,96 +87,113 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
   app.post<{ Params: { id: string } }>(`${base}/:id/inoltri`, async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    const outcome = await relayNotice(deps, { noticeId: request.params.id }, actor);
+    const outcome = await relayNotice(deps, { noticeId: idParam(request.params.id) }, actor);
     return reply.redirect(`/area-personale/inoltri/${outcome.relay.id}`, 303);
   });
 
-  app.get<{ Params: { id: string } }>('/area-personale/inoltri/:id', async (request, reply) => {
-    const actor = signedIn(request, reply);
-    if (!actor) return reply;
-    if (!/^[0-9a-f-]{36}$/.test(request.params.id)) throw new DomainError('not_found', 'no such relay');
-    const { relay, protocol, progress, done } = await getRelay(deps, request.params.id, actor);
-    const notice = await deps.store.notices.findNotice(relay.noticeId);
-    const finished = progress.accepted + progress.delivered + progress.failed;
-    const percent = relay.recipientCount === 0 ? 100 : Math.round((finished / relay.recipientCount) * 100);
-    if (!done) void reply.header('refresh', '3');
-    return send(
-      reply,
-      page({
-        ...request.portal,
-        title: `Inoltro ${protocol}`,
-        current: '/area-personale',
-        breadcrumbs: [
-          { label: 'Home', href: '/' },
-          { label: 'Inoltro dei comunicati', href: base },
-          { label: protocol },
-        ],
-        body: html`<h1>Inoltro ${protocol}</h1>
-          <p>
-            ${notice ? html`Comunicato: <a href="/comunicati/${notice.id}">${notice.title}</a>. ` : ''}Destinatari:
-            ${relay.recipientCount}.
-          </p>
-          <div class="progress-bar-wrapper mb-3">
-            <div class="progress-bar-label">
-              <span class="visually-hidden">Avanzamento dell'invio: </span>${percent}%
-              ${done ? '— invio concluso' : '— invio in corso, la pagina si aggiorna da sola'}
+  app.get<{ Params: { id: string }; Querystring: { aggiornamento?: string } }>(
+    '/area-personale/inoltri/:id',
+    async (request, reply) => {
+      const actor = signedIn(request, reply);
+      if (!actor) return reply;
+      const { relay, protocol, progress, done } = await getRelay(deps, idParam(request.params.id), actor);
+      const notice = await deps.store.notices.findNotice(relay.noticeId);
+      const finished = progress.accepted + progress.delivered + progress.failed;
+      const percent = relay.recipientCount === 0 ? 100 : Math.round((finished / relay.recipientCount) * 100);
+      // The page follows the dispatch by itself (every 5 s) unless the user stops it (WCAG 2.2.1).
+      const auto = !done && request.query.aggiornamento !== 'no';
+      if (auto) void reply.header('refresh', '5');
+      const here = `/area-personale/inoltri/${relay.id}`;
+      return send(
+        reply,
+        page({
+          ...request.portal,
+          title: `Inoltro ${protocol}`,
+          current: '/area-personale',
+          breadcrumbs: [
+            { label: 'Home', href: '/' },
+            { label: 'Inoltro dei comunicati', href: base },
+            { label: protocol },
+          ],
+          body: html`<h1>Inoltro ${protocol}</h1>
+            <p>
+              ${notice ? html`Comunicato: <a href="/comunicati/${notice.id}">${notice.title}</a>. ` : ''}Destinatari:
+              ${relay.recipientCount}.
+            </p>
+            <div class="progress-bar-wrapper mb-3">
+              <div class="progress-bar-label">
+                <span class="visually-hidden">Avanzamento dell'invio: </span>${percent}%
+                ${done ? '— invio concluso' : auto ? '— invio in corso, la pagina si aggiorna ogni 5 secondi' : '— invio in corso'}
+              </div>
+              <div class="progress">
+                <div
+                  class="progress-bar"
+                  role="progressbar"
+                  style="width: ${percent}%"
+                  aria-valuenow="${percent}"
+                  aria-valuemin="0"
+                  aria-valuemax="100"
+                  aria-label="Avanzamento dell'invio"
+                ></div>
+              </div>
             </div>
-            <div class="progress">
-              <div
-                class="progress-bar"
-                role="progressbar"
-                style="width: ${percent}%"
-                aria-valuenow="${percent}"
-                aria-valuemin="0"
-                aria-valuemax="100"
-                aria-label="Avanzamento dell'invio"
-              ></div>
-            </div>
-          </div>
-          <dl class="row" aria-live="polite">
-            ${(Object.keys(stateLabels) as OutboxState[]).map(
-              (s) =>
-                html`<dt class="col-sm-5">${stateLabels[s]}</dt>
-                  <dd class="col-sm-7" data-state="${s}">${progress[s]}</dd>`,
-            )}
-          </dl>
-          <ul class="list-unstyled d-flex flex-wrap gap-3">
-            <li>
-              <a class="btn btn-outline-primary" href="/area-personale/inoltri/${relay.id}/lettera.pdf"
-                >Lettera di trasmissione (PDF)</a
-              >
-            </li>
-            <li>
-              <a class="btn btn-outline-primary" href="/area-personale/inoltri/${relay.id}/esito.csv"
-                >Esito per destinatario (CSV)</a
-              >
-            </li>
-          </ul>
-          ${
-            progress.failed > 0
-              ? html`<form method="post" action="/area-personale/inoltri/${relay.id}/nuovo-invio">
-                  <input type="hidden" name="csrf" value="${request.portal.csrf ?? ''}" />
-                  <button type="submit" class="btn btn-primary">
-                    Invia di nuovo ai ${progress.failed} destinatari non raggiunti
-                  </button>
-                </form>`
-              : ''
-          }`.value,
-      }),
-    );
-  });
+            ${
+              done
+                ? ''
+                : html`<p class="d-flex flex-wrap gap-3">
+                    ${
+                      auto
+                        ? html`<a href="${here}?aggiornamento=no">Interrompi l'aggiornamento automatico</a>`
+                        : html`<a href="${here}?aggiornamento=no">Aggiorna ora</a>
+                            <a href="${here}">Riprendi l'aggiornamento automatico</a>`
+                    }
+                  </p>`
+            }
+            <dl class="row" aria-live="polite">
+              ${(Object.keys(stateLabels) as OutboxState[]).map(
+                (s) =>
+                  html`<dt class="col-sm-5">${stateLabels[s]}</dt>
+                    <dd class="col-sm-7" data-state="${s}">${progress[s]}</dd>`,
+              )}
+            </dl>
+            <ul class="list-unstyled d-flex flex-wrap gap-3">
+              <li>
+                <a class="btn btn-outline-primary" href="/area-personale/inoltri/${relay.id}/lettera.pdf"
+                  >Lettera di trasmissione (PDF)</a
+                >
+              </li>
+              <li>
+                <a class="btn btn-outline-primary" href="/area-personale/inoltri/${relay.id}/esito.csv"
+                  >Esito per destinatario (CSV)</a
+                >
+              </li>
+            </ul>
+            ${
+              progress.failed > 0
+                ? html`<form method="post" action="/area-personale/inoltri/${relay.id}/nuovo-invio">
+                    <input type="hidden" name="csrf" value="${request.portal.csrf ?? ''}" />
+                    <button type="submit" class="btn btn-primary">
+                      Invia di nuovo ai ${progress.failed} destinatari non raggiunti
+                    </button>
+                  </form>`
+                : ''
+            }`.value,
+        }),
+      );
+    },
+  );
 
   app.post<{ Params: { id: string } }>('/area-personale/inoltri/:id/nuovo-invio', async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    await retryFailedRecipients(deps, request.params.id, actor);
+    await retryFailedRecipients(deps, idParam(request.params.id), actor);
     return reply.redirect(`/area-personale/inoltri/${request.params.id}`, 303);
   });
 
   app.get<{ Params: { id: string } }>('/area-personale/inoltri/:id/lettera.pdf', async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    const { relay } = await getRelay(deps, request.params.id, actor);
+    const { relay } = await getRelay(deps, idParam(request.params.id), actor);
     const pdf = await deps.store.notices.relayLetter(relay.id);
     if (!pdf) throw new DomainError('not_found', 'no letter');
     return reply
@@ -184,7 +205,7 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
   app.get<{ Params: { id: string } }>('/area-personale/inoltri/:id/esito.csv', async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    const { relay } = await getRelay(deps, request.params.id, actor);
+    const { relay } = await getRelay(deps, idParam(request.params.id), actor);
     const rows = (await deps.store.notices.relayRecipients(relay.id)).map((r) =>
       [r.recipientName, r.address, stateLabels[r.state], String(r.attempts), r.lastError ?? '']
         .map(csvCell)
@@ -197,6 +218,8 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
   });
 };
 
+/** A CSV cell; text a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with '. */
 function csvCell(value: string): string {
-  return /[";\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

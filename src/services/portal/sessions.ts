@@ -63,8 +63,10 @@ export function csrfTokenOf(sessionToken: string): string {
 }
 
 export function csrfMatches(expected: string, given: unknown): boolean {
-  if (typeof given !== 'string' || given.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Users a visitor may sign in as with the demo sign-in: a few of each role. */
