@@ -21,6 +21,7 @@ export interface Config {
   seedDemo: 'auto' | 'always' | 'never';
   /** The portal's demo sign-in (pick a seeded user): 'auto' = only on the embedded engine. */
   portalDemoSignIn: 'auto' | 'on' | 'off';
+  webhookPlainHttp: 'auto' | 'on' | 'off';
   jobsEnabled: boolean;
   expireLotsIntervalMs: number;
   idempotencyRetentionHours: number;
@@ -106,6 +107,11 @@ export const configVariables: ConfigVariable[] = [
     name: 'PORTAL_DEMO_SIGNIN',
     default: 'auto',
     description: 'Portal sign-in by picking a seeded user: auto (embedded engine only), on, off',
+  },
+  {
+    name: 'WEBHOOK_PLAIN_HTTP',
+    default: 'auto',
+    description: 'Webhook subscriptions to http:// URLs: auto (embedded engine only), on, off (https only)',
   },
   {
     name: 'JOBS_ENABLED',
@@ -305,6 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
     seedDemo: oneOf(env, 'SEED_DEMO', 'auto', ['auto', 'always', 'never']),
     portalDemoSignIn: oneOf(env, 'PORTAL_DEMO_SIGNIN', 'auto', ['auto', 'on', 'off']),
+    webhookPlainHttp: oneOf(env, 'WEBHOOK_PLAIN_HTTP', 'auto', ['auto', 'on', 'off']),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     expireLotsIntervalMs: integer(env, 'EXPIRE_LOTS_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
     idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 72, 1, 24 * 365),

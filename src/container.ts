@@ -230,6 +230,9 @@ export async function startService(container: Container): Promise<RunningService
       config.portalDemoSignIn === 'on' ||
       (config.portalDemoSignIn === 'auto' && container.database.engine === 'pglite'),
     oidc: config.oidc,
+    webhookPlainHttp:
+      config.webhookPlainHttp === 'on' ||
+      (config.webhookPlainHttp === 'auto' && container.database.engine === 'pglite'),
   });
   const scheduler = new Scheduler(logger);
   if (config.jobsEnabled)

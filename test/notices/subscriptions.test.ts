@@ -254,4 +254,35 @@ describe(`subscriptions to service notifications (${engineName()})`, () => {
       [gone.json<{ id: string }>().id, 'HTTP 410'],
     ]);
   });
+
+  it('outside the embedded default, webhooks must be https: an http:// URL is refused and nothing is stored', async () => {
+    const strict = await createHarness({ now: '2026-03-02T09:00:00Z', webhookPlainHttp: false });
+    try {
+      const plain = await strict.app.inject({
+        method: 'POST',
+        url: '/api/v1/subscriptions',
+        payload: {
+          channel: 'webhook',
+          address: 'http://receiver.example.it/gara',
+          services: ['cig_issuance'],
+        },
+      });
+      expect(plain.statusCode).toBe(400);
+      expect(plain.json()).toMatchObject({ field: 'address', detail: 'address must be an https URL' });
+      expect(await strict.deps.store.notices.activeSubscriptions(['cig_issuance'])).toHaveLength(0);
+      const secure = await strict.app.inject({
+        method: 'POST',
+        url: '/api/v1/subscriptions',
+        payload: {
+          channel: 'webhook',
+          address: 'https://receiver.example.it/gara',
+          services: ['cig_issuance'],
+        },
+      });
+      expect(secure.statusCode).toBe(201);
+      expect(await strict.deps.store.notices.activeSubscriptions(['cig_issuance'])).toHaveLength(1);
+    } finally {
+      await strict.close();
+    }
+  });
 });

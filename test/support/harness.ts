@@ -70,6 +70,8 @@ export async function createHarness(
     lookupCacheTtlMs?: number;
     demoSignIn?: boolean;
     oidc?: OidcOptions;
+    /** Webhooks to http:// (the tests' receivers are local); default true. */
+    webhookPlainHttp?: boolean;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({ poolSize: options.poolSize ?? 10 });
@@ -87,6 +89,7 @@ export async function createHarness(
     lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
     demoSignIn: options.demoSignIn ?? false,
     oidc: options.oidc,
+    webhookPlainHttp: options.webhookPlainHttp ?? true,
   });
   await app.ready();
   return {

@@ -168,7 +168,9 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
   deps: ServiceDeps;
   linkBase: () => string;
   mailDir: string | null;
-}> = async (app, { deps, linkBase, mailDir }) => {
+  /** Webhook subscriptions may target http:// URLs (otherwise https only). */
+  webhookPlainHttp?: boolean;
+}> = async (app, { deps, linkBase, mailDir, webhookPlainHttp = false }) => {
   const registrar = new ProtocolRegistrar(deps);
   /** The API's view of a relay (access checked by the service). */
   async function relayView(request: Parameters<typeof actorOf>[0], id: string) {
@@ -820,6 +822,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       const { subscription, token, secret } = await subscribe(deps, {
         ...request.body,
         linkBase: linkBase(),
+        allowPlainHttp: webhookPlainHttp,
       });
       return reply.status(201).send({
         id: subscription.id,

@@ -19,15 +19,28 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
  */
 export async function subscribe(
   deps: Deps,
-  input: { channel: 'email' | 'webhook'; address: string; services: string[]; linkBase: string },
+  input: {
+    channel: 'email' | 'webhook';
+    address: string;
+    services: string[];
+    linkBase: string;
+    /** Whether a webhook may be a plain http:// URL (test and intranet receivers); https otherwise. */
+    allowPlainHttp?: boolean;
+  },
 ): Promise<{ subscription: Subscription; token: string; secret: string | null }> {
   const now = deps.clock.now();
   const services = checkServices(input.services);
   const address = input.address.trim();
   if (input.channel === 'email' && !EMAIL.test(address))
     throw invalidField('address', 'address is not an e-mail address');
-  if (input.channel === 'webhook' && !/^https?:\/\/\S+$/.test(address))
-    throw invalidField('address', 'address must be an http(s) URL');
+  if (
+    input.channel === 'webhook' &&
+    !(input.allowPlainHttp ? /^https?:\/\/\S+$/ : /^https:\/\/\S+$/).test(address)
+  )
+    throw invalidField(
+      'address',
+      input.allowPlainHttp ? 'address must be an http(s) URL' : 'address must be an https URL',
+    );
   const token = randomBytes(24).toString('base64url');
   const secret = input.channel === 'webhook' ? randomBytes(32).toString('base64url') : null;
   const subscription: Subscription = {
