@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openIncident, updateIncident } from '../../src/services/continuity/incidents.js';
-import { registerUrgentProcedure } from '../../src/services/continuity/contingency.js';
+import { registerUrgentProcedure, remindRegularisations } from '../../src/services/continuity/contingency.js';
 import { protocolLabel, registerDocument } from '../../src/services/notices/protocol.js';
 import { perfectLot } from '../../src/services/tenders/perfect-lot.js';
 import { sampleLot } from '../support/factories.js';
@@ -254,6 +254,18 @@ describe.skipIf(!executable)('regional office and continuity pages in Chromium',
     // Three days past the regularisation deadline, still not regularised.
     const deadline = new Date(`${urgent.regularisationDeadline}T12:00:00Z`);
     h.clock.set(new Date(deadline.getTime() + 3 * 86_400_000).toISOString());
+
+    // The daily reminder: in the RUP's personal area (and by e-mail, see test/continuity).
+    expect(await remindRegularisations(h.deps)).toEqual({ reminded: 1 });
+    const home = await signedIn(rup.user.name, '/area-personale');
+    const note = home.getByRole('note');
+    expect(await note.innerText()).toMatch(
+      new RegExp(`Promemoria[\\s\\S]*${urgent.reference}[\\s\\S]*scaduta da 3 giorni`),
+    );
+    await note.locator('a').first().click();
+    await home.waitForURL(new RegExp(`/procedure-urgenti/${urgent.reference}$`));
+    expect(await seriousViolations(home)).toEqual([]);
+    await home.context().close();
 
     const rupPage = await signedIn(rup.user.name, '/area-personale/scadenze-nei-disservizi');
     const affected = await rupPage.locator('tbody').innerText();

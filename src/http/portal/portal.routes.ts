@@ -9,9 +9,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { cigFamilyLabels, validateCig } from '../../domain/cig/cig.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
-import { formatDateIt } from '../../domain/shared/dates.js';
+import { formatDateIt, romeDateOf } from '../../domain/shared/dates.js';
 import { lookupCig } from '../../services/cig/lookup-cig.js';
-import { getProvisional } from '../../services/continuity/contingency.js';
+import { getProvisional, myReminders } from '../../services/continuity/contingency.js';
 import type { ProvisionalProcedure } from '../../services/continuity/ports.js';
 import { lotBidderContribution } from '../../services/payments/contributions.js';
 import type { Lot } from '../../services/ports.js';
@@ -633,6 +633,9 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
       );
     }
     links.push(html`<li><a href="/cig">Verifica un CIG</a></li>`);
+    // The last week's reminders (regularisations due or overdue), newest first.
+    const since = romeDateOf(new Date(deps.clock.now().getTime() - 7 * 86_400_000));
+    const reminders = (await myReminders(deps, actor)).filter((r) => r.day >= since).slice(0, 10);
     return send(
       reply,
       page({
@@ -642,6 +645,27 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
         breadcrumbs: [{ label: 'Home', href: '/' }, { label: 'Area personale' }],
         body: html`<h1>Area personale</h1>
           <p>Hai effettuato l'accesso come <strong>${actor.name}</strong> (${roleLabels[actor.role]}).</p>
+          ${
+            reminders.length
+              ? html`<div class="alert alert-warning" role="note">
+                  <h2 class="h5">Promemoria</h2>
+                  <ul class="mb-0">
+                    ${reminders.map(
+                      (r) =>
+                        html`<li>
+                          ${
+                            r.subjectType === 'provisional_procedure'
+                              ? html`<a href="/area-personale/procedure-urgenti/${r.subjectId}"
+                                  >${r.message}</a
+                                >`
+                              : r.message
+                          }
+                        </li>`,
+                    )}
+                  </ul>
+                </div>`
+              : ''
+          }
           <ul>
             ${links}
           </ul>`.value,
