@@ -54,6 +54,8 @@ export interface Config {
   segnaturaKeyDir: string;
   /** OpenID Connect sign-in to the portal (the SPID/CIE gateway); undefined when not configured. */
   oidc: OidcConfig | undefined;
+  /** The PEC mailbox polled for receipts (IMAP); undefined: receipts arrive only over HTTP. */
+  pecImap: { url: URL; intervalMs: number } | undefined;
 }
 
 export interface OidcConfig {
@@ -213,6 +215,17 @@ export const configVariables: ConfigVariable[] = [
     description: 'A message claimed by a process that died is sent again after this long',
   },
   {
+    name: 'PEC_IMAP_URL',
+    default: '(none)',
+    description:
+      "Mailbox of the sections' PEC where receipts arrive, polled over IMAP: imaps://user:password@host[:port]/MAILBOX (imap:// only on loopback)",
+  },
+  {
+    name: 'PEC_IMAP_INTERVAL_MS',
+    default: '60000',
+    description: 'How often the PEC mailbox is read for new receipts',
+  },
+  {
     name: 'SEGNATURA_KEY_DIR',
     default: '(DATA_DIR/keys)',
     description:
@@ -336,6 +349,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     segnaturaKeyDir: resolve(env.SEGNATURA_KEY_DIR?.trim() || resolve(dataDir, 'keys')),
     oidc: oidcConfig(env, publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`),
+    pecImap: pecImapConfig(env),
   };
 }
 
@@ -347,6 +361,28 @@ const OIDC_VARIABLES = [
   'OIDC_REDIRECT_URL',
 ] as const;
 const OIDC_RETURN_PATH = '/accedi/oidc/ritorno';
+
+/** The PEC mailbox: imaps://, or imap:// on a loopback host only (credentials in clear otherwise). */
+function pecImapConfig(env: Env): Config['pecImap'] {
+  const raw = env.PEC_IMAP_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('PEC_IMAP_URL', 'is not a URL');
+  }
+  const loopback =
+    ['localhost', '[::1]'].includes(url.hostname) || /^127\.[0-9]+\.[0-9]+\.[0-9]+$/.test(url.hostname);
+  if (url.protocol !== 'imaps:' && !(url.protocol === 'imap:' && loopback))
+    throw new ConfigError('PEC_IMAP_URL', 'must start with imaps:// (imap:// only on a loopback host)');
+  if (!url.username || !url.password)
+    throw new ConfigError(
+      'PEC_IMAP_URL',
+      'must carry the mailbox user and password: imaps://user:password@host/',
+    );
+  return { url, intervalMs: integer(env, 'PEC_IMAP_INTERVAL_MS', 60_000, 1000, 86_400_000) };
+}
 
 /** https, or http on a loopback host only (a provider or portal on this machine, in development and tests). */
 function secureUrl(name: string, value: string, what = 'URL'): URL {

@@ -7,12 +7,15 @@ import {
   regularisePending,
   remindRegularisations,
 } from '../services/continuity/contingency.js';
+import { imapMailbox } from '../adapters/mail/imap-mailbox.js';
+import { parsePecReceipt } from '../adapters/mail/pec-receipt.js';
+import { ingestPecMailbox } from '../services/notices/receipts.js';
 import { emitMaintenanceEvents } from '../services/notices/subscriptions.js';
 import type { ScheduledJob } from './scheduler.js';
 
 export function backgroundJobs(
   deps: ServiceDeps,
-  config: Pick<Config, 'expireLotsIntervalMs' | 'idempotencyRetentionHours'>,
+  config: Pick<Config, 'expireLotsIntervalMs' | 'idempotencyRetentionHours' | 'pecImap'>,
   /** The base of the portal links in e-mails (the public URL once the service listens). */
   links: () => string | undefined = () => undefined,
 ): ScheduledJob[] {
@@ -51,5 +54,15 @@ export function backgroundJobs(
         ),
       }),
     },
+    ...(config.pecImap
+      ? [
+          {
+            // Certified e-mail receipts from the sections' PEC mailbox (the HTTP channel works too).
+            name: 'pec-imap',
+            intervalMs: config.pecImap.intervalMs,
+            run: () => ingestPecMailbox(deps, imapMailbox(config.pecImap!.url), parsePecReceipt),
+          },
+        ]
+      : []),
   ];
 }

@@ -54,6 +54,31 @@ describe('configuration', () => {
     expect(loadConfig({}).port).toBe(3000);
   });
 
+  it('the PEC mailbox: imaps (imap only on loopback), with its credentials, never echoed in the error', () => {
+    expect(loadConfig({}).pecImap).toBeUndefined();
+    const ok = loadConfig({ PEC_IMAP_URL: 'imaps://pec.pug:s3gret0@imap.pec.example.it/INBOX' }).pecImap;
+    expect(ok?.url.hostname).toBe('imap.pec.example.it');
+    expect(ok?.intervalMs).toBe(60_000);
+    expect(loadConfig({ PEC_IMAP_URL: 'imap://u:p@127.0.0.1:1143/' }).pecImap?.url.port).toBe('1143');
+    expect(() => loadConfig({ PEC_IMAP_URL: 'imap://u:s3gret0@imap.pec.example.it/' })).toThrow(
+      /PEC_IMAP_URL.*imaps:\/\//,
+    );
+    expect(() => loadConfig({ PEC_IMAP_URL: 'imaps://imap.pec.example.it/' })).toThrow(/user and password/);
+    const refusal = (() => {
+      try {
+        loadConfig({ PEC_IMAP_URL: 'imap://u:s3gret0@imap.pec.example.it/' });
+        return '';
+      } catch (error) {
+        return String(error);
+      }
+    })();
+    expect(refusal).toMatch(/PEC_IMAP_URL/);
+    expect(refusal).not.toContain('s3gret0');
+    expect(() =>
+      loadConfig({ PEC_IMAP_URL: 'imaps://u:p@imap.pec.example.it/', PEC_IMAP_INTERVAL_MS: '10' }),
+    ).toThrow(/PEC_IMAP_INTERVAL_MS/);
+  });
+
   it('the README lists every variable', () => {
     const readme = readFileSync(new URL('README.md', `file://${root}`), 'utf8');
     for (const v of configVariables) expect(readme).toContain(`\`${v.name}\``);

@@ -19,7 +19,7 @@ export async function receivePecReceipt(
   input: { raw: Buffer; parsed: ParsedPecReceipt },
   actor: Actor,
 ): Promise<{ matched: boolean; outboxId: string | null; state: string | null; duplicate: boolean }> {
-  requireRole(actor, 'authority_staff', 'admin', 'regional_staff');
+  if (actor.kind === 'user') requireRole(actor, 'authority_staff', 'admin', 'regional_staff');
   const now = deps.clock.now();
   const { parsed } = input;
   return deps.store.transaction(async (store) => {
@@ -83,4 +83,29 @@ export async function receivePecReceipt(
     ]);
     return { matched: true, outboxId: message.id, state, duplicate: false };
   });
+}
+
+/** A mailbox of certified e-mail (adapters/mail/imap-mailbox.ts): unseen messages, each marked once handled. */
+export interface PecMailbox {
+  drainUnseen(handler: (raw: Buffer) => Promise<void>, limit?: number): Promise<number>;
+}
+
+/**
+ * The inbound channel from the PEC mailbox: every unseen message is kept as a receipt (matched to its
+ * outbox message, or kept for review) and marked seen only after its transaction committed. A message
+ * handed over twice (a crash before the mark) is recognised by its SHA-256 and not applied again.
+ */
+export async function ingestPecMailbox(
+  deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>,
+  mailbox: PecMailbox,
+  parse: (raw: Buffer) => Promise<ParsedPecReceipt>,
+): Promise<{ read: number; matched: number; duplicates: number }> {
+  let matched = 0;
+  let duplicates = 0;
+  const read = await mailbox.drainUnseen(async (raw) => {
+    const outcome = await receivePecReceipt(deps, { raw, parsed: await parse(raw) }, systemActor('pec-imap'));
+    if (outcome.duplicate) duplicates += 1;
+    else if (outcome.matched) matched += 1;
+  });
+  return { read, matched, duplicates };
 }
