@@ -21,7 +21,7 @@ export interface Config {
   seedDemo: 'auto' | 'always' | 'never';
   /** The portal's demo sign-in (pick a seeded user): 'auto' = only on the embedded engine. */
   portalDemoSignIn: 'auto' | 'on' | 'off';
-  webhookPlainHttp: 'auto' | 'on' | 'off';
+  webhookLocalReceivers: 'auto' | 'on' | 'off';
   jobsEnabled: boolean;
   expireLotsIntervalMs: number;
   idempotencyRetentionHours: number;
@@ -111,9 +111,10 @@ export const configVariables: ConfigVariable[] = [
     description: 'Portal sign-in by picking a seeded user: auto (embedded engine only), on, off',
   },
   {
-    name: 'WEBHOOK_PLAIN_HTTP',
+    name: 'WEBHOOK_LOCAL_RECEIVERS',
     default: 'auto',
-    description: 'Webhook subscriptions to http:// URLs: auto (embedded engine only), on, off (https only)',
+    description:
+      'Webhook receivers on http:// or on local or private addresses: auto (embedded engine only), on, off (https and public addresses only)',
   },
   {
     name: 'JOBS_ENABLED',
@@ -324,7 +325,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
     seedDemo: oneOf(env, 'SEED_DEMO', 'auto', ['auto', 'always', 'never']),
     portalDemoSignIn: oneOf(env, 'PORTAL_DEMO_SIGNIN', 'auto', ['auto', 'on', 'off']),
-    webhookPlainHttp: oneOf(env, 'WEBHOOK_PLAIN_HTTP', 'auto', ['auto', 'on', 'off']),
+    webhookLocalReceivers: oneOf(env, 'WEBHOOK_LOCAL_RECEIVERS', 'auto', ['auto', 'on', 'off']),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     expireLotsIntervalMs: integer(env, 'EXPIRE_LOTS_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
     idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 72, 1, 24 * 365),

@@ -140,7 +140,11 @@ export async function createContainer(
     : fileMailer({ dir: mailDir as string, from: config.mail.from });
   const outbox = new OutboxWorker(deps, {
     mailer,
-    webhooks: httpWebhooks(),
+    webhooks: httpWebhooks({
+      allowLocalReceivers:
+        config.webhookLocalReceivers === 'on' ||
+        (config.webhookLocalReceivers === 'auto' && database.engine === 'pglite'),
+    }),
     concurrency: config.mail.concurrency,
     leaseMs: config.mail.leaseMs,
     // A claimed batch must be sent well within its lease at the configured rate.
@@ -230,9 +234,9 @@ export async function startService(container: Container): Promise<RunningService
       config.portalDemoSignIn === 'on' ||
       (config.portalDemoSignIn === 'auto' && container.database.engine === 'pglite'),
     oidc: config.oidc,
-    webhookPlainHttp:
-      config.webhookPlainHttp === 'on' ||
-      (config.webhookPlainHttp === 'auto' && container.database.engine === 'pglite'),
+    webhookLocalReceivers:
+      config.webhookLocalReceivers === 'on' ||
+      (config.webhookLocalReceivers === 'auto' && container.database.engine === 'pglite'),
   });
   const scheduler = new Scheduler(logger);
   if (config.jobsEnabled)

@@ -46,7 +46,7 @@ export interface AppOptions {
   /** The portal's demo sign-in (pick a seeded user); off when absent. */
   demoSignIn?: boolean;
   /** Webhook subscriptions may target http:// URLs. */
-  webhookPlainHttp?: boolean;
+  webhookLocalReceivers?: boolean;
   /** The portal's sign-in with an OpenID Connect provider (SPID/CIE gateway); off when absent. */
   oidc?: OidcOptions | undefined;
 }
@@ -210,7 +210,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         deps,
         linkBase: options.publicUrl ?? (() => ''),
         mailDir: options.mailDir ?? null,
-        webhookPlainHttp: options.webhookPlainHttp ?? false,
+        webhookLocalReceivers: options.webhookLocalReceivers ?? false,
       });
     },
     { prefix: '/api/v1' },

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpWebhooks } from '../../src/adapters/mail/webhooks.js';
+import { httpWebhooks, publicAddressesOnly } from '../../src/adapters/mail/webhooks.js';
 import { dispatchDue } from '../../src/services/notices/dispatch.js';
 import type { MailMessage, Mailer } from '../../src/services/notices/ports.js';
 import { emitMaintenanceEvents } from '../../src/services/notices/subscriptions.js';
@@ -39,7 +39,9 @@ describe(`subscriptions to service notifications (${engineName()})`, () => {
   };
   let staffToken: string;
   let webhookSecret: string;
-  const dispatch = () => dispatchDue(h.deps, { mailer, webhooks: httpWebhooks() });
+  // The receivers are on this machine: local receivers allowed, as on the embedded default.
+  const dispatch = () =>
+    dispatchDue(h.deps, { mailer, webhooks: httpWebhooks({ allowLocalReceivers: true }) });
   const call = (method: 'GET' | 'POST', url: string, payload?: unknown, token?: string) =>
     h.app.inject({
       method,
@@ -256,7 +258,7 @@ describe(`subscriptions to service notifications (${engineName()})`, () => {
   });
 
   it('outside the embedded default, webhooks must be https: an http:// URL is refused and nothing is stored', async () => {
-    const strict = await createHarness({ now: '2026-03-02T09:00:00Z', webhookPlainHttp: false });
+    const strict = await createHarness({ now: '2026-03-02T09:00:00Z', webhookLocalReceivers: false });
     try {
       const plain = await strict.app.inject({
         method: 'POST',
@@ -284,5 +286,45 @@ describe(`subscriptions to service notifications (${engineName()})`, () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it('in production a webhook is never called on this machine or a private network, nor redirected there', async () => {
+    const resolve = (table: Record<string, string[]>) => async (host: string) => table[host] ?? [];
+    for (const host of [
+      '127.0.0.1',
+      '[::1]',
+      '10.1.2.3',
+      '192.168.1.10',
+      '169.254.169.254',
+      '[fd00::1]',
+      '0.0.0.0',
+    ])
+      expect(await publicAddressesOnly(host), host).toBe(false);
+    expect(await publicAddressesOnly('93.184.215.14')).toBe(true);
+    expect(
+      await publicAddressesOnly('hooks.example.it', resolve({ 'hooks.example.it': ['93.184.215.14'] })),
+    ).toBe(true);
+    // One private answer among public ones is enough to refuse; no answer too.
+    expect(
+      await publicAddressesOnly(
+        'mixed.example.it',
+        resolve({ 'mixed.example.it': ['93.184.215.14', '10.0.0.7'] }),
+      ),
+    ).toBe(false);
+    expect(await publicAddressesOnly('nowhere.example.it', resolve({}))).toBe(false);
+
+    // The sender refuses for good (a permanent failure) without calling, when local receivers are not allowed.
+    const calls: string[] = [];
+    const strict = httpWebhooks({
+      fetch: (async (url: string) => {
+        calls.push(url);
+        return new Response('', { status: 200 });
+      }) as unknown as typeof fetch,
+    });
+    await expect(strict.post(`${base}/ok`, '{}', 'secret', 'id-1')).rejects.toMatchObject({
+      name: 'DeliveryError',
+      permanent: true,
+    });
+    expect(calls).toEqual([]);
   });
 });

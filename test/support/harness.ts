@@ -71,7 +71,7 @@ export async function createHarness(
     demoSignIn?: boolean;
     oidc?: OidcOptions;
     /** Webhooks to http:// (the tests' receivers are local); default true. */
-    webhookPlainHttp?: boolean;
+    webhookLocalReceivers?: boolean;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({ poolSize: options.poolSize ?? 10 });
@@ -89,7 +89,7 @@ export async function createHarness(
     lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
     demoSignIn: options.demoSignIn ?? false,
     oidc: options.oidc,
-    webhookPlainHttp: options.webhookPlainHttp ?? true,
+    webhookLocalReceivers: options.webhookLocalReceivers ?? true,
   });
   await app.ready();
   return {

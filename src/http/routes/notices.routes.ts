@@ -169,8 +169,8 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
   linkBase: () => string;
   mailDir: string | null;
   /** Webhook subscriptions may target http:// URLs (otherwise https only). */
-  webhookPlainHttp?: boolean;
-}> = async (app, { deps, linkBase, mailDir, webhookPlainHttp = false }) => {
+  webhookLocalReceivers?: boolean;
+}> = async (app, { deps, linkBase, mailDir, webhookLocalReceivers = false }) => {
   const registrar = new ProtocolRegistrar(deps);
   /** The API's view of a relay (access checked by the service). */
   async function relayView(request: Parameters<typeof actorOf>[0], id: string) {
@@ -822,7 +822,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       const { subscription, token, secret } = await subscribe(deps, {
         ...request.body,
         linkBase: linkBase(),
-        allowPlainHttp: webhookPlainHttp,
+        allowLocalReceivers: webhookLocalReceivers,
       });
       return reply.status(201).send({
         id: subscription.id,

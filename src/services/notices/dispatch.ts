@@ -170,8 +170,9 @@ async function postWebhook(deps: Deps, m: OutboxMessage, webhooks: WebhookSender
   if (!secret) throw new DeliveryError('the subscription has no secret', true);
   const { status } = await webhooks.post(m.address, m.body, secret, m.messageId);
   if (status >= 200 && status < 300) return `HTTP ${status}`;
+  // A redirect is not followed (it could point anywhere): like a refusal, it fails for good.
   throw new DeliveryError(
     `HTTP ${status}`,
-    status >= 400 && status < 500 && status !== 408 && status !== 429,
+    (status >= 300 && status < 400) || (status >= 400 && status < 500 && status !== 408 && status !== 429),
   );
 }

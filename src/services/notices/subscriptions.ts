@@ -25,7 +25,7 @@ export async function subscribe(
     services: string[];
     linkBase: string;
     /** Whether a webhook may be a plain http:// URL (test and intranet receivers); https otherwise. */
-    allowPlainHttp?: boolean;
+    allowLocalReceivers?: boolean;
   },
 ): Promise<{ subscription: Subscription; token: string; secret: string | null }> {
   const now = deps.clock.now();
@@ -35,11 +35,11 @@ export async function subscribe(
     throw invalidField('address', 'address is not an e-mail address');
   if (
     input.channel === 'webhook' &&
-    !(input.allowPlainHttp ? /^https?:\/\/\S+$/ : /^https:\/\/\S+$/).test(address)
+    !(input.allowLocalReceivers ? /^https?:\/\/\S+$/ : /^https:\/\/\S+$/).test(address)
   )
     throw invalidField(
       'address',
-      input.allowPlainHttp ? 'address must be an http(s) URL' : 'address must be an https URL',
+      input.allowLocalReceivers ? 'address must be an http(s) URL' : 'address must be an https URL',
     );
   const token = randomBytes(24).toString('base64url');
   const secret = input.channel === 'webhook' ? randomBytes(32).toString('base64url') : null;
