@@ -1,27 +1,29 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import hoodiecrow from 'hoodiecrow-imap';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imapMailbox } from '../../src/adapters/mail/imap-mailbox.js';
 import { parsePecReceipt } from '../../src/adapters/mail/pec-receipt.js';
-import { publishNotice } from '../../src/services/notices/notices.js';
 import { ingestPecMailbox } from '../../src/services/notices/receipts.js';
-import { relayNotice } from '../../src/services/notices/relay-notice.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
+import {
+  ACCEPTED_ID,
+  BOUNCED_ID,
+  pecSamples,
+  pecSamplesMissing,
+  relayForSamples,
+} from './support/pec-samples.js';
 
-const samples = fileURLToPath(new URL('../../../shared/specs/pec-samples/', import.meta.url));
-const missing = !existsSync(samples);
+const samples = pecSamples;
+const missing = pecSamplesMissing;
 if (missing) {
   console.warn(
     `PEC mailbox tests skipped: ${samples} does not exist (the shared specs live next to the project)`,
   );
 }
 
-const ACCEPTED_ID = 'SN05IE$951DEC16C1CFD3E4FD8FF1B1D24A99AE@fakepec.it';
-const BOUNCED_ID = 'SN05IE$951DEC16C1CFD3E4FD8FF1B1D24A99AE@pec.it';
 const ORDINARY =
   'From: rup@comune.example.it\r\nTo: osservatorio.pug@pec.example.it\r\nSubject: Grazie\r\nMessage-ID: <risposta.1@comune.example.it>\r\n\r\nRicevuto, grazie.\r\n';
 
@@ -38,23 +40,7 @@ describe.skipIf(missing)(`PEC receipts from the IMAP mailbox (${engineName()})`,
 
   beforeAll(async () => {
     h = await createHarness({ now: '2024-11-15T17:00:00Z' });
-    const staff = await h.factories.user('authority_staff');
-    const section = await h.factories.user('regional_staff', { regionalSectionCode: 'PUG' });
-    const a = await h.factories.rup({ section: 'PUG' });
-    const b = await h.factories.rup({ section: 'PUG' });
-    const notice = await publishNotice(
-      h.deps,
-      { title: 'Comunicato di prova', noticeDate: '2024-11-15', kind: 'information', body: 'Testo.' },
-      staff.actor,
-    );
-    relayId = (await relayNotice(h.deps, { noticeId: notice.id }, section.actor)).relay.id;
-    // The samples come from a real provider: give our two messages the Message-IDs they refer to.
-    await sql`UPDATE outbox SET message_id = ${ACCEPTED_ID} WHERE relay_id = ${relayId} AND address = ${a.user.email}`.execute(
-      h.db.db,
-    );
-    await sql`UPDATE outbox SET message_id = ${BOUNCED_ID} WHERE relay_id = ${relayId} AND address = ${b.user.email}`.execute(
-      h.db.db,
-    );
+    relayId = (await relayForSamples(h)).relayId;
     server = hoodiecrow({
       plugins: ['UIDPLUS', 'ENABLE', 'LITERALPLUS'],
       users: { 'osservatorio.pug': { password: 'segreto di prova' } },

@@ -1,25 +1,25 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchDue } from '../../src/services/notices/dispatch.js';
-import { publishNotice } from '../../src/services/notices/notices.js';
 import type { MailMessage, Mailer } from '../../src/services/notices/ports.js';
-import { relayNotice } from '../../src/services/notices/relay-notice.js';
 import { bearer, createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
+import {
+  ACCEPTED_ID,
+  BOUNCED_ID,
+  pecSamples,
+  pecSamplesMissing,
+  relayForSamples,
+} from './support/pec-samples.js';
 
-const samples = fileURLToPath(new URL('../../../shared/specs/pec-samples/', import.meta.url));
-const missing = !existsSync(samples);
+const samples = pecSamples;
+const missing = pecSamplesMissing;
 if (missing) {
   console.warn(
     `PEC receipt matching tests skipped: ${samples} does not exist (the shared specs live next to the project)`,
   );
 }
-
-/** The Message-IDs the two go-pec samples refer to (X-Riferimento-Message-ID). */
-const ACCEPTED_ID = 'SN05IE$951DEC16C1CFD3E4FD8FF1B1D24A99AE@fakepec.it';
-const BOUNCED_ID = 'SN05IE$951DEC16C1CFD3E4FD8FF1B1D24A99AE@pec.it';
 
 describe.skipIf(missing)(`PEC receipts through the HTTP inbound channel (${engineName()})`, () => {
   let h: Harness;
@@ -44,24 +44,9 @@ describe.skipIf(missing)(`PEC receipts through the HTTP inbound channel (${engin
 
   beforeAll(async () => {
     h = await createHarness({ now: '2024-11-15T17:00:00Z' });
-    const staff = await h.factories.user('authority_staff');
-    const section = await h.factories.user('regional_staff', { regionalSectionCode: 'PUG' });
-    staffToken = section.token;
-    const a = await h.factories.rup({ section: 'PUG' });
-    const b = await h.factories.rup({ section: 'PUG' });
-    const notice = await publishNotice(
-      h.deps,
-      { title: 'Comunicato di prova', noticeDate: '2024-11-15', kind: 'information', body: 'Testo.' },
-      staff.actor,
-    );
-    relayId = (await relayNotice(h.deps, { noticeId: notice.id }, section.actor)).relay.id;
-    // The samples come from a real provider: give our two messages the Message-IDs they refer to.
-    await sql`UPDATE outbox SET message_id = ${ACCEPTED_ID} WHERE relay_id = ${relayId} AND address = ${a.user.email}`.execute(
-      h.db.db,
-    );
-    await sql`UPDATE outbox SET message_id = ${BOUNCED_ID} WHERE relay_id = ${relayId} AND address = ${b.user.email}`.execute(
-      h.db.db,
-    );
+    const relay = await relayForSamples(h);
+    relayId = relay.relayId;
+    staffToken = relay.section.token;
   });
   afterAll(() => h.close());
 

@@ -30,6 +30,35 @@ export function signedIn(request: FastifyRequest, reply: FastifyReply): UserActo
   return actor;
 }
 
+/**
+ * The form's error for a field the service refused: the entry of `fields` (service field → form field
+ * and Italian message) it names, or `fallback`. Any other error is thrown on.
+ */
+export function refusedField(
+  error: unknown,
+  fields: Record<string, [string, string]>,
+  fallback: [string, string],
+): FieldErrors {
+  if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+  return new Map([fields[error.field ?? ''] ?? fallback]);
+}
+
+/** The services of the status page as checkboxes (incidents, maintenance, subscriptions). */
+export function servicesField(
+  legend: string,
+  services: { code: string; name: string }[],
+  values: Form & { servizi?: string | string[] },
+  errors: FieldErrors,
+): Html {
+  return checkboxGroup(
+    'servizi',
+    legend,
+    services.map((s) => ({ value: s.code, label: s.name })),
+    [values.servizi ?? []].flat(),
+    errors,
+  );
+}
+
 /** The list of errors at the top of a form, each a link to its field. */
 export function errorSummary(errors: FieldErrors): Html | string {
   return errors.size

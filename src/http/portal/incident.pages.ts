@@ -4,13 +4,11 @@ import {
   serviceStateLabels,
   type IncidentState,
 } from '../../domain/continuity/status-view.js';
-import { formatDateIt, instantFromRomeLocal, romeLocalDateTime } from '../../domain/shared/dates.js';
-import { DomainError } from '../../domain/shared/errors.js';
+import { instantFromRomeLocal } from '../../domain/shared/dates.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
 import { getIncident, openIncident, updateIncident } from '../../services/continuity/incidents.js';
 import type { IncidentRecord } from '../../services/continuity/ports.js';
 import {
-  checkboxGroup,
   errorSummary,
   selectField,
   send,
@@ -18,8 +16,11 @@ import {
   textField,
   type FieldErrors,
   type Form,
+  servicesField,
+  refusedField,
 } from './forms.js';
 import { html, page } from './layout.js';
+import { dateTimeIt } from './labels.js';
 
 const base = '/area-personale/disservizi';
 const impacts = ['degraded', 'partial_outage', 'major_outage'] as const;
@@ -34,8 +35,6 @@ const incidentFieldsIt: Record<string, [string, string]> = {
   state: ['stato', 'Scegli il nuovo stato.'],
   resolvedAt: ['messaggio', 'La fine non può precedere l’inizio né essere nel futuro.'],
 };
-
-const dateTimeIt = (d: Date) => `${formatDateIt(d)} ore ${romeLocalDateTime(d).slice(11, 16)}`;
 
 /**
  * Staff record incidents (the outage window is a fact: the start may be in the past) and follow them
@@ -71,13 +70,7 @@ export const incidentPages: FastifyPluginAsync<{
             values,
             errors,
           )}
-          ${checkboxGroup(
-            'servizi',
-            'Servizi interessati',
-            services.map((s) => ({ value: s.code, label: s.name })),
-            [values.servizi ?? []].flat(),
-            errors,
-          )}
+          ${servicesField('Servizi interessati', services, values, errors)}
           ${textField('messaggio', 'Messaggio per gli utenti', values, errors, { maxlength: 4000 })}
           ${textField('inizio_data', 'Inizio: giorno (vuoto: adesso)', values, errors, { type: 'date' })}
           ${textField('inizio_ora', 'Inizio: ora', values, errors, { type: 'time' })}
@@ -161,9 +154,8 @@ export const incidentPages: FastifyPluginAsync<{
       await refreshStatus();
       return reply.redirect(`${base}/${incident.code}`, 303);
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-      const [name, message] = incidentFieldsIt[error.field ?? ''] ?? ['titolo', 'Valore non valido.'];
-      return send(reply, await newPage(request, form, new Map([[name, message]])), 422);
+      const errors = refusedField(error, incidentFieldsIt, ['titolo', 'Valore non valido.']);
+      return send(reply, await newPage(request, form, errors), 422);
     }
   });
 
@@ -246,10 +238,9 @@ export const incidentPages: FastifyPluginAsync<{
         actor,
       );
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-      const [name, message] = incidentFieldsIt[error.field ?? ''] ?? ['messaggio', 'Valore non valido.'];
+      const errors = refusedField(error, incidentFieldsIt, ['messaggio', 'Valore non valido.']);
       const incident = await getIncident(deps, request.params.code);
-      return send(reply, detailPage(request, incident, form, new Map([[name, message]])), 422);
+      return send(reply, detailPage(request, incident, form, errors), 422);
     }
     await refreshStatus();
     return reply.redirect(`${base}/${request.params.code}`, 303);

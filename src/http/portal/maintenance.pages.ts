@@ -1,12 +1,10 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { maintenanceState } from '../../domain/continuity/continuity-rules.js';
 import { maintenanceStateLabels } from '../../domain/continuity/status-view.js';
-import { formatDateIt, instantFromRomeLocal, romeLocalDateTime } from '../../domain/shared/dates.js';
-import { DomainError } from '../../domain/shared/errors.js';
+import { instantFromRomeLocal } from '../../domain/shared/dates.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
 import { cancelMaintenance, scheduleMaintenance } from '../../services/continuity/maintenance.js';
 import {
-  checkboxGroup,
   idParam,
   errorSummary,
   send,
@@ -14,8 +12,11 @@ import {
   textField,
   type FieldErrors,
   type Form,
+  servicesField,
+  refusedField,
 } from './forms.js';
 import { dataTable, html, page } from './layout.js';
+import { dateTimeIt } from './labels.js';
 
 const base = '/area-personale/manutenzioni';
 
@@ -26,8 +27,6 @@ const fieldsIt: Record<string, [string, string]> = {
   startsAt: ['inizio_data', "L'inizio deve essere un giorno e un'ora futuri."],
   endsAt: ['fine_data', "La fine deve seguire l'inizio."],
 };
-
-const dateTimeIt = (d: Date) => `${formatDateIt(d)} ore ${romeLocalDateTime(d).slice(11, 16)}`;
 
 /** "2026-12-01" + "22:00" → the instant in Rome; an empty or malformed pair is an invalid date. */
 const instantOf = (day: string | undefined, time: string | undefined): Date => {
@@ -107,13 +106,7 @@ export const maintenancePages: FastifyPluginAsync<{
             <input type="hidden" name="csrf" value="${request.portal.csrf ?? ''}" />
             ${textField('titolo', 'Titolo', values, errors, { maxlength: 200 })}
             ${textField('descrizione', 'Descrizione per gli utenti', values, errors, { maxlength: 4000 })}
-            ${checkboxGroup(
-              'servizi',
-              'Servizi interessati',
-              services.map((s) => ({ value: s.code, label: s.name })),
-              [values.servizi ?? []].flat(),
-              errors,
-            )}
+            ${servicesField('Servizi interessati', services, values, errors)}
             ${textField('inizio_data', 'Inizio: giorno', values, errors, { type: 'date' })}
             ${textField('inizio_ora', 'Inizio: ora', values, errors, { type: 'time' })}
             ${textField('fine_data', 'Fine: giorno', values, errors, { type: 'date' })}
@@ -153,9 +146,8 @@ export const maintenancePages: FastifyPluginAsync<{
         actor,
       );
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-      const [name, message] = fieldsIt[error.field ?? ''] ?? ['titolo', 'Valore non valido.'];
-      return send(reply, await listPage(request, form, new Map([[name, message]])), 422);
+      const errors = refusedField(error, fieldsIt, ['titolo', 'Valore non valido.']);
+      return send(reply, await listPage(request, form, errors), 422);
     }
     await refreshStatus();
     return reply.redirect(`${base}?esito=programmata`, 303);

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { formatDateIt, romeLocalDateTime } from '../../domain/shared/dates.js';
+import { formatDateIt } from '../../domain/shared/dates.js';
 import type { ServiceDeps } from '../../services/context.js';
 import { outageAffectedLots, type AffectedLot } from '../../services/continuity/contingency.js';
 import { send, signedIn } from './forms.js';
 import { dataTable, html, page } from './layout.js';
-
-const dateTimeIt = (d: Date) => `${formatDateIt(d)} ore ${romeLocalDateTime(d).slice(11, 16)}`;
+import { dateTimeIt } from './labels.js';
 
 const reasonLabels: Record<AffectedLot['reasons'][number]['kind'], string> = {
   bid_deadline_in_outage: 'La scadenza delle offerte è caduta durante il disservizio',

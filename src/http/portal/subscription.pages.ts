@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { ServiceDeps } from '../../services/context.js';
 import { confirmSubscription, subscribe } from '../../services/notices/subscriptions.js';
-import { checkboxGroup, errorSummary, send, textField, type FieldErrors, type Form } from './forms.js';
+import { errorSummary, send, textField, type FieldErrors, type Form, servicesField } from './forms.js';
 import { html, messagePage, page, type Html } from './layout.js';
 
 const base = '/iscrizioni';
@@ -47,13 +47,7 @@ export const subscriptionPages: FastifyPluginAsync<{
             type: 'email',
             inputmode: 'email',
           })}
-          ${checkboxGroup(
-            'servizi',
-            'Servizi',
-            services.map((s) => ({ value: s.code, label: s.name })),
-            [values.servizi ?? []].flat(),
-            errors,
-          )}
+          ${servicesField('Servizi', services, values, errors)}
           <button type="submit" class="btn btn-primary">Iscriviti</button>
         </form>`.value,
     });
