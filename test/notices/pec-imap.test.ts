@@ -12,17 +12,12 @@ import {
   ACCEPTED_ID,
   BOUNCED_ID,
   pecSamples,
-  pecSamplesMissing,
   relayForSamples,
+  warnIfSamplesMissing,
 } from './support/pec-samples.js';
 
 const samples = pecSamples;
-const missing = pecSamplesMissing;
-if (missing) {
-  console.warn(
-    `PEC mailbox tests skipped: ${samples} does not exist (the shared specs live next to the project)`,
-  );
-}
+const missing = warnIfSamplesMissing('PEC mailbox tests');
 
 const ORDINARY =
   'From: rup@comune.example.it\r\nTo: osservatorio.pug@pec.example.it\r\nSubject: Grazie\r\nMessage-ID: <risposta.1@comune.example.it>\r\n\r\nRicevuto, grazie.\r\n';

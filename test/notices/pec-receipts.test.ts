@@ -9,17 +9,12 @@ import {
   ACCEPTED_ID,
   BOUNCED_ID,
   pecSamples,
-  pecSamplesMissing,
   relayForSamples,
+  warnIfSamplesMissing,
 } from './support/pec-samples.js';
 
 const samples = pecSamples;
-const missing = pecSamplesMissing;
-if (missing) {
-  console.warn(
-    `PEC receipt matching tests skipped: ${samples} does not exist (the shared specs live next to the project)`,
-  );
-}
+const missing = warnIfSamplesMissing('PEC receipt matching tests');
 
 describe.skipIf(missing)(`PEC receipts through the HTTP inbound channel (${engineName()})`, () => {
   let h: Harness;

@@ -9,6 +9,13 @@ import type { Harness } from '../../support/harness.js';
 export const pecSamples = fileURLToPath(new URL('../../../../shared/specs/pec-samples/', import.meta.url));
 export const pecSamplesMissing = !existsSync(pecSamples);
 
+/** Says, once per test file, that `what` is skipped because the samples are not there. */
+export function warnIfSamplesMissing(what: string): boolean {
+  if (pecSamplesMissing)
+    console.warn(`${what} skipped: ${pecSamples} does not exist (the shared specs live next to the project)`);
+  return pecSamplesMissing;
+}
+
 /** The Message-IDs the two go-pec samples refer to (X-Riferimento-Message-ID). */
 export const ACCEPTED_ID = 'SN05IE$951DEC16C1CFD3E4FD8FF1B1D24A99AE@fakepec.it';
 export const BOUNCED_ID = 'SN05IE$951DEC16C1CFD3E4FD8FF1B1D24A99AE@pec.it';
