@@ -114,4 +114,9 @@ describe.skipIf(missing)(`PEC receipts from the IMAP mailbox (${engineName()})`,
     expect(await mailbox.drainUnseen(async (raw) => void handed.push(raw.toString('latin1')))).toBe(1);
     expect(handed[0]).toContain('risposta.2');
   });
+
+  it('an unreachable mailbox fails the round (the job retries next interval), it does not stop the process', async () => {
+    const closed = imapMailbox(new URL('imap://osservatorio.pug:x@127.0.0.1:1/INBOX'));
+    await expect(closed.drainUnseen(async () => undefined)).rejects.toThrow();
+  });
 });

@@ -25,6 +25,11 @@ export function imapMailbox(url: URL): Mailbox {
         // A plain imap:// mailbox is a local one (the configuration allows it on loopback only).
         doSTARTTLS: url.protocol === 'imaps:' ? undefined : false,
       });
+      // A socket error after connecting must fail this round, not the process (an unhandled 'error').
+      let failure: unknown;
+      client.on('error', (error: unknown) => {
+        failure ??= error;
+      });
       await client.connect();
       let handed = 0;
       try {
@@ -44,6 +49,7 @@ export function imapMailbox(url: URL): Mailbox {
       } finally {
         await client.logout().catch(() => client.close());
       }
+      if (failure && handed === 0) throw failure;
       return handed;
     },
   };
