@@ -39,9 +39,16 @@ export class OutboxWorker {
   }
 
   #sleep(ms: number): Promise<void> {
+    // The listener goes with the timer: one per idle round would pile up for as long as the process runs.
+    const signal = this.#abort.signal;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      const wake = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      signal.addEventListener('abort', wake, { once: true });
     });
   }
 
