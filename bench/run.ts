@@ -8,6 +8,7 @@
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) must reach a PostgreSQL 15+ server; the
  * run works in a schema of its own and drops it afterwards.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +154,7 @@ async function postgresSection(): Promise<void> {
     3901,
   );
   const pool = new pg.Pool({ connectionString: url.toString(), max: CONNECTIONS });
+  let httpBaseline: Awaited<ReturnType<typeof startHttpInsertServer>> | undefined;
   try {
     await pool.query(
       'CREATE TABLE bench_baseline (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload text NOT NULL, created_at timestamptz NOT NULL)',
@@ -165,7 +167,9 @@ async function postgresSection(): Promise<void> {
     console.log(
       `\nPostgreSQL (${url.host}), ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS}s, ${targets.length} tenders of ${tokens.length} RUPs`,
     );
+    httpBaseline = await startHttpInsertServer(url.toString(), 3903);
     const results = {
+      http: [] as Measurement[],
       baseline: [] as Measurement[],
       issue: [] as Measurement[],
       lookup: [] as Measurement[],
@@ -175,6 +179,19 @@ async function postgresSection(): Promise<void> {
     // CPU of each process per operation, over all rounds: where the time of an issuance goes.
     const cpu = { baseline: [] as string[], issue: [] as string[] };
     for (let round = 0; round < ROUNDS; round++) {
+      results.http.push(
+        await load({
+          url: `${httpBaseline.url}/insert`,
+          connections: CONNECTIONS,
+          durationSeconds: SECONDS,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+          next: () => ({
+            path: '/insert',
+            body: JSON.stringify({ object: 'Lotto del benchmark', amount: '250000.00' }),
+          }),
+        }),
+      );
       let before = cpuTicks(server.process.pid);
       const b = await baselineInserts(pool);
       results.baseline.push(b);
@@ -210,6 +227,7 @@ async function postgresSection(): Promise<void> {
       );
     }
     const baseline = report('baseline: single-row INSERT (pg)', results.baseline);
+    const http = report('HTTP baseline: POST, token, JSON, one INSERT', results.http);
     const issue = report('issue a lot: POST .../lots', results.issue);
     console.log(`  CPU µs per baseline INSERT, by process (rounds): ${cpu.baseline.join(' | ')}`);
     console.log(`  CPU µs per issuance, by process (rounds):       ${cpu.issue.join(' | ')}`);
@@ -219,16 +237,39 @@ async function postgresSection(): Promise<void> {
     const rss = server.peakRssMb();
     console.log('');
     console.log(`  issuance / baseline INSERT    ${(issue.rps / baseline.rps).toFixed(2)}   (target >= 0.5)`);
+    console.log(
+      `  issuance / HTTP baseline      ${(issue.rps / http.rps).toFixed(2)}   (for comparison: a baseline that also crosses HTTP)`,
+    );
     console.log(`  issuance p99                  ${issue.p99.toFixed(1)} ms   (target < 50 ms)`);
     console.log(`  lookup / health-live          ${(lookup.rps / live.rps).toFixed(2)}   (target >= 0.5)`);
     console.log(`  server peak RSS               ${rss.toFixed(0)} MB   (target < 250 MB)`);
   } finally {
+    await httpBaseline?.stop();
     await pool.end();
     await server.stop();
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.end();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The minimal HTTP service of bench/http-insert-server.ts, in its own process as the service is. */
+async function startHttpInsertServer(databaseUrl: string, port: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/http-insert-server.ts'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d) => String(d).includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`HTTP baseline server exited (${code})`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
 }
 
 async function pgliteSection(): Promise<void> {

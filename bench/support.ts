@@ -146,11 +146,11 @@ export function report(name: string, rounds: Measurement[]): { rps: number; p50:
   return row;
 }
 
-/** CPU time (1/100 s ticks) used so far by the service, PostgreSQL's processes, this process and the rest. */
-export function cpuTicks(
-  servicePid: number | undefined,
-): Record<'service' | 'postgres' | 'bench' | 'other', number> {
-  const out = { service: 0, postgres: 0, bench: 0, other: 0 };
+type Group = 'service' | 'postgres' | 'bench' | 'other';
+
+/** CPU time (1/100 s ticks) used so far by each process, with its group (the service, PostgreSQL, this process, the rest). */
+export function cpuTicks(servicePid: number | undefined): Map<number, { group: Group; ticks: number }> {
+  const out = new Map<number, { group: Group; ticks: number }>();
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     let stat: string;
     try {
@@ -161,21 +161,33 @@ export function cpuTicks(
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
     const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (Number(pid) === servicePid) out.service += ticks;
-    else if (Number(pid) === process.pid) out.bench += ticks;
-    else if (comm.startsWith('postgres')) out.postgres += ticks;
-    else out.other += ticks;
+    const n = Number(pid);
+    const group: Group =
+      n === servicePid
+        ? 'service'
+        : n === process.pid
+          ? 'bench'
+          : comm.startsWith('postgres')
+            ? 'postgres'
+            : 'other';
+    out.set(n, { group, ticks });
   }
   return out;
 }
 
-/** Microseconds of CPU per operation, by process group, between two `cpuTicks` readings. */
+/**
+ * Microseconds of CPU per operation, by group, between two `cpuTicks` readings: per process, so that a
+ * process that ended in between (a closed database connection) does not make a sum go negative; what a
+ * process used after the first reading and before it ended is not counted.
+ */
 export function cpuPerOperation(
   before: ReturnType<typeof cpuTicks>,
   after: ReturnType<typeof cpuTicks>,
   operations: number,
 ): string {
-  return (Object.keys(after) as (keyof typeof after)[])
-    .map((k) => `${k} ${(((after[k] - before[k]) * 10_000) / Math.max(1, operations)).toFixed(0)}`)
+  const used: Record<Group, number> = { service: 0, postgres: 0, bench: 0, other: 0 };
+  for (const [pid, { group, ticks }] of after) used[group] += ticks - (before.get(pid)?.ticks ?? 0);
+  return (Object.keys(used) as Group[])
+    .map((k) => `${k} ${((used[k] * 10_000) / Math.max(1, operations)).toFixed(0)}`)
     .join(', ');
 }
