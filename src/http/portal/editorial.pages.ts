@@ -15,15 +15,11 @@ import {
   type Form,
 } from './forms.js';
 import { html, page, raw } from './layout.js';
+import { noticeKindLabels } from '../status/notices-pages.js';
 
 const base = '/area-personale/redazione';
 
-const kinds = [
-  { value: 'outage', label: 'Interruzione dei servizi' },
-  { value: 'maintenance', label: 'Manutenzione' },
-  { value: 'restoration', label: 'Ripristino dei servizi' },
-  { value: 'information', label: 'Informazione' },
-];
+const kinds = Object.entries(noticeKindLabels).map(([value, label]) => ({ value, label }));
 
 const noticeFieldsIt: Record<string, [string, string]> = {
   title: ['titolo', 'Indica il titolo del comunicato.'],

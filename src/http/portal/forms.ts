@@ -183,6 +183,36 @@ export function checkboxGroup(
   </fieldset>`;
 }
 
+/** The procedure for choosing the contractor, from the current code list. */
+export function procedureField(
+  procedures: { code: string; description: string }[],
+  values: Form,
+  errors: FieldErrors,
+): Html {
+  return selectField(
+    'procedura',
+    'Procedura di scelta del contraente',
+    procedures.map((p) => ({ value: p.code, label: p.description })),
+    values,
+    errors,
+  );
+}
+
+/** Works, services or supplies. */
+export function contractObjectField(values: Form, errors: FieldErrors): Html {
+  return selectField(
+    'oggetto_contratto',
+    'Oggetto del contratto',
+    [
+      { value: 'works', label: 'Lavori' },
+      { value: 'services', label: 'Servizi' },
+      { value: 'supplies', label: 'Forniture' },
+    ],
+    values,
+    errors,
+  );
+}
+
 /** The tender and its (first) lot: the fields a new tender and an urgent procedure share. */
 export function tenderFieldsets(
   values: Form,
@@ -192,13 +222,7 @@ export function tenderFieldsets(
   return html`<fieldset class="mb-4">
       <legend class="h4">La gara</legend>
       ${textField('oggetto', 'Oggetto della gara', values, errors, { maxlength: 1024 })}
-      ${selectField(
-        'procedura',
-        'Procedura di scelta del contraente',
-        procedures.map((p) => ({ value: p.code, label: p.description })),
-        values,
-        errors,
-      )}
+      ${procedureField(procedures, values, errors)}
       ${selectField(
         'settore',
         'Settore',
@@ -209,17 +233,7 @@ export function tenderFieldsets(
         values,
         errors,
       )}
-      ${selectField(
-        'oggetto_contratto',
-        'Oggetto del contratto',
-        [
-          { value: 'works', label: 'Lavori' },
-          { value: 'services', label: 'Servizi' },
-          { value: 'supplies', label: 'Forniture' },
-        ],
-        values,
-        errors,
-      )}
+      ${contractObjectField(values, errors)}
     </fieldset>
     <fieldset class="mb-4">
       <legend class="h4">Il lotto</legend>

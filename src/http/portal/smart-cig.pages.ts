@@ -7,7 +7,9 @@ import type { ServiceDeps } from '../../services/context.js';
 import { listSmartCigs, requestSmartCig } from '../../services/tenders/smart-cigs.js';
 import {
   amountFromItalian,
+  contractObjectField,
   errorSummary,
+  procedureField,
   selectField,
   send,
   signedIn,
@@ -65,24 +67,7 @@ export const smartCigPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
             values,
             errors,
           )}
-          ${selectField(
-            'oggetto_contratto',
-            'Oggetto del contratto',
-            [
-              { value: 'works', label: 'Lavori' },
-              { value: 'services', label: 'Servizi' },
-              { value: 'supplies', label: 'Forniture' },
-            ],
-            values,
-            errors,
-          )}
-          ${selectField(
-            'procedura',
-            'Procedura di scelta del contraente',
-            procedures.map((p) => ({ value: p.code, label: p.description })),
-            values,
-            errors,
-          )}
+          ${contractObjectField(values, errors)} ${procedureField(procedures, values, errors)}
           ${textField('oggetto', 'Oggetto', values, errors, { maxlength: 1024 })}
           ${textField('importo', 'Importo (euro)', values, errors, {
             hint: 'Inferiore a 40.000,00',
