@@ -60,11 +60,19 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
       [pgliteTypes.DATE]: (value: string) => value,
     },
   });
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
+  const dialect = new PGliteDialect(client, { statementTimeoutMs: options.statementTimeoutMs ?? 30000 });
+  const db = new Kysely<DB>({ dialect });
   return {
     db,
     engine: 'pglite',
     ping: async () => {
+      // PGlite cannot interrupt a statement: a call that has not answered within the statement
+      // timeout is reported here, so readiness and the status page say the database is not answering.
+      const stalled = dialect.stalledMs();
+      if (stalled > 0)
+        throw new Error(
+          `the embedded database has not answered a call for ${Math.round(stalled)} ms (DB_STATEMENT_TIMEOUT_MS = ${dialect.statementTimeoutMs})`,
+        );
       await sql`SELECT 1`.execute(db);
     },
     close: async () => {
