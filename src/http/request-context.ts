@@ -23,21 +23,35 @@ export function actorOf(request: FastifyRequest): UserActor {
 /** The actor if signed in, else an anonymous public actor (no role: sees only public data). */
 export const optionalActor = (request: FastifyRequest): Actor | undefined => request.actor;
 
+export interface SendCreatedOptions {
+  /** 201 unless said otherwise. */
+  statusCode?: number;
+  /**
+   * Runs after the operation's transaction has ended, before the answer is sent (e.g. rebuilding the
+   * status view). Work on the whole database belongs here, not in `operation`: there it would run inside
+   * the idempotency transaction, and on PGlite (one session) wait for that transaction forever.
+   */
+  afterCommit?: () => Promise<void>;
+}
+
 /**
  * Runs a creating operation honouring the Idempotency-Key header (when sent): a retry gets the first
- * response with `Idempotent-Replayed: true`.
+ * response with `Idempotent-Replayed: true`. `operation` must use the store it is handed.
  */
 export async function sendCreated<T>(
   deps: Pick<ServiceDeps, 'store' | 'clock'>,
   request: FastifyRequest,
   reply: FastifyReply,
   operation: (store: Store) => Promise<T>,
-  statusCode = 201,
+  options: SendCreatedOptions = {},
 ): Promise<FastifyReply> {
+  const statusCode = options.statusCode ?? 201;
   const actor = actorOf(request);
   const key = request.headers['idempotency-key'];
   if (typeof key !== 'string') {
-    return reply.status(statusCode).send(await operation(deps.store));
+    const body = await operation(deps.store);
+    await options.afterCommit?.();
+    return reply.status(statusCode).send(body);
   }
   const result = await runIdempotent(
     deps,
@@ -53,6 +67,7 @@ export async function sendCreated<T>(
     },
     async (store) => ({ statusCode, body: await operation(store) }),
   );
+  await options.afterCommit?.();
   if (result.replayed) reply.header('idempotent-replayed', 'true');
   return reply.status(result.statusCode).send(result.body);
 }

@@ -19,7 +19,7 @@ import {
 } from '../../services/continuity/contingency.js';
 import { getIncident, openIncident, updateIncident } from '../../services/continuity/incidents.js';
 import { cancelMaintenance, scheduleMaintenance } from '../../services/continuity/maintenance.js';
-import type { IncidentRecord, ProvisionalProcedure, Reserve } from '../../services/continuity/ports.js';
+import type { ProvisionalProcedure, Reserve } from '../../services/continuity/ports.js';
 import { presentIncident } from '../../services/continuity/status.js';
 import type { StatusMonitor } from '../../services/status/status-monitor.js';
 import { renderStatusFeed } from '../status/status-feed.js';
@@ -181,10 +181,8 @@ export const continuityRoutes: FastifyPluginAsyncTypebox<{
     })),
     text: recordText(r),
   });
-  const afterIncidentChange = async (incident: IncidentRecord) => {
-    await monitor.refresh();
-    return presentIncident(incident);
-  };
+  // The status view is rebuilt from the whole database: after the change's transaction, never inside it.
+  const refreshStatus = { afterCommit: () => monitor.refresh() };
 
   app.get(
     '/status',
@@ -267,18 +265,23 @@ export const continuityRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) =>
-      sendCreated(deps, request, reply, async (store) =>
-        afterIncidentChange(
-          await openIncident(
-            { ...deps, store },
-            {
-              ...request.body,
-              impact: request.body.impact as never,
-              startedAt: request.body.startedAt ? new Date(request.body.startedAt) : undefined,
-            },
-            actorOf(request),
+      sendCreated(
+        deps,
+        request,
+        reply,
+        async (store) =>
+          presentIncident(
+            await openIncident(
+              { ...deps, store },
+              {
+                ...request.body,
+                impact: request.body.impact as never,
+                startedAt: request.body.startedAt ? new Date(request.body.startedAt) : undefined,
+              },
+              actorOf(request),
+            ),
           ),
-        ),
+        refreshStatus,
       ),
   );
 
@@ -310,7 +313,7 @@ export const continuityRoutes: FastifyPluginAsyncTypebox<{
         request,
         reply,
         async (store) =>
-          afterIncidentChange(
+          presentIncident(
             await updateIncident(
               { ...deps, store },
               {
@@ -324,7 +327,7 @@ export const continuityRoutes: FastifyPluginAsyncTypebox<{
               actorOf(request),
             ),
           ),
-        200,
+        { ...refreshStatus, statusCode: 200 },
       ),
   );
 
@@ -359,25 +362,30 @@ export const continuityRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) =>
-      sendCreated(deps, request, reply, async (store) => {
-        const m = await scheduleMaintenance(
-          { ...deps, store },
-          {
-            ...request.body,
-            startsAt: new Date(request.body.startsAt),
-            endsAt: new Date(request.body.endsAt),
-          },
-          actorOf(request),
-        );
-        await monitor.refresh();
-        return {
-          id: m.id,
-          title: m.title,
-          startsAt: m.startsAt.toISOString(),
-          endsAt: m.endsAt.toISOString(),
-          services: m.services,
-        };
-      }),
+      sendCreated(
+        deps,
+        request,
+        reply,
+        async (store) => {
+          const m = await scheduleMaintenance(
+            { ...deps, store },
+            {
+              ...request.body,
+              startsAt: new Date(request.body.startsAt),
+              endsAt: new Date(request.body.endsAt),
+            },
+            actorOf(request),
+          );
+          return {
+            id: m.id,
+            title: m.title,
+            startsAt: m.startsAt.toISOString(),
+            endsAt: m.endsAt.toISOString(),
+            services: m.services,
+          };
+        },
+        refreshStatus,
+      ),
   );
 
   app.post(

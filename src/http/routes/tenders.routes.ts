@@ -165,7 +165,7 @@ export const tenderRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; metric
           );
           return presentTender(tender, await store.lots.listByTender(tender.id));
         },
-        200,
+        { statusCode: 200 },
       ),
   );
 
@@ -231,7 +231,7 @@ export const tenderRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; metric
               actorOf(request),
             ),
           ),
-        200,
+        { statusCode: 200 },
       ),
   );
 
@@ -261,7 +261,7 @@ export const tenderRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; metric
               actorOf(request),
             ),
           ),
-        200,
+        { statusCode: 200 },
       ),
   );
 
