@@ -3,7 +3,12 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { Type } from 'typebox';
 import { DomainError } from '../domain/shared/errors.js';
 import { portalRoutes } from './portal/portal.routes.js';
@@ -49,9 +54,39 @@ export interface AppOptions {
   webhookLocalReceivers?: boolean;
   /** The portal's sign-in with an OpenID Connect provider (SPID/CIE gateway); off when absent. */
   oidc?: OidcOptions | undefined;
+  /**
+   * An API request unanswered after this long checks that the database answers, and answers 503 at once
+   * when it does not (0 = off). Default: 500 on PostgreSQL, off on PGlite (whose calls give up after
+   * DB_STATEMENT_TIMEOUT_MS instead).
+   */
+  databaseDeadlineMs?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** /health/ready answers 503 when the database has not answered within this long. */
+const READY_DEADLINE_MS = 700;
+/** How long a request's check that the database answers may take (see answerWhenDatabaseStops). */
+const DATABASE_CONFIRM_MS = 350;
+const DATABASE_DOWN = 'the database does not answer: retry shortly; see /stato';
+
+function databaseDown(reply: FastifyReply): DomainError {
+  reply.header('retry-after', '5');
+  return new DomainError('service_unavailable', DATABASE_DOWN, { reason: 'database_down' });
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<T>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { deps, authenticator } = options;
@@ -93,8 +128,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ),
   );
 
+  const deadlineMs = options.databaseDeadlineMs ?? (options.engine === 'postgres' ? 500 : 0);
+  const deadlines = new WeakMap<object, NodeJS.Timeout>();
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    const api = request.url.startsWith('/api/v1/') && !request.url.startsWith('/api/v1/status');
+    // While the database does not answer, API calls fail at once (503) instead of waiting on it, before
+    // anything (the token lookup included) asks it; the status endpoints keep answering from memory.
+    if (api && !monitor.databaseUp) throw databaseDown(reply);
+    if (api && deadlineMs > 0) deadlines.set(request, answerWhenDatabaseStops(request, reply, deadlineMs));
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -102,27 +144,35 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         throw new DomainError('unauthorized', 'the Authorization header must be "Bearer <token>"');
       request.actor = await authenticator.authenticate(match[1], String(request.id));
     }
-    // While the database does not answer, API calls fail at once (503) instead of waiting on it; the
-    // status endpoints keep answering from memory.
-    if (
-      !monitor.databaseUp &&
-      request.url.startsWith('/api/v1/') &&
-      !request.url.startsWith('/api/v1/status')
-    ) {
-      reply.header('retry-after', '5');
-      throw new DomainError(
-        'service_unavailable',
-        'the database does not answer: retry shortly; see /stato',
-        { reason: 'database_down' },
-      );
-    }
     const auth = request.routeOptions.config.auth;
     if (auth !== 'public' && request.routeOptions.url?.startsWith('/api/') && !request.actor) {
       throw new DomainError('unauthorized', 'send a bearer token: Authorization: Bearer <token>');
     }
   });
 
+  /**
+   * A request still unanswered after `ms` asks the monitor whether the database answers at all (one
+   * shared ping); if not, it answers 503 now (the work in flight finishes or fails in the background:
+   * a retry with the same Idempotency-Key gets its result) and the database is marked down.
+   */
+  function answerWhenDatabaseStops(request: FastifyRequest, reply: FastifyReply, ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      if (reply.sent) return;
+      void monitor.confirmDatabase(DATABASE_CONFIRM_MS).then((alive) => {
+        if (alive || reply.sent || reply.raw.destroyed) return;
+        sendProblem(
+          reply,
+          problemOf('service_unavailable', DATABASE_DOWN, request, { reason: 'database_down' }),
+        );
+        reply.hijack(); // what the handler answers later is dropped
+      });
+    }, ms);
+    timer.unref();
+    return timer;
+  }
+
   app.addHook('onResponse', async (request, reply) => {
+    clearTimeout(deadlines.get(request));
     metrics.httpDuration.observe(
       {
         method: request.method,
@@ -185,7 +235,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     async () => {
       try {
-        await options.ping();
+        await withDeadline(options.ping(), READY_DEADLINE_MS);
       } catch (error) {
         throw new DomainError('service_unavailable', `the ${options.engine} database does not answer`, {
           cause: error,

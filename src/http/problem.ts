@@ -94,7 +94,11 @@ export function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (DB_UNAVAILABLE.has(code) || NET_UNAVAILABLE.has(code))) return true;
   const message = String((error as { message?: unknown }).message ?? '');
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(message);
+  // pg reports a lost server in messages only: a refused or timed-out connect, a connection cut under a
+  // query, a pooled client whose connection already failed ("... is not queryable").
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|connection error and is not queryable|Query read timeout/i.test(
+    message,
+  );
 }
 
 /** Maps anything thrown in a request to problem+json; only unexpected errors are 500 and logged with stack. */

@@ -67,6 +67,8 @@ export async function createHarness(
     now?: string;
     rateLimitMax?: number;
     poolSize?: number;
+    /** DB_STATEMENT_TIMEOUT_MS of the test database. */
+    statementTimeoutMs?: number;
     lookupCacheTtlMs?: number;
     demoSignIn?: boolean;
     oidc?: OidcOptions;
@@ -74,7 +76,10 @@ export async function createHarness(
     webhookLocalReceivers?: boolean;
   } = {},
 ): Promise<Harness> {
-  const db = await createTestDatabase({ poolSize: options.poolSize ?? 10 });
+  const db = await createTestDatabase({
+    poolSize: options.poolSize ?? 10,
+    statementTimeoutMs: options.statementTimeoutMs,
+  });
   const clock = new FixedClock(options.now ?? '2026-03-02T09:00:00Z');
   const deps = serviceDeps(db.db, clock);
   const factories = new Factories(deps);

@@ -30,6 +30,7 @@ interface ProbeState {
 }
 
 const PROBE_ACTOR = systemActor('probe');
+const REFRESH_TIMEOUT_MS = 2000;
 
 /**
  * Keeps the status view in memory (and in a snapshot on disk) so that the status page and /status
@@ -124,6 +125,56 @@ export class StatusMonitor {
       },
       ...(this.options.probes ?? []),
     ];
+  }
+
+  #confirming: Promise<boolean> | undefined;
+
+  /**
+   * Asks the database now (one ping shared by all callers) whether it answers within `timeoutMs`. A
+   * request that has waited too long calls this: when the ping does not answer either, the database is
+   * marked down at once (API calls then fail fast) until a probe round finds it answering again.
+   */
+  confirmDatabase(timeoutMs: number): Promise<boolean> {
+    this.#confirming ??= withTimeout(this.options.ping(), timeoutMs)
+      .then(
+        () => true,
+        () => {
+          if (this.#databaseUp) this.options.logger?.warn('the database does not answer: failing fast');
+          this.#databaseUp = false;
+          this.#databaseSlowRounds = Math.max(this.#databaseSlowRounds, 2);
+          void this.refresh();
+          this.#watchRecovery();
+          return false;
+        },
+      )
+      .finally(() => {
+        this.#confirming = undefined;
+      });
+    return this.#confirming;
+  }
+
+  #recovering = false;
+  #stopped = false;
+
+  /** After `confirmDatabase` marked the database down: pings until it answers, also when no probe runs. */
+  #watchRecovery(): void {
+    if (this.#recovering || this.#stopped) return;
+    this.#recovering = true;
+    const attempt = () => {
+      withTimeout(this.options.ping(), 1000).then(
+        () => {
+          this.#recovering = false;
+          this.#databaseUp = true;
+          this.#databaseSlowRounds = 0;
+          void this.refresh();
+        },
+        () => {
+          if (this.#stopped) this.#recovering = false;
+          else setTimeout(attempt, 250).unref();
+        },
+      );
+    };
+    setTimeout(attempt, 250).unref();
   }
 
   /** One round: run the probes, record what changed, rebuild the view. */
@@ -223,7 +274,8 @@ export class StatusMonitor {
     const now = this.deps.clock.now();
     if (this.#databaseUp) {
       try {
-        const facts = await loadStatusFacts(this.deps);
+        // Bounded: a database that stops answering mid-call must not stall the probe rounds.
+        const facts = await withTimeout(loadStatusFacts(this.deps), REFRESH_TIMEOUT_MS);
         this.#services = facts.services;
         this.#base = composeStatusView({ ...facts, databaseUp: true, stale: false });
         this.#view = this.#withPending(this.#base, now);
@@ -288,6 +340,7 @@ export class StatusMonitor {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#ticking;
   }
