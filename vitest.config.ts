@@ -4,7 +4,11 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // The fault test stops the machine's PostgreSQL: it runs alone, from .ci/run (GARA_FAULT_TEST=1).
-    exclude: process.env.GARA_FAULT_TEST === '1' ? ['node_modules/**'] : ['node_modules/**', 'test/fault/**'],
+    // test/fault/pg-freeze runs a private PostgreSQL of its own (GARA_PG_FREEZE_TEST=1).
+    exclude:
+      process.env.GARA_FAULT_TEST === '1' || process.env.GARA_PG_FREEZE_TEST === '1'
+        ? ['node_modules/**']
+        : ['node_modules/**', 'test/fault/**'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -56,7 +56,7 @@ export interface AppOptions {
   oidc?: OidcOptions | undefined;
   /**
    * An API request unanswered after this long checks that the database answers, and answers 503 at once
-   * when it does not (0 = off). Default: 500 on PostgreSQL, off on PGlite (whose calls give up after
+   * when it does not (0 = off). Default: 400 on PostgreSQL, off on PGlite (whose calls give up after
    * DB_STATEMENT_TIMEOUT_MS instead).
    */
   databaseDeadlineMs?: number;
@@ -66,7 +66,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** /health/ready answers 503 when the database has not answered within this long. */
 const READY_DEADLINE_MS = 700;
 /** How long a request's check that the database answers may take (see answerWhenDatabaseStops). */
-const DATABASE_CONFIRM_MS = 350;
+const DATABASE_CONFIRM_MS = 300;
 const DATABASE_DOWN = 'the database does not answer: retry shortly; see /stato';
 
 function databaseDown(reply: FastifyReply): DomainError {
@@ -128,7 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ),
   );
 
-  const deadlineMs = options.databaseDeadlineMs ?? (options.engine === 'postgres' ? 500 : 0);
+  const deadlineMs = options.databaseDeadlineMs ?? (options.engine === 'postgres' ? 400 : 0);
   const deadlines = new WeakMap<object, NodeJS.Timeout>();
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -160,6 +160,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (reply.sent) return;
       void monitor.confirmDatabase(DATABASE_CONFIRM_MS).then((alive) => {
         if (alive || reply.sent || reply.raw.destroyed) return;
+        reply.header('retry-after', '5');
         sendProblem(
           reply,
           problemOf('service_unavailable', DATABASE_DOWN, request, { reason: 'database_down' }),
