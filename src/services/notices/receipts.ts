@@ -132,7 +132,10 @@ export async function receivePecReceipt(
 
 /** A mailbox of certified e-mail (adapters/mail/imap-mailbox.ts): unseen messages, each marked once handled. */
 export interface PecMailbox {
-  drainUnseen(handler: (raw: Buffer) => Promise<void>, limit?: number): Promise<number>;
+  drainUnseen(
+    handler: (raw: Buffer, oversize: number | null) => Promise<void>,
+    options?: { limit?: number; maxBytes?: number },
+  ): Promise<number>;
 }
 
 /**
@@ -144,14 +147,40 @@ export async function ingestPecMailbox(
   deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>,
   mailbox: PecMailbox,
   reader: PecReceiptReader,
-): Promise<{ read: number; matched: number; duplicates: number }> {
+  maxBytes: number,
+): Promise<{ read: number; matched: number; duplicates: number; refused: number }> {
   let matched = 0;
   let duplicates = 0;
-  const read = await mailbox.drainUnseen(async (raw) => {
-    const parsed = await reader.read(raw, deps.clock.now());
-    const outcome = await receivePecReceipt(deps, { raw, parsed }, systemActor('pec-imap'));
-    if (outcome.duplicate) duplicates += 1;
-    else if (outcome.matched) matched += 1;
-  });
-  return { read, matched, duplicates };
+  let refused = 0;
+  const read = await mailbox.drainUnseen(
+    async (raw, oversize) => {
+      const parsed =
+        oversize === null ? await reader.read(raw, deps.clock.now()) : refusedReceipt(oversize, maxBytes, raw);
+      const outcome = await receivePecReceipt(deps, { raw, parsed }, systemActor('pec-imap'));
+      if (oversize !== null) refused += 1;
+      if (outcome.duplicate) duplicates += 1;
+      else if (outcome.matched) matched += 1;
+    },
+    { maxBytes },
+  );
+  return { read, matched, duplicates, refused };
+}
+
+/** A message too large to read: its beginning is kept, for review, and nothing is parsed. */
+function refusedReceipt(size: number, maxBytes: number, head: Buffer): ReadPecReceipt {
+  const refused =
+    `the message is ${size} bytes, more than the limit of ${maxBytes} bytes: not read; its first ` +
+    `${head.length} bytes are kept and the message stays in the mailbox flagged $GaraRefused`;
+  return {
+    kind: 'unknown',
+    referenceMessageId: null,
+    recipient: null,
+    problems: [refused],
+    conformant: false,
+    datiCert: null,
+    refused,
+    disagreements: [],
+    recipients: [],
+    signature: { verified: false, signer: null, problem: 'not read' },
+  };
 }
