@@ -71,13 +71,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Raw e-mail messages (certified e-mail receipts) arrive as bytes. Body limits: 1 MB unless the route
   // sets its own (PEC receipts, reporting flows, the SOAP service: see xml-limits.ts); a larger body is
   // refused with 413 before it is buffered.
-  app.addContentTypeParser(
-    'message/rfc822',
-    { parseAs: 'buffer' },
-    (_request, body, done) => {
-      done(null, body);
-    },
-  );
+  app.addContentTypeParser('message/rfc822', { parseAs: 'buffer' }, (_request, body, done) => {
+    done(null, body);
+  });
   app.decorateRequest('actor', undefined);
   // XML bodies (the pagoPA SOAP service, reporting flows) arrive as text.
   app.addContentTypeParser(

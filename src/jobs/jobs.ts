@@ -61,7 +61,12 @@ export function backgroundJobs(
             name: 'pec-imap',
             intervalMs: config.pecImap.intervalMs,
             run: () =>
-              ingestPecMailbox(deps, imapMailbox(config.pecImap!.url), deps.pecReceipts, MAX_PEC_RECEIPT_BYTES),
+              ingestPecMailbox(
+                deps,
+                imapMailbox(config.pecImap!.url),
+                deps.pecReceipts,
+                MAX_PEC_RECEIPT_BYTES,
+              ),
           },
         ]
       : []),

@@ -40,7 +40,10 @@ describe.skipIf(missing)(`PEC receipts from the IMAP mailbox (${engineName()})`,
     relayId = relay.relayId;
     const provider = await testPecProvider();
     const accepted = (
-      await receiptMessage({ kind: 'accettazione', messageId: ACCEPTED_ID, recipient: relay.accepted }, provider)
+      await receiptMessage(
+        { kind: 'accettazione', messageId: ACCEPTED_ID, recipient: relay.accepted },
+        provider,
+      )
     ).toString('latin1');
     const bounced = (
       await receiptMessage(
@@ -94,9 +97,9 @@ describe.skipIf(missing)(`PEC receipts from the IMAP mailbox (${engineName()})`,
     );
     // The ordinary reply is kept too, unmatched, for review; so is the sample (matched, not applied).
     expect(rows[0]).toEqual({ n: 4, unmatched: 1 });
-    const review = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pec_receipts WHERE status = 'review'`.execute(
-      h.db.db,
-    );
+    const review = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pec_receipts WHERE status = 'review'`.execute(h.db.db);
     expect(review.rows[0]!.n).toBe(2);
     // Seen now: the next round reads nothing.
     expect(await ingest()).toEqual({ read: 0, matched: 0, duplicates: 0, refused: 0 });

@@ -32,9 +32,8 @@ describe.skipIf(missing)(`PEC receipts through the HTTP inbound channel (${engin
   let provider: TestPecProvider;
   const signed = (f: ReceiptFields) => receiptMessage(f, provider);
   const outboxState = async (messageId: string) =>
-    (
-      await sql<{ state: string }>`SELECT state FROM outbox WHERE message_id = ${messageId}`.execute(h.db.db)
-    ).rows[0]?.state;
+    (await sql<{ state: string }>`SELECT state FROM outbox WHERE message_id = ${messageId}`.execute(h.db.db))
+      .rows[0]?.state;
   const sent: MailMessage[] = [];
   const recording: Mailer = {
     send: async (m) => {
@@ -90,7 +89,12 @@ describe.skipIf(missing)(`PEC receipts through the HTTP inbound channel (${engin
       reviewReasons: [],
     });
     const again = await post(receipt);
-    expect(again.json()).toMatchObject({ matched: true, duplicate: true, state: 'accepted', status: 'applied' });
+    expect(again.json()).toMatchObject({
+      matched: true,
+      duplicate: true,
+      state: 'accepted',
+      status: 'applied',
+    });
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pec_receipts`.execute(h.db.db);
     expect(rows[0]!.n).toBe(1);
 
@@ -110,7 +114,12 @@ describe.skipIf(missing)(`PEC receipts through the HTTP inbound channel (${engin
       .replace('SN05IE$951DEC16C1CFD3E4FD8FF1B1D24A99AE@fakepec.it', BOUNCED_ID)
       .replace(/rec@(fake)?pec\.it/g, addresses.bounced);
     const res = await post(
-      await signed({ kind: 'errore-consegna', messageId: BOUNCED_ID, recipient: addresses.bounced, daticert }),
+      await signed({
+        kind: 'errore-consegna',
+        messageId: BOUNCED_ID,
+        recipient: addresses.bounced,
+        daticert,
+      }),
     );
     expect(res.statusCode).toBe(201);
     const body = res.json<{
@@ -200,7 +209,11 @@ describe.skipIf(missing)(`PEC receipts through the HTTP inbound channel (${engin
     );
     const cases: [string, Buffer | string, RegExp][] = [
       ['bare header', bare, /signature: the receipt is not S\/MIME signed/],
-      ["the provider's sample (its signature is truncated)", sample('errore-consegna.go-pec.eml'), /signature:/],
+      [
+        "the provider's sample (its signature is truncated)",
+        sample('errore-consegna.go-pec.eml'),
+        /signature:/,
+      ],
       ['unknown provider', await receiptMessage(genuine, stranger), /not from a trusted PEC provider/],
       ['altered after signing', altered, /signature: the S\/MIME signature does not verify/],
       [
@@ -301,10 +314,11 @@ describe.skipIf(missing)(`PEC receipts through the HTTP inbound channel (${engin
       kind: 'accettazione',
       messageId: ACCEPTED_ID,
       recipient: addresses.accepted,
-      daticert: daticertFor({ kind: 'accettazione', messageId: ACCEPTED_ID, recipient: addresses.accepted }).replace(
-        'errore="nessuno"',
-        `errore="${'x'.repeat(10_000)}"`,
-      ),
+      daticert: daticertFor({
+        kind: 'accettazione',
+        messageId: ACCEPTED_ID,
+        recipient: addresses.accepted,
+      }).replace('errore="nessuno"', `errore="${'x'.repeat(10_000)}"`),
     });
     const refused = await post(longAttribute);
     expect(refused.statusCode).toBe(413);

@@ -32,5 +32,8 @@ function underOuterHeaders(raw: Buffer, signedEntity: Buffer): Buffer {
   const kept = head
     .split(/\r\n(?![ \t])/)
     .filter((field) => !/^(content-type|content-transfer-encoding|mime-version)\s*:/i.test(field));
-  return Buffer.concat([Buffer.from(`${kept.join('\r\n')}\r\nMIME-Version: 1.0\r\n`, 'latin1'), signedEntity]);
+  return Buffer.concat([
+    Buffer.from(`${kept.join('\r\n')}\r\nMIME-Version: 1.0\r\n`, 'latin1'),
+    signedEntity,
+  ]);
 }

@@ -110,9 +110,7 @@ export interface SmimeVerifier {
 
 export function smimeVerifier(trustPems: readonly string[]): SmimeVerifier {
   const anchors = trustPems.map((pem) => pkijs.Certificate.fromBER(pemToDer(pem)));
-  const anchorDer = new Set(
-    anchors.map((c) => Buffer.from(c.toSchema().toBER(false)).toString('base64')),
-  );
+  const anchorDer = new Set(anchors.map((c) => Buffer.from(c.toSchema().toBER(false)).toString('base64')));
 
   async function check(
     cmsDer: Buffer,
@@ -160,7 +158,10 @@ export function smimeVerifier(trustPems: readonly string[]): SmimeVerifier {
     const signer = describe(cert);
     if (anchorDer.has(Buffer.from(cert.toSchema().toBER(false)).toString('base64'))) {
       if (at < cert.notBefore.value || at > cert.notAfter.value) {
-        return { ok: false, problem: `the signer's certificate (${signer}) is not valid at ${at.toISOString()}` };
+        return {
+          ok: false,
+          problem: `the signer's certificate (${signer}) is not valid at ${at.toISOString()}`,
+        };
       }
       return { ok: true, signer, content };
     }
@@ -195,17 +196,26 @@ export function smimeVerifier(trustPems: readonly string[]): SmimeVerifier {
       const top = splitEntity(text);
       const { type, boundary } = contentType(top);
       if (anchors.length === 0) {
-        return { verified: false, problem: 'no PEC provider certificate is configured (PEC_TRUST_DIR)', signedEntity: null };
+        return {
+          verified: false,
+          problem: 'no PEC provider certificate is configured (PEC_TRUST_DIR)',
+          signedEntity: null,
+        };
       }
       if (type === 'multipart/signed') {
-        if (!boundary) return { verified: false, problem: 'multipart/signed without a boundary', signedEntity: null };
+        if (!boundary)
+          return { verified: false, problem: 'multipart/signed without a boundary', signedEntity: null };
         const [content, signature] = multipartParts(top.body, boundary);
         if (content === undefined || signature === undefined) {
           return { verified: false, problem: 'multipart/signed without two parts', signedEntity: null };
         }
         const sigPart = splitEntity(signature);
         if (!/^application\/(x-)?pkcs7-signature$/.test(contentType(sigPart).type)) {
-          return { verified: false, problem: 'the second part of multipart/signed is not a PKCS#7 signature', signedEntity: null };
+          return {
+            verified: false,
+            problem: 'the second part of multipart/signed is not a PKCS#7 signature',
+            signedEntity: null,
+          };
         }
         const signedEntity = Buffer.from(content, 'latin1');
         const r = await check(decodeBody(sigPart), signedEntity, at);

@@ -4,7 +4,12 @@ import { serviceCodes } from '../../domain/continuity/continuity-rules.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps, type UserActor } from '../../services/context.js';
 import { approveDraft, getNotice, listNotices, publishNotice } from '../../services/notices/notices.js';
-import type { Notice, OutboxMessage, PecReceiptScope, ProtocolRegistration } from '../../services/notices/ports.js';
+import type {
+  Notice,
+  OutboxMessage,
+  PecReceiptScope,
+  ProtocolRegistration,
+} from '../../services/notices/ports.js';
 import {
   annulRegistration,
   dailyRegister,
@@ -702,7 +707,10 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const staff = requireRole(actorOf(request), 'authority_staff', 'admin', 'regional_staff');
-      const items = await deps.store.notices.listPecReceipts({ ...request.query, scope: receiptScope(staff) });
+      const items = await deps.store.notices.listPecReceipts({
+        ...request.query,
+        scope: receiptScope(staff),
+      });
       return {
         items: items.map(({ outboxId: _o, ...r }) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
       };

@@ -155,7 +155,9 @@ export async function ingestPecMailbox(
   const read = await mailbox.drainUnseen(
     async (raw, oversize) => {
       const parsed =
-        oversize === null ? await reader.read(raw, deps.clock.now()) : refusedReceipt(oversize, maxBytes, raw);
+        oversize === null
+          ? await reader.read(raw, deps.clock.now())
+          : refusedReceipt(oversize, maxBytes, raw);
       const outcome = await receivePecReceipt(deps, { raw, parsed }, systemActor('pec-imap'));
       if (oversize !== null) refused += 1;
       if (outcome.duplicate) duplicates += 1;
