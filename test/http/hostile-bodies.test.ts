@@ -89,7 +89,7 @@ describe(`hostile bodies against the real process, 256 MB heap (${engineName()})
     );
     child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + 240_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the service stopped at start:\n${output}`);
       const up = await fetch(`${base}/health/live`).then(
@@ -105,7 +105,7 @@ describe(`hostile bodies against the real process, 256 MB heap (${engineName()})
       token: string;
     }[];
     token = tokens.find((t) => t.role === 'authority_staff')!.token;
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     if (child && child.exitCode === null) {
