@@ -52,6 +52,8 @@ export interface Config {
   };
   /** Where the AOO's segnatura signing key and certificate are kept (created on first use). */
   segnaturaKeyDir: string;
+  /** PEM files of the PEC providers' certificates (or CAs) whose signed receipts are believed. */
+  pecTrustDir: string;
   /** OpenID Connect sign-in to the portal (the SPID/CIE gateway); undefined when not configured. */
   oidc: OidcConfig | undefined;
   /** The PEC mailbox polled for receipts (IMAP); undefined: receipts arrive only over HTTP. */
@@ -233,6 +235,12 @@ export const configVariables: ConfigVariable[] = [
       'Signing key and certificate of the segnatura XML; a self-signed pair is created when absent',
   },
   {
+    name: 'PEC_TRUST_DIR',
+    default: '(DATA_DIR/pec-trust)',
+    description:
+      "PEM files of the PEC providers' certificates (AgID's public list) or their CAs: a receipt changes a delivery state only when its S/MIME signature chains to one",
+  },
+  {
     name: 'OIDC_ISSUER_URL',
     default: '(none)',
     description:
@@ -349,6 +357,7 @@ export function loadConfig(env: Env = process.env): Config {
       leaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 1000, 3_600_000),
     },
     segnaturaKeyDir: resolve(env.SEGNATURA_KEY_DIR?.trim() || resolve(dataDir, 'keys')),
+    pecTrustDir: resolve(env.PEC_TRUST_DIR?.trim() || resolve(dataDir, 'pec-trust')),
     oidc: oidcConfig(env, publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`),
     pecImap: pecImapConfig(env),
   };

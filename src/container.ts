@@ -22,6 +22,8 @@ import { StatusMonitor } from './services/status/status-monitor.js';
 import { pdfPaymentDocuments } from './adapters/pdf/pdf-payment-documents.js';
 import { renderDailyRegister, renderTransmissionLetter } from './adapters/pdf/notice-letter.js';
 import { createSegnaturaSigner } from './adapters/protocol/segnatura.js';
+import { pecReceiptReader } from './adapters/mail/pec-receipt-reader.js';
+import { loadTrustAnchors, smimeVerifier } from './adapters/mail/smime.js';
 import { loadOrCreateSigningKey } from './adapters/protocol/signing-key.js';
 import { fileMailer, smtpMailer } from './adapters/mail/mailer.js';
 import { httpWebhooks } from './adapters/mail/webhooks.js';
@@ -80,6 +82,13 @@ export async function createContainer(
     statementTimeoutMs: config.dbStatementTimeoutMs,
     onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
   });
+  const pecTrust = loadTrustAnchors(config.pecTrustDir);
+  if (pecTrust.length === 0) {
+    logger.warn(
+      { dir: config.pecTrustDir },
+      'no PEC provider certificate in PEC_TRUST_DIR: every PEC receipt is kept for review',
+    );
+  }
   const deps: ServiceDeps = {
     store: createStore(
       database.db,
@@ -103,6 +112,7 @@ export async function createContainer(
       }),
       classification: LETTER_CLASSIFICATION,
     }),
+    pecReceipts: pecReceiptReader(smimeVerifier(pecTrust)),
     creditor: {
       fiscalCode: config.pagopa.creditorFiscalCode,
       name: config.pagopa.creditorName,

@@ -103,19 +103,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const verificationCache = new VerificationCache(options.lookupCacheTtlMs ?? 0);
   const monitor = options.monitor ?? new StatusMonitor(deps, { ping: options.ping });
-  // Raw e-mail messages (certified e-mail receipts) arrive as bytes.
-  app.addContentTypeParser(
-    'message/rfc822',
-    { parseAs: 'buffer', bodyLimit: 20 * 1024 * 1024 },
-    (_request, body, done) => {
-      done(null, body);
-    },
-  );
+  // Raw e-mail messages (certified e-mail receipts) arrive as bytes. Body limits: 1 MB unless the route
+  // sets its own (PEC receipts, reporting flows, the SOAP service: see xml-limits.ts); a larger body is
+  // refused with 413 before it is buffered.
+  app.addContentTypeParser('message/rfc822', { parseAs: 'buffer' }, (_request, body, done) => {
+    done(null, body);
+  });
   app.decorateRequest('actor', undefined);
   // XML bodies (the pagoPA SOAP service, reporting flows) arrive as text.
   app.addContentTypeParser(
     ['text/xml', 'application/xml', 'application/soap+xml'],
-    { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 },
+    { parseAs: 'string' },
     (_request, body, done) => {
       done(null, body);
     },

@@ -12,6 +12,7 @@ export const statusOf: Record<ErrorCode, number> = {
   invalid_state: 409,
   rule_violation: 422,
   idempotency_key_reused: 422,
+  payload_too_large: 413,
   rate_limited: 429,
   service_unavailable: 503,
   internal: 500,
@@ -26,6 +27,7 @@ const titles: Record<ErrorCode, string> = {
   invalid_state: 'Not allowed in the current state',
   rule_violation: 'The request breaks a rule',
   idempotency_key_reused: 'Idempotency-Key reused with a different request',
+  payload_too_large: 'The request is too large',
   rate_limited: 'Too many requests',
   service_unavailable: 'Service temporarily unavailable',
   internal: 'Internal error',
@@ -166,9 +168,11 @@ export function errorHandler(
           ? 'forbidden'
           : status === 404
             ? 'not_found'
-            : status === 429
-              ? 'rate_limited'
-              : 'validation_failed';
+            : status === 413
+              ? 'payload_too_large'
+              : status === 429
+                ? 'rate_limited'
+                : 'validation_failed';
     const problem = problemOf(code, fastifyError.message, request, { reason: fastifyError.code });
     return sendProblem(reply, { ...problem, status });
   }

@@ -8,7 +8,7 @@ import {
   remindRegularisations,
 } from '../services/continuity/contingency.js';
 import { imapMailbox } from '../adapters/mail/imap-mailbox.js';
-import { parsePecReceipt } from '../adapters/mail/pec-receipt.js';
+import { MAX_PEC_RECEIPT_BYTES } from '../adapters/mail/pec-receipt.js';
 import { ingestPecMailbox } from '../services/notices/receipts.js';
 import { emitMaintenanceEvents } from '../services/notices/subscriptions.js';
 import type { ScheduledJob } from './scheduler.js';
@@ -60,7 +60,13 @@ export function backgroundJobs(
             // Certified e-mail receipts from the sections' PEC mailbox (the HTTP channel works too).
             name: 'pec-imap',
             intervalMs: config.pecImap.intervalMs,
-            run: () => ingestPecMailbox(deps, imapMailbox(config.pecImap!.url), parsePecReceipt),
+            run: () =>
+              ingestPecMailbox(
+                deps,
+                imapMailbox(config.pecImap!.url),
+                deps.pecReceipts,
+                MAX_PEC_RECEIPT_BYTES,
+              ),
           },
         ]
       : []),

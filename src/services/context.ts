@@ -2,7 +2,7 @@ import type { Clock } from '../domain/shared/clock.js';
 import { DomainError } from '../domain/shared/errors.js';
 import type { OrdinalAllocator } from './cig/ordinal-allocator.js';
 import type { CreditorConfig, PaymentDocuments, PaymentNode } from './payments/ports.js';
-import type { LetterRenderer, SegnaturaSigner } from './notices/ports.js';
+import type { LetterRenderer, PecReceiptReader, SegnaturaSigner } from './notices/ports.js';
 import type { AuditEntry, Role, Store, User } from './ports.js';
 
 /** Who is acting: a signed-in user, or the system itself (scheduled jobs). */
@@ -58,6 +58,8 @@ export interface ServiceDeps {
   letters: LetterRenderer;
   /** The AgID segnatura of protocol registrations, signed with the AOO's key. */
   segnatura: SegnaturaSigner;
+  /** Reads PEC receipts, checking their S/MIME signature against the trusted PEC providers. */
+  pecReceipts: PecReceiptReader;
 }
 
 export function requireRole(actor: Actor, ...allowed: Role[]): UserActor {

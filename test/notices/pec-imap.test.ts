@@ -4,9 +4,10 @@ import hoodiecrow from 'hoodiecrow-imap';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imapMailbox } from '../../src/adapters/mail/imap-mailbox.js';
-import { parsePecReceipt } from '../../src/adapters/mail/pec-receipt.js';
+import { MAX_PEC_RECEIPT_BYTES } from '../../src/adapters/mail/pec-receipt.js';
 import { ingestPecMailbox } from '../../src/services/notices/receipts.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { receiptMessage, testPecProvider } from '../support/pec-ca.js';
 import { engineName } from '../support/test-db.js';
 import {
   ACCEPTED_ID,
@@ -35,18 +36,34 @@ describe.skipIf(missing)(`PEC receipts from the IMAP mailbox (${engineName()})`,
 
   beforeAll(async () => {
     h = await createHarness({ now: '2024-11-15T17:00:00Z' });
-    relayId = (await relayForSamples(h)).relayId;
+    const relay = await relayForSamples(h);
+    relayId = relay.relayId;
+    const provider = await testPecProvider();
+    const accepted = (
+      await receiptMessage(
+        { kind: 'accettazione', messageId: ACCEPTED_ID, recipient: relay.accepted },
+        provider,
+      )
+    ).toString('latin1');
+    const bounced = (
+      await receiptMessage(
+        { kind: 'errore-consegna', messageId: BOUNCED_ID, recipient: relay.bounced, errore: 'no-dest' },
+        provider,
+      )
+    ).toString('latin1');
     server = hoodiecrow({
       plugins: ['UIDPLUS', 'ENABLE', 'LITERALPLUS'],
       users: { 'osservatorio.pug': { password: 'segreto di prova' } },
       storage: {
         INBOX: {
           messages: [
-            { raw: sample('accettazione.go-pec.eml') },
+            { raw: accepted },
             { raw: ORDINARY },
-            { raw: sample('errore-consegna.go-pec.eml') },
+            { raw: bounced },
             // The provider delivered the acceptance twice.
-            { raw: sample('accettazione.go-pec.eml') },
+            { raw: accepted },
+            // The provider's own sample: its signature is truncated, so it is only kept for review.
+            { raw: sample('errore-consegna.go-pec.eml') },
           ],
         },
       },
@@ -69,25 +86,23 @@ describe.skipIf(missing)(`PEC receipts from the IMAP mailbox (${engineName()})`,
     return Object.fromEntries(rows.map((r) => [r.message_id, r.state]));
   };
 
+  const ingest = () => ingestPecMailbox(h.deps, imapMailbox(url), h.deps.pecReceipts, MAX_PEC_RECEIPT_BYTES);
+
   it('keeps every message once, applies the receipts to their messages, and marks them seen', async () => {
-    expect(await ingestPecMailbox(h.deps, imapMailbox(url), parsePecReceipt)).toEqual({
-      read: 4,
-      matched: 2,
-      duplicates: 1,
-    });
+    expect(await ingest()).toEqual({ read: 5, matched: 3, duplicates: 1, refused: 0 });
     expect(await states()).toEqual({ [ACCEPTED_ID]: 'accepted', [BOUNCED_ID]: 'failed' });
     const { rows } = await sql<{ n: number; unmatched: number }>`
       SELECT count(*)::int AS n, count(*) FILTER (WHERE outbox_id IS NULL)::int AS unmatched FROM pec_receipts`.execute(
       h.db.db,
     );
-    // The ordinary reply is kept too, unmatched, for review.
-    expect(rows[0]).toEqual({ n: 3, unmatched: 1 });
+    // The ordinary reply is kept too, unmatched, for review; so is the sample (matched, not applied).
+    expect(rows[0]).toEqual({ n: 4, unmatched: 1 });
+    const review = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pec_receipts WHERE status = 'review'`.execute(h.db.db);
+    expect(review.rows[0]!.n).toBe(2);
     // Seen now: the next round reads nothing.
-    expect(await ingestPecMailbox(h.deps, imapMailbox(url), parsePecReceipt)).toEqual({
-      read: 0,
-      matched: 0,
-      duplicates: 0,
-    });
+    expect(await ingest()).toEqual({ read: 0, matched: 0, duplicates: 0, refused: 0 });
   });
 
   it('a message whose handling fails stays unseen and is read again next round', async () => {
@@ -118,5 +133,38 @@ describe.skipIf(missing)(`PEC receipts from the IMAP mailbox (${engineName()})`,
   it('an unreachable mailbox fails the round (the job retries next interval), it does not stop the process', async () => {
     const closed = imapMailbox(new URL('imap://osservatorio.pug:x@127.0.0.1:1/INBOX'));
     await expect(closed.drainUnseen(async () => undefined)).rejects.toThrow();
+  });
+
+  it('a message over the size limit is not read: its head is kept for review, it is flagged and never read again', async () => {
+    const client = (await import('imapflow')).ImapFlow;
+    const c = new client({
+      host: '127.0.0.1',
+      port: Number(url.port),
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: 'osservatorio.pug', pass: 'segreto di prova' },
+      logger: false,
+    });
+    await c.connect();
+    const pad = `X-Pad: ${'y'.repeat(70)}\r\n`;
+    const big = ORDINARY.replace(
+      'Subject: Grazie\r\n',
+      `Subject: Enorme\r\n${pad.repeat(Math.ceil((MAX_PEC_RECEIPT_BYTES + 1024 * 1024) / pad.length))}`,
+    );
+    await c.append('INBOX', big);
+    expect(await ingest()).toMatchObject({ read: 1, refused: 1 });
+    const { rows } = await sql<{ status: string; n: number; problems: string[] }>`
+      SELECT status, length(raw)::int AS n, problems FROM pec_receipts WHERE kind = 'unknown' AND length(raw) = 65536`.execute(
+      h.db.db,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.status).toBe('review');
+    expect(rows[0]!.problems.join(' ')).toMatch(/more than the limit of 4194304 bytes: not read/);
+    // After a restart (a new mailbox client) it is not read again; it stays in the mailbox, flagged.
+    expect(await ingest()).toMatchObject({ read: 0, refused: 0 });
+    await c.mailboxOpen('INBOX');
+    const flagged = await c.search({ keyword: '$GaraRefused' }, { uid: true });
+    expect(flagged).toHaveLength(1);
+    await c.logout();
   });
 });

@@ -219,12 +219,14 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     for (const m of received) {
       expect(m.subject).toBe("Prot. AOO_092/0000001 - Interruzione dei servizi on line dell'Autorità.");
       expect(m.attachments.map((a) => a.filename)).toEqual(['AOO_092-0000001.pdf']);
-      expect(m.messageId).toMatch(/@gara>$/);
+      // a readable prefix (relay id, recipient number) and 128 random bits: not guessable from the relay id
+      expect(m.messageId).toMatch(new RegExp(`^<${relayId}\\.\\d+\\.[0-9a-f]{32}@gara>$`));
       const pdf = m.attachments.find((a) => a.filename === 'AOO_092-0000001.pdf')!;
       expect(createHash('sha256').update(pdf.content).digest('hex')).toBe(
         (await h.deps.store.notices.findRelay(relayId))!.letterSha256,
       );
     }
+    expect(new Set(received.map((m) => m.messageId)).size).toBe(received.length);
     const progress = (await call('GET', `/api/v1/relays/${relayId}`, puglia.token)).json<{
       progress: Record<string, number>;
       done: boolean;

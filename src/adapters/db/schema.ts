@@ -486,6 +486,9 @@ export interface PecReceiptsTable {
   raw: Buffer;
   raw_sha256: string;
   received_at: Timestamp;
+  status: 'applied' | 'review';
+  signer: string | null;
+  received_by: string | null;
 }
 export interface SubscriptionsTable {
   id: string;

@@ -8,14 +8,26 @@ import { ImapFlow } from 'imapflow';
  * kept once by their SHA-256).
  */
 export interface Mailbox {
-  /** Hands over up to `limit` unseen messages; returns how many were handed over and marked. */
-  drainUnseen(handler: (raw: Buffer) => Promise<void>, limit?: number): Promise<number>;
+  /**
+   * Hands over up to `limit` unseen messages; returns how many were handed over and marked. A message
+   * larger than `maxBytes` is not downloaded: the handler gets its first `REFUSED_KEPT_BYTES` and its
+   * size (`oversize`), and the message is marked \Seen and flagged `$GaraRefused` (kept in the mailbox
+   * for review, never read again).
+   */
+  drainUnseen(
+    handler: (raw: Buffer, oversize: number | null) => Promise<void>,
+    options?: { limit?: number; maxBytes?: number },
+  ): Promise<number>;
 }
+
+/** What is read of a message refused for its size (its headers, normally). */
+export const REFUSED_KEPT_BYTES = 64 * 1024;
+export const REFUSED_FLAG = '$GaraRefused';
 
 export function imapMailbox(url: URL): Mailbox {
   const mailbox = decodeURIComponent(url.pathname.replace(/^\/+/, '')) || 'INBOX';
   return {
-    async drainUnseen(handler, limit = 500) {
+    async drainUnseen(handler, { limit = 500, maxBytes = Number.POSITIVE_INFINITY } = {}) {
       const client = new ImapFlow({
         host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: Number(url.port) || (url.protocol === 'imaps:' ? 993 : 143),
@@ -37,10 +49,20 @@ export function imapMailbox(url: URL): Mailbox {
         try {
           const uids = ((await client.search({ seen: false }, { uid: true })) || []).slice(0, limit);
           for (const uid of uids) {
-            const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
+            const sized = await client.fetchOne(String(uid), { size: true }, { uid: true });
+            if (!sized) continue;
+            const size = sized.size ?? 0;
+            const oversize = size > maxBytes;
+            const message = await client.fetchOne(
+              String(uid),
+              { source: oversize ? { start: 0, maxLength: REFUSED_KEPT_BYTES } : true },
+              { uid: true },
+            );
             if (!message || !message.source) continue;
-            await handler(message.source);
-            await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
+            await handler(message.source, oversize ? size : null);
+            await client.messageFlagsAdd(String(uid), oversize ? ['\\Seen', REFUSED_FLAG] : ['\\Seen'], {
+              uid: true,
+            });
             handed += 1;
           }
         } finally {

@@ -26,8 +26,16 @@
 import { TextDecoder } from 'node:util';
 import { XMLValidator } from 'fast-xml-parser';
 import { simpleParser } from 'mailparser';
+import { DomainError } from '../../domain/shared/errors.js';
+import { DATICERT_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
 import { decodeXmlReferences, rawOrderedXmlParser } from '../xml/xml-text.js';
 import type { ParsedMail } from 'mailparser';
+
+/**
+ * The largest receipt accepted (HTTP body, IMAP message): receipts are a few kilobytes; a "ricevuta
+ * completa" carries the original message too, and the relays' letters are far below this.
+ */
+export const MAX_PEC_RECEIPT_BYTES = 4 * 1024 * 1024;
 
 export type PecReceiptKind =
   | 'accettazione'
@@ -92,6 +100,15 @@ export interface PecReceipt {
   /** Problems found. Non-empty = non-conformant, but the receipt is still returned (a receipt is evidence). */
   problems: string[];
   conformant: boolean;
+  /** Set when a part exceeds a size limit (`xml-limits.ts`) and was not read: the receipt is refused. */
+  refused: string | null;
+  /**
+   * Where daticert.xml (the signed certification data) does not back the headers a receipt is matched
+   * by: missing, another kind, another Message-ID. Non-empty: the receipt must not change anything.
+   */
+  disagreements: string[];
+  /** The delivery addresses daticert.xml certifies (consegna, else every destinatario), lower case */
+  recipients: string[];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -389,11 +406,20 @@ export function datiCertInstant(
  * read at all (not XML, DOCTYPE refused, other root); otherwise every field found is returned, with the
  * deviations from the DTD in `problems`.
  */
-export function parseDatiCert(xml: string): { datiCert: PecReceipt['datiCert']; problems: string[] } {
+export function parseDatiCert(xml: string): {
+  datiCert: PecReceipt['datiCert'];
+  problems: string[];
+  /** set when the document exceeds DATICERT_LIMITS: it was not parsed */
+  refused?: string;
+} {
   const problems: string[] = [];
   try {
     return { datiCert: parseDatiCertUnsafe(xml, problems), problems };
   } catch (err) {
+    if (err instanceof DomainError && err.code === 'payload_too_large') {
+      problems.push(`${err.message} (not read)`);
+      return { datiCert: null, problems, refused: err.message };
+    }
     problems.push(`daticert.xml could not be parsed: ${errorMessage(err)}`);
     return { datiCert: null, problems };
   }
@@ -413,6 +439,7 @@ function parseDatiCertUnsafe(input: unknown, problems: string[]): DatiCert | nul
     problems.push('daticert.xml has a DOCTYPE declaration: refused (entities are never expanded)');
     return null;
   }
+  assertXmlWithinLimits(xml, DATICERT_LIMITS, 'daticert.xml');
   const wellFormed = XMLValidator.validate(xml);
   if (wellFormed !== true) {
     const { msg, line, col } = wellFormed.err;
@@ -558,6 +585,9 @@ function emptyReceipt(problems: string[]): PecReceipt {
     date: null,
     problems,
     conformant: false,
+    refused: null,
+    disagreements: [],
+    recipients: [],
   };
 }
 
@@ -616,9 +646,13 @@ async function parsePecReceiptUnsafe(raw: unknown, problems: string[]): Promise<
     }
     const first = chosen[0];
     if (first) {
-      const parsed = parseDatiCert(decodeXmlBytes(first.a.content, problems));
+      const parsed =
+        first.a.content.length > DATICERT_LIMITS.maxBytes
+          ? parseDatiCert(first.a.content.toString('latin1'))
+          : parseDatiCert(decodeXmlBytes(first.a.content, problems));
       problems.push(...parsed.problems);
       datiCert = parsed.datiCert;
+      receipt.refused = parsed.refused ?? null;
     }
   }
   receipt.datiCert = datiCert;
@@ -644,18 +678,24 @@ async function parsePecReceiptUnsafe(raw: unknown, problems: string[]): Promise<
   } else {
     problems.push('neither X-Ricevuta nor X-Trasporto is present');
   }
+  const disagree = (problem: string) => {
+    problems.push(problem);
+    receipt.disagreements.push(problem);
+  };
+  if (!datiCert) receipt.disagreements.push('no readable daticert.xml');
   if (headerKind) {
     receipt.kind = headerKind;
     if (datiCert && datiCert.tipo !== headerKind) {
-      problems.push(
-        `${headerName} ${quote(headerKind)} disagrees with daticert.xml tipo ${quote(datiCert.tipo)}`,
-      );
+      disagree(`${headerName} ${quote(headerKind)} disagrees with daticert.xml tipo ${quote(datiCert.tipo)}`);
     }
-  } else if (ricevuta === null && trasporto === null && datiCert) {
-    const fromTipo = PEC_RECEIPT_KINDS.find((k) => k === datiCert.tipo);
-    if (fromTipo) {
-      receipt.kind = fromTipo;
-      problems.push(`the kind is taken from daticert.xml tipo ${quote(fromTipo)} (no header says it)`);
+  } else {
+    receipt.disagreements.push('no valid X-Ricevuta or X-Trasporto header');
+    if (ricevuta === null && trasporto === null && datiCert) {
+      const fromTipo = PEC_RECEIPT_KINDS.find((k) => k === datiCert.tipo);
+      if (fromTipo) {
+        receipt.kind = fromTipo;
+        problems.push(`the kind is taken from daticert.xml tipo ${quote(fromTipo)} (no header says it)`);
+      }
     }
   }
 
@@ -669,14 +709,19 @@ async function parsePecReceiptUnsafe(raw: unknown, problems: string[]): Promise<
   }
   const msgid = datiCert?.msgid ? stripAngles(datiCert.msgid) : null;
   if (receipt.referenceMessageId !== null && msgid !== null && msgid !== receipt.referenceMessageId) {
-    problems.push(
+    disagree(
       `X-Riferimento-Message-ID ${quote(receipt.referenceMessageId, 200)} differs from daticert.xml msgid ${quote(msgid, 200)}`,
     );
+  } else if (receipt.referenceMessageId !== null && datiCert && msgid === null) {
+    receipt.disagreements.push('daticert.xml has no msgid to back X-Riferimento-Message-ID');
   }
 
   // the delivery address concerned
   const address = datiCert?.consegna || datiCert?.destinatari.find((d) => d.address !== '')?.address || null;
   receipt.recipient = address === null ? null : address.toLowerCase();
+  receipt.recipients = datiCert?.consegna
+    ? [datiCert.consegna.toLowerCase()]
+    : (datiCert?.destinatari ?? []).map((d) => d.address.toLowerCase()).filter((a) => a !== '');
 
   receipt.conformant = problems.length === 0;
   return receipt;

@@ -15,6 +15,7 @@ import type { FaultCode } from '../../services/payments/pagopa-creditor.js';
  * `paForNode.xsd` (below). Amounts stay decimal strings (`30.00`) throughout, never floats.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SOAP_REQUEST_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
 
 export const PA_FOR_NODE_NS = 'http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd';
 export const SOAP_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -524,6 +525,7 @@ function readSoapBody(xml: unknown): XmlElement {
   if (isXmlBlank(source)) throw new Invalid('empty message: a SOAP envelope was expected');
   if (/<!DOCTYPE|<!ENTITY/i.test(source)) throw new Invalid('DTDs are not allowed in SOAP messages');
   if (INVALID_XML_CHAR.test(source)) throw new Invalid('the message contains characters not allowed in XML');
+  assertXmlWithinLimits(source, SOAP_REQUEST_LIMITS, 'the SOAP request');
   const wellFormed = XMLValidator.validate(source);
   if (wellFormed !== true) {
     throw new Invalid(`malformed XML: ${wellFormed.err.msg} (line ${wellFormed.err.line})`);

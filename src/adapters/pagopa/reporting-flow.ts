@@ -9,7 +9,7 @@
  * `parseReportingFlow` checks the document against the schema's structure (element names, namespace,
  * order, cardinality, simple types and enumerations) and then the totals: the number of
  * `datiSingoliPagamenti` and the sum of their `singoloImportoPagato` must equal `numeroTotalePagamenti`
- * and `importoTotalePagamenti`. It never throws: every problem is returned as a string that starts with
+ * and `importoTotalePagamenti`. It throws only when a size limit is exceeded (`xml-limits.ts`): every problem is returned as a string that starts with
  * the element's path, payments by 1-based position (`datiSingoliPagamenti[3]/singoloImportoPagato: …`).
  * DOCTYPE declarations are rejected, so no entity is ever expanded (only the five predefined XML
  * entities and character references are decoded). Amounts are converted to cents from the decimal
@@ -20,6 +20,8 @@
  * can produce inconsistent flows on purpose).
  */
 import { XMLValidator } from 'fast-xml-parser';
+import { DomainError } from '../../domain/shared/errors.js';
+import { REPORTING_FLOW_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
 import { decodeXmlReferences, rawOrderedXmlParser } from '../xml/xml-text.js';
 
 export const FDR_NAMESPACE = 'http://www.digitpa.gov.it/schemas/2011/Pagamenti/';
@@ -521,8 +523,18 @@ function fail(message: string): ParsedFlow {
   return { ok: false, errors: [message] };
 }
 
-/** Parses and checks a FlussoRiversamento document. Never throws. */
+/**
+ * Parses and checks a FlussoRiversamento document. Throws only a DomainError `payload_too_large` when
+ * the document exceeds `REPORTING_FLOW_LIMITS` (checked before any parsing); anything else wrong is in
+ * the result.
+ */
 export function parseReportingFlow(xml: string): ParsedFlow {
+  try {
+    if (typeof xml === 'string') assertXmlWithinLimits(xml, REPORTING_FLOW_LIMITS, 'FlussoRiversamento');
+  } catch (e) {
+    if (e instanceof DomainError && e.code === 'payload_too_large') throw e;
+    return fail(e instanceof Error ? e.message : String(e));
+  }
   try {
     return parseUnsafe(xml);
   } catch (e) {

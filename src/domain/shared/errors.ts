@@ -11,6 +11,7 @@ export const errorCodes = [
   'invalid_state',
   'rule_violation',
   'idempotency_key_reused',
+  'payload_too_large',
   'rate_limited',
   'service_unavailable',
   'internal',

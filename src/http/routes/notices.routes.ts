@@ -2,9 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { serviceCodes } from '../../domain/continuity/continuity-rules.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import { requireRole, type ServiceDeps } from '../../services/context.js';
+import { requireRole, type ServiceDeps, type UserActor } from '../../services/context.js';
 import { approveDraft, getNotice, listNotices, publishNotice } from '../../services/notices/notices.js';
-import type { Notice, OutboxMessage, ProtocolRegistration } from '../../services/notices/ports.js';
+import type {
+  Notice,
+  OutboxMessage,
+  PecReceiptScope,
+  ProtocolRegistration,
+} from '../../services/notices/ports.js';
 import {
   annulRegistration,
   dailyRegister,
@@ -18,7 +23,7 @@ import { relayNotice } from '../../services/notices/relay-notice.js';
 import { getRelay, retryFailedRecipients } from '../../services/notices/relays.js';
 import { approveRestoration } from '../../services/notices/restoration.js';
 import { confirmSubscription, subscribe } from '../../services/notices/subscriptions.js';
-import { parsePecReceipt } from '../../adapters/mail/pec-receipt.js';
+import { MAX_PEC_RECEIPT_BYTES } from '../../adapters/mail/pec-receipt.js';
 import { emlFileName } from '../../adapters/mail/mailer.js';
 import { renderNoticeFeed } from '../status/notices-pages.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -611,7 +616,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['Notices'],
         summary:
-          'Inbound channel for PEC receipts: the raw message (message/rfc822); kept even when not matched',
+          'Inbound channel for PEC receipts: the raw message (message/rfc822, at most 4 MB); kept even when not matched; it changes a delivery state only when its S/MIME signature verifies and daticert.xml backs it',
         security,
         consumes: ['message/rfc822'],
         response: {
@@ -624,10 +629,16 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
             state: Nullable(
               Type.String({ description: "The recipient's delivery state after this receipt" }),
             ),
+            status: Type.Union([Type.Literal('applied'), Type.Literal('review')], {
+              description: 'applied, or kept for review (it changed nothing)',
+            }),
+            signer: Nullable(Type.String({ description: 'The PEC provider whose signature verified' })),
+            reviewReasons: Type.Array(Type.String()),
           }),
-          ...errors(400, 401, 403),
+          ...errors(400, 401, 403, 413),
         },
       },
+      bodyLimit: MAX_PEC_RECEIPT_BYTES,
     },
     async (request, reply) => {
       const raw = Buffer.isBuffer(request.body)
@@ -637,7 +648,10 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
         throw new DomainError('validation_failed', 'send the raw receipt message as the body', {
           field: 'body',
         });
-      const parsed = await parsePecReceipt(raw);
+      const parsed = await deps.pecReceipts.read(raw, deps.clock.now());
+      if (parsed.refused) {
+        throw new DomainError('payload_too_large', parsed.refused, { field: 'body', reason: 'xml_limit' });
+      }
       const result = await receivePecReceipt(deps, { raw, parsed }, actorOf(request));
       return reply.status(201).send({
         matched: result.matched,
@@ -646,6 +660,9 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
         conformant: parsed.conformant,
         problems: parsed.problems,
         state: result.state,
+        status: result.status,
+        signer: parsed.signature.signer,
+        reviewReasons: result.reviewReasons,
       });
     },
   );
@@ -655,11 +672,12 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags: ['Notices'],
         summary:
-          'Receipts received, newest first; ?unmatched=true for those no message claims (kept for review)',
+          'Receipts received, newest first; ?unmatched=true for those no message claims, ?status=review for those kept for review; a regional officer sees those of their section and those they posted',
         security,
         querystring: Type.Object(
           {
             unmatched: Type.Boolean({ default: false }),
+            status: Type.Optional(Type.Union([Type.Literal('applied'), Type.Literal('review')])),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
             offset: Type.Integer({ minimum: 0, default: 0 }),
           },
@@ -678,6 +696,8 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
                 receivedAt: DateTime,
                 relayId: Nullable(Type.String()),
                 address: Nullable(Type.String()),
+                status: Type.Union([Type.Literal('applied'), Type.Literal('review')]),
+                signer: Nullable(Type.String()),
               }),
             ),
           }),
@@ -686,8 +706,11 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      requireRole(actorOf(request), 'authority_staff', 'admin', 'regional_staff');
-      const items = await deps.store.notices.listPecReceipts(request.query);
+      const staff = requireRole(actorOf(request), 'authority_staff', 'admin', 'regional_staff');
+      const items = await deps.store.notices.listPecReceipts({
+        ...request.query,
+        scope: receiptScope(staff),
+      });
       return {
         items: items.map(({ outboxId: _o, ...r }) => ({ ...r, receivedAt: r.receivedAt.toISOString() })),
       };
@@ -706,8 +729,8 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      requireRole(actorOf(request), 'authority_staff', 'admin', 'regional_staff');
-      const raw = await deps.store.notices.pecReceiptRaw(request.params.id);
+      const staff = requireRole(actorOf(request), 'authority_staff', 'admin', 'regional_staff');
+      const raw = await deps.store.notices.pecReceiptRaw(request.params.id, receiptScope(staff));
       if (!raw) throw new DomainError('not_found', 'receipt not found');
       return reply.type('message/rfc822').send(raw);
     },
@@ -885,3 +908,10 @@ export const noticeFeed: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; baseUrl:
       ),
   );
 };
+
+/** A regional officer's view of the receipts: their section's messages and what they posted. */
+function receiptScope(staff: UserActor): PecReceiptScope | undefined {
+  return staff.role === 'regional_staff'
+    ? { sectionCode: staff.regionalSectionCode ?? '', userId: staff.userId }
+    : undefined;
+}

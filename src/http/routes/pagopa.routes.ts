@@ -20,6 +20,7 @@ import {
   type PaymentFault,
 } from '../../services/payments/pagopa-creditor.js';
 import type { PaymentPosition } from '../../services/payments/ports.js';
+import { SOAP_REQUEST_LIMITS } from '../../adapters/xml/xml-limits.js';
 
 /**
  * The creditor's SOAP service for the pagoPA node (paForNode.wsdl): POST /pagopa/paForNode. Every
@@ -34,7 +35,7 @@ export const pagopaRoutes: FastifyPluginAsync<{
   const intake = new ReceiptIntake(deps, { maxConcurrent: maxConcurrentBatches ?? 1 });
   app.post(
     '/pagopa/paForNode',
-    { schema: { hide: true }, config: { auth: 'public' } },
+    { schema: { hide: true }, config: { auth: 'public' }, bodyLimit: SOAP_REQUEST_LIMITS.maxBytes },
     async (request, reply) => {
       const xml = typeof request.body === 'string' ? request.body : '';
       reply.type('text/xml; charset=utf-8');

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { groupNoticeNumber } from '../../domain/payments/notice-number.js';
 import { formatAmount } from '../../domain/shared/money.js';
 import { parseReportingFlow } from '../../adapters/pagopa/reporting-flow.js';
+import { REPORTING_FLOW_LIMITS } from '../../adapters/xml/xml-limits.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
 import { buildMonthlyGroupings } from '../../services/payments/build-groupings.js';
@@ -486,8 +487,9 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{
           'Import a pagoPA reporting flow (FlussoRiversamento 1.0.4 XML body); importing it again changes nothing',
         security,
         consumes: ['application/xml', 'text/xml'],
-        response: { 200: FlowReportView, 201: FlowReportView, ...errors(400, 401, 403, 422) },
+        response: { 200: FlowReportView, 201: FlowReportView, ...errors(400, 401, 403, 413, 422) },
       },
+      bodyLimit: REPORTING_FLOW_LIMITS.maxBytes,
     },
     async (request, reply) => {
       const actor = actorOf(request);

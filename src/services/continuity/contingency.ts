@@ -27,6 +27,7 @@ import type { Lot, Store } from '../ports.js';
 import { insertLot } from '../tenders/issue-lot.js';
 import { checkLot, checkObject, type CheckedLot, type LotInput } from '../tenders/lot-input.js';
 import type { IncidentRecord, ProvisionalProcedure, Reserve } from './ports.js';
+import { newMessageId } from '../notices/message-id.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'>;
 
@@ -623,7 +624,7 @@ export async function remindRegularisations(
               address: rup.email,
               contractingAuthorityId: p.contractingAuthorityId,
               idempotencyKey: `reminder:${p.reference}:${today}`,
-              messageId: `reminder.${id}@gara`,
+              messageId: newMessageId(`reminder.${id}`),
               subject: `Promemoria: regolarizzazione della procedura ${p.reference}`,
               body: [
                 `Gentile ${rup.name},`,

@@ -87,6 +87,16 @@ export interface PecReceiptRecord {
   outboxId: string | null;
   relayId: string | null;
   address: string | null;
+  /** applied: it changed the message's delivery state; review: kept, changing nothing */
+  status: 'applied' | 'review';
+  /** the verified signer (the PEC provider), null when the signature did not verify */
+  signer: string | null;
+}
+
+/** A regional officer sees the receipts of their section's messages and those they posted. */
+export interface PecReceiptScope {
+  sectionCode: string;
+  userId: string;
 }
 
 export interface Subscription {
@@ -178,7 +188,10 @@ export interface NoticeRepository {
     offset: number;
   }): Promise<OutboxMessage[]>;
   findOutbox(id: string): Promise<OutboxMessage | undefined>;
-  findOutboxByMessageId(messageId: string): Promise<OutboxMessage | undefined>;
+  /** The message with that Message-ID, with the regional section of its relay (null: not a relay). */
+  findOutboxByMessageId(
+    messageId: string,
+  ): Promise<(OutboxMessage & { sectionCode: string | null }) | undefined>;
   /** Keeps a receipt; false when the same message (by SHA-256) was kept before. */
   insertPecReceipt(r: {
     id: string;
@@ -190,12 +203,28 @@ export interface NoticeRepository {
     problems: string[];
     raw: Buffer;
     receivedAt: Date;
+    status: 'applied' | 'review';
+    signer: string | null;
+    receivedBy: string | null;
   }): Promise<boolean>;
-  findPecReceipt(
-    raw: Buffer,
-  ): Promise<{ id: string; outboxId: string | null; state: OutboxState | null } | undefined>;
-  listPecReceipts(filter: { unmatched: boolean; limit: number; offset: number }): Promise<PecReceiptRecord[]>;
-  pecReceiptRaw(id: string): Promise<Buffer | undefined>;
+  findPecReceipt(raw: Buffer): Promise<
+    | {
+        id: string;
+        outboxId: string | null;
+        state: OutboxState | null;
+        status: 'applied' | 'review';
+        problems: string[];
+      }
+    | undefined
+  >;
+  listPecReceipts(filter: {
+    unmatched: boolean;
+    status?: 'applied' | 'review' | undefined;
+    limit: number;
+    offset: number;
+    scope?: PecReceiptScope | undefined;
+  }): Promise<PecReceiptRecord[]>;
+  pecReceiptRaw(id: string, scope?: PecReceiptScope): Promise<Buffer | undefined>;
 
   insertSubscription(s: Subscription & { confirmTokenSha256: string }): Promise<void>;
   findSubscriptionByToken(tokenSha256: string): Promise<Subscription | undefined>;
@@ -286,4 +315,30 @@ export interface SegnaturaSigner {
     recipients: { name: string; pec: string; fiscalCode?: string }[];
     document: { fileName: string; mimeType: string; sha256Base64: string };
   }): string;
+}
+
+/** What the PEC parser found (adapters/mail/pec-receipt.ts). */
+export interface ParsedPecReceipt {
+  kind: string;
+  referenceMessageId: string | null;
+  recipient: string | null;
+  problems: string[];
+  conformant: boolean;
+  datiCert: { erroreEsteso: string | null; errore: string } | null;
+  /** set when a part exceeds a size limit and was not read */
+  refused: string | null;
+  /** where daticert.xml does not back the headers (see the parser) */
+  disagreements: string[];
+  /** the delivery addresses daticert.xml certifies, lower case */
+  recipients: string[];
+}
+
+/** A receipt as read for the intake: parsed, and its S/MIME signature checked against the trusted providers. */
+export interface ReadPecReceipt extends ParsedPecReceipt {
+  signature: { verified: boolean; signer: string | null; problem: string | null };
+}
+
+/** Reads a raw receipt (adapters/mail/pec-receipt-reader.ts). */
+export interface PecReceiptReader {
+  read(raw: Buffer, at: Date): Promise<ReadPecReceipt>;
 }

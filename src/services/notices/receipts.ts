@@ -1,31 +1,59 @@
 import { audit, requireRole, systemActor, type Actor, type ServiceDeps } from '../context.js';
+import type { PecReceiptReader, ReadPecReceipt } from './ports.js';
 
-/** What the PEC parser found (adapters/mail/pec-receipt.ts). */
-export interface ParsedPecReceipt {
-  kind: string;
-  referenceMessageId: string | null;
-  recipient: string | null;
-  problems: string[];
-  conformant: boolean;
-  datiCert: { erroreEsteso: string | null; errore: string } | null;
+export type { ParsedPecReceipt, PecReceiptReader, ReadPecReceipt } from './ports.js';
+
+export interface PecReceiptOutcome {
+  matched: boolean;
+  outboxId: string | null;
+  state: string | null;
+  duplicate: boolean;
+  /** applied: it changed (or confirmed) the delivery state; review: kept, changing nothing */
+  status: 'applied' | 'review';
+  /** why it is kept for review (empty when applied) */
+  reviewReasons: string[];
 }
+
+const REVIEW = 'kept for review: ';
 
 /**
  * A certified e-mail receipt came back (inbound channel): stored as evidence whatever happens, matched
- * to its outbox message by X-Riferimento-Message-ID, and moving it to accepted, delivered or failed.
+ * to its outbox message by X-Riferimento-Message-ID. It moves the message to accepted, delivered or
+ * failed only when it is genuine: its S/MIME signature verifies against a trusted PEC provider, its
+ * daticert.xml backs its headers (kind, Message-ID) and certifies the message's address. A regional
+ * officer's receipt only reaches their own section's messages (another section's is answered as an
+ * unknown Message-ID). Anything else is kept for review and changes nothing.
  */
 export async function receivePecReceipt(
   deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>,
-  input: { raw: Buffer; parsed: ParsedPecReceipt },
+  input: { raw: Buffer; parsed: ReadPecReceipt },
   actor: Actor,
-): Promise<{ matched: boolean; outboxId: string | null; state: string | null; duplicate: boolean }> {
-  if (actor.kind === 'user') requireRole(actor, 'authority_staff', 'admin', 'regional_staff');
+): Promise<PecReceiptOutcome> {
+  const staff =
+    actor.kind === 'user' ? requireRole(actor, 'authority_staff', 'admin', 'regional_staff') : null;
+  const section = staff?.role === 'regional_staff' ? (staff.regionalSectionCode ?? '') : null;
   const now = deps.clock.now();
   const { parsed } = input;
   return deps.store.transaction(async (store) => {
-    const message = parsed.referenceMessageId
+    const found = parsed.referenceMessageId
       ? await store.notices.findOutboxByMessageId(parsed.referenceMessageId)
       : undefined;
+    const message = found && (section === null || found.sectionCode === section) ? found : undefined;
+    const reasons: string[] = [];
+    if (parsed.refused) reasons.push(parsed.refused);
+    if (!message) {
+      reasons.push(
+        section === null
+          ? 'no message has this Message-ID'
+          : `no message of section ${section} has this Message-ID`,
+      );
+    }
+    if (!parsed.signature.verified) reasons.push(`signature: ${parsed.signature.problem ?? 'not verified'}`);
+    reasons.push(...parsed.disagreements);
+    if (message && !parsed.recipients.includes(message.address.toLowerCase())) {
+      reasons.push(`daticert.xml does not certify the message's address ${message.address}`);
+    }
+    const status = reasons.length === 0 ? 'applied' : 'review';
     const kept = await store.notices.insertPecReceipt({
       id: deps.ids.uuid(),
       outboxId: message?.id ?? null,
@@ -33,21 +61,38 @@ export async function receivePecReceipt(
       referenceMessageId: parsed.referenceMessageId,
       recipient: parsed.recipient,
       conformant: parsed.conformant,
-      problems: parsed.problems,
+      problems: [...parsed.problems, ...reasons.map((r) => `${REVIEW}${r}`)],
       raw: input.raw,
       receivedAt: now,
+      status,
+      signer: parsed.signature.verified ? parsed.signature.signer : null,
+      receivedBy: staff?.userId ?? null,
     });
     if (!kept) {
-      // Delivered twice by the inbound channel: the first copy was kept and applied.
+      // Delivered twice by the inbound channel: the first copy was kept (and applied, if it was).
       const before = await store.notices.findPecReceipt(input.raw);
+      const visible = before?.outboxId && message?.id === before.outboxId;
       return {
-        matched: Boolean(before?.outboxId),
-        outboxId: before?.outboxId ?? null,
-        state: before?.state ?? null,
+        matched: Boolean(visible),
+        outboxId: visible ? (before?.outboxId ?? null) : null,
+        state: visible ? (before?.state ?? null) : null,
         duplicate: true,
+        status: before?.status ?? status,
+        reviewReasons: (before?.problems ?? [])
+          .filter((p) => p.startsWith(REVIEW))
+          .map((p) => p.slice(REVIEW.length)),
       };
     }
-    if (!message) return { matched: false, outboxId: null, state: null, duplicate: false };
+    if (!message || status === 'review') {
+      return {
+        matched: Boolean(message),
+        outboxId: message?.id ?? null,
+        state: message?.state ?? null,
+        duplicate: false,
+        status,
+        reviewReasons: reasons,
+      };
+    }
     const detail = `PEC ${parsed.kind}${parsed.conformant ? '' : ` (non conforme: ${parsed.problems.join('; ')})`}`;
     let state = message.state;
     if (parsed.kind === 'accettazione' && (state === 'sending' || state === 'queued')) {
@@ -78,16 +123,19 @@ export async function receivePecReceipt(
         'outbox.receipt',
         { type: 'outbox', id: message.messageId },
         null,
-        { kind: parsed.kind, state },
+        { kind: parsed.kind, state, signer: parsed.signature.signer },
       ),
     ]);
-    return { matched: true, outboxId: message.id, state, duplicate: false };
+    return { matched: true, outboxId: message.id, state, duplicate: false, status, reviewReasons: [] };
   });
 }
 
 /** A mailbox of certified e-mail (adapters/mail/imap-mailbox.ts): unseen messages, each marked once handled. */
 export interface PecMailbox {
-  drainUnseen(handler: (raw: Buffer) => Promise<void>, limit?: number): Promise<number>;
+  drainUnseen(
+    handler: (raw: Buffer, oversize: number | null) => Promise<void>,
+    options?: { limit?: number; maxBytes?: number },
+  ): Promise<number>;
 }
 
 /**
@@ -98,14 +146,43 @@ export interface PecMailbox {
 export async function ingestPecMailbox(
   deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>,
   mailbox: PecMailbox,
-  parse: (raw: Buffer) => Promise<ParsedPecReceipt>,
-): Promise<{ read: number; matched: number; duplicates: number }> {
+  reader: PecReceiptReader,
+  maxBytes: number,
+): Promise<{ read: number; matched: number; duplicates: number; refused: number }> {
   let matched = 0;
   let duplicates = 0;
-  const read = await mailbox.drainUnseen(async (raw) => {
-    const outcome = await receivePecReceipt(deps, { raw, parsed: await parse(raw) }, systemActor('pec-imap'));
-    if (outcome.duplicate) duplicates += 1;
-    else if (outcome.matched) matched += 1;
-  });
-  return { read, matched, duplicates };
+  let refused = 0;
+  const read = await mailbox.drainUnseen(
+    async (raw, oversize) => {
+      const parsed =
+        oversize === null
+          ? await reader.read(raw, deps.clock.now())
+          : refusedReceipt(oversize, maxBytes, raw);
+      const outcome = await receivePecReceipt(deps, { raw, parsed }, systemActor('pec-imap'));
+      if (oversize !== null) refused += 1;
+      if (outcome.duplicate) duplicates += 1;
+      else if (outcome.matched) matched += 1;
+    },
+    { maxBytes },
+  );
+  return { read, matched, duplicates, refused };
+}
+
+/** A message too large to read: its beginning is kept, for review, and nothing is parsed. */
+function refusedReceipt(size: number, maxBytes: number, head: Buffer): ReadPecReceipt {
+  const refused =
+    `the message is ${size} bytes, more than the limit of ${maxBytes} bytes: not read; its first ` +
+    `${head.length} bytes are kept and the message stays in the mailbox flagged $GaraRefused`;
+  return {
+    kind: 'unknown',
+    referenceMessageId: null,
+    recipient: null,
+    problems: [refused],
+    conformant: false,
+    datiCert: null,
+    refused,
+    disagreements: [],
+    recipients: [],
+    signature: { verified: false, signer: null, problem: 'not read' },
+  };
 }

@@ -4,6 +4,7 @@ import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js'
 import type { RegionalSection, Store } from '../ports.js';
 import type { NewOutboxMessage, Notice, ProtocolRegistration, Relay } from './ports.js';
 import { registerOutgoing } from './protocol.js';
+import { newMessageId } from './message-id.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'letters' | 'segnatura'>;
 
@@ -175,7 +176,7 @@ export async function relayNotice(
       address: r.address,
       contractingAuthorityId: r.contractingAuthorityId,
       idempotencyKey: `relay:${relay.id}:${r.address}`,
-      messageId: `${relay.id}.${i + 1}@gara`,
+      messageId: newMessageId(`${relay.id}.${i + 1}`),
       subject: `Prot. ${label} - ${subject}`,
       body: text,
       nextAttemptAt: now,

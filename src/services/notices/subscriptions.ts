@@ -7,6 +7,7 @@ import { audit, systemActor, type Actor, type ServiceDeps } from '../context.js'
 import type { IncidentRecord, MaintenanceRecord } from '../continuity/ports.js';
 import type { Store } from '../ports.js';
 import type { NewOutboxMessage, Subscription } from './ports.js';
+import { newMessageId } from './message-id.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -68,7 +69,7 @@ export async function subscribe(
             address: subscription.address,
             contractingAuthorityId: null,
             idempotencyKey: `confirm:${subscription.id}`,
-            messageId: `confirm.${subscription.id}@gara`,
+            messageId: newMessageId(`confirm.${subscription.id}`),
             subject: 'Conferma la tua iscrizione agli avvisi sullo stato dei servizi',
             body: [
               'Hai chiesto di ricevere gli avvisi sullo stato dei servizi:',
@@ -154,7 +155,7 @@ export async function emitEvent(
     address: s.address,
     contractingAuthorityId: null,
     idempotencyKey: `event:${recorded.id}:${s.id}`,
-    messageId: `event.${recorded.id}.${s.id}@gara`,
+    messageId: newMessageId(`event.${recorded.id}.${s.id}`),
     subject: event.subject,
     body:
       s.channel === 'webhook'

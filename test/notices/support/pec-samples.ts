@@ -41,5 +41,5 @@ export async function relayForSamples(h: Harness) {
   await sql`UPDATE outbox SET message_id = ${BOUNCED_ID} WHERE relay_id = ${relayId} AND address = ${b.user.email}`.execute(
     h.db.db,
   );
-  return { relayId, section };
+  return { relayId, section, accepted: a.user.email, bounced: b.user.email };
 }

@@ -514,10 +514,12 @@ export function noticeRepository(db: Database): NoticeRepository {
     async findOutboxByMessageId(messageId) {
       const row = await db
         .selectFrom('outbox')
-        .selectAll()
-        .where('message_id', '=', messageId)
+        .leftJoin('relays', 'relays.id', 'outbox.relay_id')
+        .selectAll('outbox')
+        .select('relays.regional_section_code')
+        .where('outbox.message_id', '=', messageId)
         .executeTakeFirst();
-      return row && toOutbox(row);
+      return row && { ...toOutbox(row), sectionCode: row.regional_section_code ?? null };
     },
     async insertPecReceipt(r) {
       const inserted = await db
@@ -533,6 +535,9 @@ export function noticeRepository(db: Database): NoticeRepository {
           raw: r.raw,
           raw_sha256: createHash('sha256').update(r.raw).digest('hex'),
           received_at: r.receivedAt,
+          status: r.status,
+          signer: r.signer,
+          received_by: r.receivedBy,
         })
         .onConflict((oc) => oc.column('raw_sha256').doNothing())
         .returning('id')
@@ -543,10 +548,18 @@ export function noticeRepository(db: Database): NoticeRepository {
       const row = await db
         .selectFrom('pec_receipts as r')
         .leftJoin('outbox as o', 'o.id', 'r.outbox_id')
-        .select(['r.id', 'r.outbox_id', 'o.state'])
+        .select(['r.id', 'r.outbox_id', 'o.state', 'r.status', 'r.problems'])
         .where('r.raw_sha256', '=', createHash('sha256').update(raw).digest('hex'))
         .executeTakeFirst();
-      return row && { id: row.id, outboxId: row.outbox_id, state: row.state ?? null };
+      return (
+        row && {
+          id: row.id,
+          outboxId: row.outbox_id,
+          state: row.state ?? null,
+          status: row.status,
+          problems: row.problems as string[],
+        }
+      );
     },
     async listPecReceipts(f) {
       let q = db
@@ -563,8 +576,24 @@ export function noticeRepository(db: Database): NoticeRepository {
           'r.outbox_id',
           'o.relay_id',
           'o.address',
+          'r.status',
+          'r.signer',
         ]);
       if (f.unmatched) q = q.where('r.outbox_id', 'is', null);
+      if (f.status) q = q.where('r.status', '=', f.status);
+      const scope = f.scope;
+      if (scope) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('r.received_by', '=', scope.userId),
+            eb(
+              'o.relay_id',
+              'in',
+              eb.selectFrom('relays').select('id').where('regional_section_code', '=', scope.sectionCode),
+            ),
+          ]),
+        );
+      }
       const rows = await q
         .orderBy('r.received_at', 'desc')
         .orderBy('r.id')
@@ -582,10 +611,29 @@ export function noticeRepository(db: Database): NoticeRepository {
         outboxId: r.outbox_id,
         relayId: r.relay_id ?? null,
         address: r.address ?? null,
+        status: r.status,
+        signer: r.signer,
       }));
     },
-    async pecReceiptRaw(id) {
-      return (await db.selectFrom('pec_receipts').select('raw').where('id', '=', id).executeTakeFirst())?.raw;
+    async pecReceiptRaw(id, scope) {
+      let q = db
+        .selectFrom('pec_receipts as r')
+        .leftJoin('outbox as o', 'o.id', 'r.outbox_id')
+        .select('r.raw')
+        .where('r.id', '=', id);
+      if (scope) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('r.received_by', '=', scope.userId),
+            eb(
+              'o.relay_id',
+              'in',
+              eb.selectFrom('relays').select('id').where('regional_section_code', '=', scope.sectionCode),
+            ),
+          ]),
+        );
+      }
+      return (await q.executeTakeFirst())?.raw;
     },
 
     async insertSubscription(s) {
