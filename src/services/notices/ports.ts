@@ -174,6 +174,8 @@ export interface NoticeRepository {
   listOutbox(filter: {
     state?: OutboxState | undefined;
     kind?: OutboxMessage['kind'] | undefined;
+    /** Only the messages of this regional section (relays it sent, reminders to its RUPs). */
+    sectionCode?: string | undefined;
     limit: number;
     offset: number;
   }): Promise<OutboxMessage[]>;
