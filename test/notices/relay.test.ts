@@ -185,10 +185,18 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     const list = await call('GET', '/api/v1/protocol/AOO_092/registrations?date=2021-05-07', puglia.token);
     expect(list.statusCode).toBe(200);
     const [registration, ...more] = list.json<{
-      items: { id: string; label: string; correspondents: { address: string }[]; documentSha256: string }[];
+      items: {
+        id: string;
+        label: string;
+        subject: string;
+        correspondents: { address: string }[];
+        documentSha256: string;
+      }[];
     }>().items;
     expect(more).toHaveLength(0);
     expect(registration!.label).toBe('AOO_092/0000001');
+    // The register's subject is the subject itself, without the letter's "Oggetto:".
+    expect(registration!.subject).toBe("Interruzione dei servizi on line dell'Autorità.");
     expect(registration!.correspondents.map((c) => c.address).sort()).toEqual(
       rups.map((r) => r.user.email).sort(),
     );
@@ -198,6 +206,9 @@ describe(`relaying a comunicato (${engineName()})`, () => {
       puglia.token,
     );
     expect(xml.body).toMatch(/<(\w+:)?NumeroRegistrazione>0000001<\//);
+    expect(xml.body).toContain(
+      "<prot:Oggetto>Interruzione dei servizi on line dell'Autorità.</prot:Oggetto>",
+    );
     expect(verifySegnatura(xml.body, testSigningKey().certificatePem)).toBe(true);
     expect(verifySegnatura(xml.body.replace('0000001', '0000002'), testSigningKey().certificatePem)).toBe(
       false,
@@ -218,7 +229,17 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     );
     for (const m of received) {
       expect(m.subject).toBe("Prot. AOO_092/0000001 - Interruzione dei servizi on line dell'Autorità.");
-      expect(m.attachments.map((a) => a.filename)).toEqual(['AOO_092-0000001.pdf']);
+      // Sent as the section: From is the PEC address the segnatura names as Mittente.
+      expect(m.from?.value).toEqual([
+        { name: 'Sezione regionale - Puglia', address: 'osservatorio.pug@pec.test.example' },
+      ]);
+      expect(m.attachments.map((a) => a.filename)).toEqual(['AOO_092-0000001.pdf', 'segnatura.xml']);
+      const segnatura = m.attachments.find((a) => a.filename === 'segnatura.xml')!.content.toString('utf8');
+      expect(segnatura).toContain(
+        '<prot:IndirizzoTelematico prot:tipo="smtp">osservatorio.pug@pec.test.example</prot:IndirizzoTelematico>',
+      );
+      expect(segnatura).toMatch(/<prot:NumeroRegistrazione>0000001<\//);
+      expect(verifySegnatura(segnatura, testSigningKey().certificatePem)).toBe(true);
       expect(m.messageId).toMatch(/@gara>$/);
       const pdf = m.attachments.find((a) => a.filename === 'AOO_092-0000001.pdf')!;
       expect(createHash('sha256').update(pdf.content).digest('hex')).toBe(

@@ -210,6 +210,8 @@ export interface NoticeRepository {
 
 export interface MailMessage {
   messageId: string;
+  /** The sender when it is not the configured MAIL_FROM: a relay is sent as its section (its PEC). */
+  from?: { name: string; address: string } | undefined;
   to: { name: string; address: string };
   subject: string;
   text: string;

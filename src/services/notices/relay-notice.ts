@@ -141,7 +141,7 @@ export async function relayNotice(
       { ...deps, store },
       section,
       {
-        subject: `Oggetto: ${subject}`,
+        subject,
         correspondents: recipients.map((r) => ({ name: r.name, address: r.address })),
         render: async (label) => ({
           fileName: `${label.replace('/', '-')}.pdf`,
