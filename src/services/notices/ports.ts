@@ -289,5 +289,7 @@ export interface SegnaturaSigner {
     subject: string;
     recipients: { name: string; pec: string; fiscalCode?: string }[];
     document: { fileName: string; mimeType: string; sha256Base64: string };
+    /** The XAdES SigningTime: the registration's instant. */
+    signingTime: Date;
   }): string;
 }

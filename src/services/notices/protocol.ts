@@ -91,6 +91,7 @@ export async function registerOutgoingBatch(
             subject: document.subject,
             recipients: document.correspondents.map((r) => ({ name: r.name, pec: r.address })),
             document: { fileName, mimeType: 'application/pdf', sha256Base64: sha256.toString('base64') },
+            signingTime: now,
           }),
           annulment: null,
         };
