@@ -45,7 +45,7 @@ describe(`relaying a comunicato (${engineName()})`, () => {
   let incidentCode: string;
   let noticeId: string;
   let relayId: string;
-  const call = (method: 'GET' | 'POST', url: string, token?: string, payload?: unknown) =>
+  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, token?: string, payload?: unknown) =>
     h.app.inject({
       method,
       url,
@@ -72,6 +72,27 @@ describe(`relaying a comunicato (${engineName()})`, () => {
       await h.factories.user('rup', { contractingAuthorityId: rups[0]!.user.contractingAuthorityId! }),
     );
     outsider = (await h.factories.rup({ place: '012058091', section: 'LAZ' })) as Person;
+    // The administrator keeps the section's letterhead (the seed letter's offices and site).
+    const admin = await h.factories.user('admin');
+    const section = '/api/v1/regional-sections/PUG';
+    const blank = await call('PATCH', section, admin.token, { letterheadOffices: [' '] });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.body).toContain('letterheadOffices');
+    const site = await call('PATCH', section, admin.token, { website: 'not a site' });
+    expect(site.statusCode).toBe(400);
+    expect(site.body).toContain('website');
+    expect(
+      (await call('PATCH', section, puglia.token, { website: 'www.regione.puglia.it' })).statusCode,
+    ).toBe(403);
+    const patched = await call('PATCH', section, admin.token, {
+      letterheadOffices: ['SEGRETERIA GENERALE DELLA PRESIDENZA', 'SEZIONE GESTIONE INTEGRATA ACQUISTI'],
+      website: 'www.regione.puglia.it',
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({
+      letterheadOffices: ['SEGRETERIA GENERALE DELLA PRESIDENZA', 'SEZIONE GESTIONE INTEGRATA ACQUISTI'],
+      website: 'www.regione.puglia.it',
+    });
     const opened = await call('POST', '/api/v1/incidents', staff.token, {
       title: "Interruzione dei servizi on line dell'Autorità",
       impact: 'major_outage',
@@ -164,7 +185,8 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     expect(createHash('sha256').update(letter.rawPayload).digest('hex')).toBe(relay.letterSha256);
     const text = pdfText(letter.rawPayload);
     for (const part of [
-      'REGIONE PUGLIA',
+      'REGIONE PUGLIA SEGRETERIA GENERALE DELLA PRESIDENZA SEZIONE GESTIONE INTEGRATA ACQUISTI Sezione regionale Osservatorio Contratti Pubblici',
+      'www.regione.puglia.it',
       'Bari, 07 maggio 2021',
       'AOO_092/0000001',
       'Protocollo Uscita',
@@ -381,6 +403,10 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     );
     expect(text).toContain('AOO_092/0000003');
     expect(text).toContain('Facendo seguito alla nota prot. AOO_092/0000001 del 07/05/2021');
+    // The restoration notice has its own link, not the outage comunicato's.
+    expect(text).not.toContain('comunicato-del-6-maggio-2021');
+    expect(draft.body).not.toContain('comunicato-del-6-maggio-2021');
+    expect((await call('GET', `/api/v1/notices/${draft.id}`)).json()).toMatchObject({ sourceUrl: null });
     expect(await dispatch()).toEqual({ sent: 4, failed: 0, retried: 0 });
   });
 });

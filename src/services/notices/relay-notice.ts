@@ -215,7 +215,8 @@ function letterFor(
   return {
     letterhead: [
       `REGIONE ${section.regionName.toUpperCase()}`,
-      `Sezione regionale dell'Osservatorio dei contratti pubblici`,
+      ...section.letterheadOffices,
+      'Sezione regionale Osservatorio Contratti Pubblici',
     ],
     city: section.city,
     date: romeDateOf(now),
@@ -234,7 +235,7 @@ function letterFor(
       role: 'il dirigente',
       name: null,
     },
-    website: null,
+    website: section.website,
     issuedAt: now,
   };
 }
