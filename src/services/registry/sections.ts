@@ -39,7 +39,7 @@ export async function updateSection(
   const offices = input.letterheadOffices?.map((line, i) => {
     const trimmed = line.trim().replace(/\s+/g, ' ');
     if (trimmed === '' || trimmed.length > 150)
-      throw invalidField(`letterheadOffices[${i}]`, 'each letterhead line is 1-150 characters');
+      throw invalidField('letterheadOffices', `letterhead line ${i + 1} must be 1-150 characters`);
     return trimmed;
   });
   if (offices && offices.length > 4) throw invalidField('letterheadOffices', 'at most 4 letterhead lines');
