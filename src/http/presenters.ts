@@ -216,6 +216,8 @@ export const presentSection = (s: RegionalSection) => ({
   city: s.city,
   pec: s.pec,
   aooCode: s.aooCode,
+  letterheadOffices: s.letterheadOffices,
+  website: s.website,
 });
 
 export const presentContractingAuthority = (ca: ContractingAuthority) => ({

@@ -26,6 +26,10 @@ export interface RegionalSection {
   city: string;
   pec: string;
   aooCode: string;
+  /** Letterhead lines between the region and the section (the offices it belongs to), top to bottom. */
+  letterheadOffices: string[];
+  /** The web site printed at the foot of its letters, e.g. www.regione.puglia.it. */
+  website: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -354,10 +358,21 @@ export interface RegistryRepository {
   findUserByWebSession(tokenSha256: string, now: Date): Promise<User | undefined>;
   endWebSession(tokenSha256: string, at: Date): Promise<boolean>;
   findSection(code: string): Promise<RegionalSection | undefined>;
-  upsertSection(section: Omit<RegionalSection, 'createdAt' | 'updatedAt'>, at: Date): Promise<void>;
+  /** Writes the reference data of a section; its letterhead (kept by the administrator) is left as it is. */
+  upsertSection(
+    section: Omit<RegionalSection, 'createdAt' | 'updatedAt' | 'letterheadOffices' | 'website'>,
+    at: Date,
+  ): Promise<void>;
   updateSection(
     code: string,
-    changes: { name?: string; pec?: string; aooCode?: string; city?: string },
+    changes: {
+      name?: string;
+      pec?: string;
+      aooCode?: string;
+      city?: string;
+      letterheadOffices?: string[];
+      website?: string | null;
+    },
     at: Date,
   ): Promise<void>;
 

@@ -112,7 +112,7 @@ describe.skipIf(!executable)('regional office and continuity pages in Chromium',
     const other = await signedIn(lombardia.user.name, '/area-personale/protocollo');
     expect(await other.locator('main').innerText()).not.toContain(label);
     const refused = await other.goto(`${base}/area-personale/protocollo/registrazioni/${registration.id}`);
-    expect(refused?.status()).toBe(403);
+    expect(refused?.status()).toBe(404);
     await other.context().close();
     await page.context().close();
   });

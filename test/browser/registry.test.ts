@@ -297,14 +297,31 @@ describe.skipIf(!executable)('administrator registry in Chromium', () => {
     expect((await h.deps.store.registry.findSection('PUG'))?.pec).toBe(before?.pec);
     await accessible(page);
 
+    // The letterhead of the section's letters: an address that is not a site is refused beside the field.
     await page.fill('#pec', 'osservatorio.puglia@pec.regione.example.it');
+    await page.fill(
+      '#uffici',
+      'SEGRETERIA GENERALE DELLA PRESIDENZA\n\nSEZIONE GESTIONE INTEGRATA ACQUISTI\n',
+    );
+    await page.fill('#sito', 'non un sito');
+    await page.click('button:has-text("Salva le modifiche")');
+    expect(await page.locator('#sito').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#sito-errore').innerText()).toContain('www.regione.puglia.it');
+    expect((await h.deps.store.registry.findSection('PUG'))?.website).toBeNull();
+    await accessible(page);
+    await page.fill('#sito', 'www.regione.puglia.it');
     await page.click('button:has-text("Salva le modifiche")');
     await page.waitForURL(/\/sezioni\/PUG\?esito=modificata$/);
     expect(await page.getByRole('status').innerText()).toContain('Dati della sezione aggiornati');
     expect(await h.deps.store.registry.findSection('PUG')).toMatchObject({
       pec: 'osservatorio.puglia@pec.regione.example.it',
       aooCode: before?.aooCode,
+      letterheadOffices: ['SEGRETERIA GENERALE DELLA PRESIDENZA', 'SEZIONE GESTIONE INTEGRATA ACQUISTI'],
+      website: 'www.regione.puglia.it',
     });
+    expect(await page.locator('#uffici').inputValue()).toBe(
+      'SEGRETERIA GENERALE DELLA PRESIDENZA\nSEZIONE GESTIONE INTEGRATA ACQUISTI',
+    );
     await page.goto(`${url}${base}/sezioni`);
     expect(await page.locator('tbody').innerText()).toContain('osservatorio.puglia@pec.regione.example.it');
     await page.close();

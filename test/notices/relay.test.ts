@@ -45,7 +45,7 @@ describe(`relaying a comunicato (${engineName()})`, () => {
   let incidentCode: string;
   let noticeId: string;
   let relayId: string;
-  const call = (method: 'GET' | 'POST', url: string, token?: string, payload?: unknown) =>
+  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, token?: string, payload?: unknown) =>
     h.app.inject({
       method,
       url,
@@ -72,6 +72,27 @@ describe(`relaying a comunicato (${engineName()})`, () => {
       await h.factories.user('rup', { contractingAuthorityId: rups[0]!.user.contractingAuthorityId! }),
     );
     outsider = (await h.factories.rup({ place: '012058091', section: 'LAZ' })) as Person;
+    // The administrator keeps the section's letterhead (the seed letter's offices and site).
+    const admin = await h.factories.user('admin');
+    const section = '/api/v1/regional-sections/PUG';
+    const blank = await call('PATCH', section, admin.token, { letterheadOffices: [' '] });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.body).toContain('letterheadOffices');
+    const site = await call('PATCH', section, admin.token, { website: 'not a site' });
+    expect(site.statusCode).toBe(400);
+    expect(site.body).toContain('website');
+    expect(
+      (await call('PATCH', section, puglia.token, { website: 'www.regione.puglia.it' })).statusCode,
+    ).toBe(403);
+    const patched = await call('PATCH', section, admin.token, {
+      letterheadOffices: ['SEGRETERIA GENERALE DELLA PRESIDENZA', 'SEZIONE GESTIONE INTEGRATA ACQUISTI'],
+      website: 'www.regione.puglia.it',
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({
+      letterheadOffices: ['SEGRETERIA GENERALE DELLA PRESIDENZA', 'SEZIONE GESTIONE INTEGRATA ACQUISTI'],
+      website: 'www.regione.puglia.it',
+    });
     const opened = await call('POST', '/api/v1/incidents', staff.token, {
       title: "Interruzione dei servizi on line dell'Autorità",
       impact: 'major_outage',
@@ -164,7 +185,8 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     expect(createHash('sha256').update(letter.rawPayload).digest('hex')).toBe(relay.letterSha256);
     const text = pdfText(letter.rawPayload);
     for (const part of [
-      'REGIONE PUGLIA',
+      'REGIONE PUGLIA SEGRETERIA GENERALE DELLA PRESIDENZA SEZIONE GESTIONE INTEGRATA ACQUISTI Sezione regionale Osservatorio Contratti Pubblici',
+      'www.regione.puglia.it',
       'Bari, 07 maggio 2021',
       'AOO_092/0000001',
       'Protocollo Uscita',
@@ -185,10 +207,18 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     const list = await call('GET', '/api/v1/protocol/AOO_092/registrations?date=2021-05-07', puglia.token);
     expect(list.statusCode).toBe(200);
     const [registration, ...more] = list.json<{
-      items: { id: string; label: string; correspondents: { address: string }[]; documentSha256: string }[];
+      items: {
+        id: string;
+        label: string;
+        subject: string;
+        correspondents: { address: string }[];
+        documentSha256: string;
+      }[];
     }>().items;
     expect(more).toHaveLength(0);
     expect(registration!.label).toBe('AOO_092/0000001');
+    // The register's subject is the subject itself, without the letter's "Oggetto:".
+    expect(registration!.subject).toBe("Interruzione dei servizi on line dell'Autorità.");
     expect(registration!.correspondents.map((c) => c.address).sort()).toEqual(
       rups.map((r) => r.user.email).sort(),
     );
@@ -198,6 +228,9 @@ describe(`relaying a comunicato (${engineName()})`, () => {
       puglia.token,
     );
     expect(xml.body).toMatch(/<(\w+:)?NumeroRegistrazione>0000001<\//);
+    expect(xml.body).toContain(
+      "<prot:Oggetto>Interruzione dei servizi on line dell'Autorità.</prot:Oggetto>",
+    );
     expect(verifySegnatura(xml.body, testSigningKey().certificatePem)).toBe(true);
     expect(verifySegnatura(xml.body.replace('0000001', '0000002'), testSigningKey().certificatePem)).toBe(
       false,
@@ -218,7 +251,17 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     );
     for (const m of received) {
       expect(m.subject).toBe("Prot. AOO_092/0000001 - Interruzione dei servizi on line dell'Autorità.");
-      expect(m.attachments.map((a) => a.filename)).toEqual(['AOO_092-0000001.pdf']);
+      // Sent as the section: From is the PEC address the segnatura names as Mittente.
+      expect(m.from?.value).toEqual([
+        { name: 'Sezione regionale - Puglia', address: 'osservatorio.pug@pec.test.example' },
+      ]);
+      expect(m.attachments.map((a) => a.filename)).toEqual(['AOO_092-0000001.pdf', 'segnatura.xml']);
+      const segnatura = m.attachments.find((a) => a.filename === 'segnatura.xml')!.content.toString('utf8');
+      expect(segnatura).toContain(
+        '<prot:IndirizzoTelematico prot:tipo="smtp">osservatorio.pug@pec.test.example</prot:IndirizzoTelematico>',
+      );
+      expect(segnatura).toMatch(/<prot:NumeroRegistrazione>0000001<\//);
+      expect(verifySegnatura(segnatura, testSigningKey().certificatePem)).toBe(true);
       // a readable prefix (relay id, recipient number) and 128 random bits: not guessable from the relay id
       expect(m.messageId).toMatch(new RegExp(`^<${relayId}\\.\\d+\\.[0-9a-f]{32}@gara>$`));
       const pdf = m.attachments.find((a) => a.filename === 'AOO_092-0000001.pdf')!;
@@ -362,6 +405,10 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     );
     expect(text).toContain('AOO_092/0000003');
     expect(text).toContain('Facendo seguito alla nota prot. AOO_092/0000001 del 07/05/2021');
+    // The restoration notice has its own link, not the outage comunicato's.
+    expect(text).not.toContain('comunicato-del-6-maggio-2021');
+    expect(draft.body).not.toContain('comunicato-del-6-maggio-2021');
+    expect((await call('GET', `/api/v1/notices/${draft.id}`)).json()).toMatchObject({ sourceUrl: null });
     expect(await dispatch()).toEqual({ sent: 4, failed: 0, retried: 0 });
   });
 });

@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
+import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/adapters/db/database.js';
 import { migrateToLatest } from '../../src/adapters/db/migrate.js';
 import { syncReferenceData } from '../../src/adapters/db/reference-data.js';
 import { smtpMailer } from '../../src/adapters/mail/mailer.js';
+import { verifySegnatura } from '../../src/adapters/protocol/segnatura.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
 import { actorFromUser } from '../../src/services/context.js';
 import { backoffMs, dispatchDue, RateLimiter } from '../../src/services/notices/dispatch.js';
@@ -18,7 +20,7 @@ import { publishNotice } from '../../src/services/notices/notices.js';
 import type { Mailer, WebhookSender } from '../../src/services/notices/ports.js';
 import { relayNotice } from '../../src/services/notices/relay-notice.js';
 import { Factories } from '../support/factories.js';
-import { bearer, createHarness, serviceDeps, type Harness } from '../support/harness.js';
+import { bearer, createHarness, serviceDeps, testSigningKey, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
 
 const noWebhooks: WebhookSender = { post: () => Promise.reject(new Error('no webhook expected')) };
@@ -26,6 +28,9 @@ const noWebhooks: WebhookSender = { post: () => Promise.reject(new Error('no web
 interface Arrival {
   messageId: string;
   to: string[];
+  /** The envelope's MAIL FROM. */
+  mailFrom: string;
+  raw: Buffer;
 }
 
 /**
@@ -65,7 +70,12 @@ async function startSink() {
             .toString('utf8')
             .split(/\r?\n\r?\n/)[0] ?? '';
         const messageId = /^message-id:\s*<([^>]+)>/im.exec(head)?.[1] ?? '(none)';
-        arrivals.push({ messageId, to: session.envelope.rcptTo.map((r) => r.address) });
+        arrivals.push({
+          messageId,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          raw: Buffer.concat(chunks),
+        });
         callback();
       });
     },
@@ -92,7 +102,7 @@ describe(`outbox dispatch through SMTP on loopback (${engineName()})`, () => {
   });
   beforeEach(async () => {
     sink = await startSink();
-    mailer = smtpMailer({ url: sink.url, from: 'osservatorio.pug@pec.test.example', maxConnections: 4 });
+    mailer = smtpMailer({ url: sink.url, from: 'noreply@gara.test.example', maxConnections: 4 });
   });
   afterEach(async () => {
     await mailer.close();
@@ -130,6 +140,19 @@ describe(`outbox dispatch through SMTP on loopback (${engineName()})`, () => {
     const relay = await relayTo(['ok1', 'ok2', 'ok3', 'bounce', 'busy']);
     const first = await dispatchDue(h.deps, { mailer, webhooks: noWebhooks });
     expect(first).toEqual({ sent: 3, failed: 1, retried: 1 });
+    // Sent as the section (header and envelope), with the letter and the signed segnatura attached.
+    for (const arrival of sink.arrivals) {
+      expect(arrival.mailFrom).toBe('osservatorio.pug@pec.test.example');
+      const parsed = await simpleParser(arrival.raw);
+      expect(parsed.from?.value.map((a) => a.address)).toEqual(['osservatorio.pug@pec.test.example']);
+      expect(parsed.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+        [expect.stringMatching(/\.pdf$/), 'application/pdf'],
+        ['segnatura.xml', 'application/xml'],
+      ]);
+      const segnatura = parsed.attachments[1]!.content.toString('utf8');
+      expect(verifySegnatura(segnatura, testSigningKey().certificatePem)).toBe(true);
+      expect(segnatura).toContain(arrival.to[0]);
+    }
     const byAddress = async () =>
       new Map(
         (await h.deps.store.notices.relayRecipients(relay.id)).map((m) => [m.address.split('.')[0], m]),

@@ -76,6 +76,8 @@ export async function createHarness(
     oidc?: OidcOptions;
     /** Webhooks to http:// (the tests' receivers are local); default true. */
     webhookLocalReceivers?: boolean;
+    /** The embedded mailer's folder the API serves .eml files from (default: none). */
+    mailDir?: string;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({
@@ -97,6 +99,7 @@ export async function createHarness(
     demoSignIn: options.demoSignIn ?? false,
     oidc: options.oidc,
     webhookLocalReceivers: options.webhookLocalReceivers ?? true,
+    mailDir: options.mailDir ?? null,
   });
   await app.ready();
   return {

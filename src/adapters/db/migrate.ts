@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005-notices.js';
 import * as m0006 from './migrations/0006-web-sessions.js';
 import * as m0007 from './migrations/0007-user-identity-lookup.js';
 import * as m0008 from './migrations/0008-reminder-mail.js';
+import * as m0009 from './migrations/0009-section-letterhead.js';
 import * as m0010 from './migrations/0010-pec-receipt-trust.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0006-web-sessions': m0006,
   '0007-user-identity-lookup': m0007,
   '0008-reminder-mail': m0008,
+  '0009-section-letterhead': m0009,
   '0010-pec-receipt-trust': m0010,
 };
 

@@ -37,6 +37,8 @@ export interface RegionalSectionsTable {
   city: string;
   pec: string;
   aoo_code: string;
+  letterhead_offices: Generated<string>;
+  website: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

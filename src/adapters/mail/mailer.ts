@@ -28,7 +28,7 @@ export function classifySmtpError(error: unknown): DeliveryError {
 }
 
 const toNodemailer = (from: string, m: MailMessage) => ({
-  from,
+  from: m.from ?? from,
   to: { name: m.to.name, address: m.to.address },
   subject: m.subject,
   text: m.text,

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,32 @@ import {
   createSelfSignedSigningKey,
   loadOrCreateSigningKey,
 } from './signing-key.js';
+
+/** xmlsec1 (libxmlsec1) verifies a signed document with the given certificate's key. */
+function xmlsec1Verify(xml: string, certificatePem: string): { ok: boolean; references: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'gara-xmlsec-'));
+  try {
+    writeFileSync(join(dir, 'cert.pem'), certificatePem);
+    writeFileSync(join(dir, 'segnatura.xml'), xml);
+    const run = spawnSync(
+      'xmlsec1',
+      [
+        '--verify',
+        '--pubkey-cert-pem',
+        join(dir, 'cert.pem'),
+        '--id-attr:Id',
+        'http://uri.etsi.org/01903/v1.3.2#:SignedProperties',
+        join(dir, 'segnatura.xml'),
+      ],
+      { encoding: 'utf8' },
+    );
+    if (run.error) throw run.error;
+    const references = /SignedInfo References \(ok\/all\): (\d+\/\d+)/.exec(run.stderr)?.[1] ?? '';
+    return { ok: run.status === 0 && /^OK$/m.test(run.stderr), references };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function input(overrides: Partial<SegnaturaInput> = {}): SegnaturaInput {
   return {
@@ -246,12 +273,12 @@ describe.each([
     expect(verifySegnatura(signed, otherType.key.certificatePem)).toBe(false);
   });
 
-  it(`places one enveloped ${method} signature over the whole document last, with the certificate`, () => {
-    const signed = signSegnatura(buildSegnatura(input()), key);
+  it(`places one XAdES baseline-B ${method} signature over the whole document last, and xmlsec1 verifies it`, () => {
+    const signed = signSegnatura(buildSegnatura(input()), key, new Date('2021-05-07T07:30:00.456Z'));
     expect(signed).toMatch(
       /<\/prot:Descrizione>\s*<ds:Signature [^>]*>[\s\S]*<\/ds:Signature><\/prot:SegnaturaInformatica>/,
     );
-    expect(signed).toContain('<ds:Reference URI="">');
+    expect(signed).toContain('<ds:Reference Id="segnatura-documento" URI="">');
     expect(signed).toContain('Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"');
     expect(signed).toContain('Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"');
     expect(signed).toContain(
@@ -263,6 +290,32 @@ describe.each([
     const published = /<ds:X509Certificate>([^<]+)</.exec(signed)?.[1];
     const base64 = key.certificatePem.replace(/-----[^-]+-----|\s/g, '');
     expect(published).toBe(base64);
+
+    // XAdES baseline B (ETSI EN 319 132-1): QualifyingProperties targeting the signature, SignedProperties
+    // with SigningTime and SigningCertificateV2 (SHA-256 of the certificate), signed by a second Reference.
+    const xades = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true }).parse(signed)
+      .SegnaturaInformatica.Signature;
+    const qualifying = xades.Object.QualifyingProperties;
+    expect(qualifying['@_Target']).toBe(`#${xades['@_Id']}`);
+    const properties = qualifying.SignedProperties;
+    expect(properties.SignedSignatureProperties.SigningTime).toBe('2021-05-07T07:30:00Z');
+    const certDigest = properties.SignedSignatureProperties.SigningCertificateV2.Cert.CertDigest;
+    expect(certDigest.DigestMethod['@_Algorithm']).toBe('http://www.w3.org/2001/04/xmlenc#sha256');
+    expect(certDigest.DigestValue).toBe(sha256Base64(new X509Certificate(key.certificatePem).raw));
+    const references = xades.SignedInfo.Reference as Record<string, string>[];
+    expect(references).toHaveLength(2);
+    expect(references[1]).toMatchObject({
+      '@_Type': 'http://uri.etsi.org/01903#SignedProperties',
+      '@_URI': `#${properties['@_Id']}`,
+    });
+
+    // An independent verifier (xmlsec1, libxml2's canonicalisation) checks both references.
+    expect(xmlsec1Verify(signed, key.certificatePem)).toEqual({ ok: true, references: '2/2' });
+    expect(xmlsec1Verify(signed.replace('>0001228<', '>0001229<'), key.certificatePem).ok).toBe(false);
+    const time = signed.replace('2021-05-07T07:30:00Z', '2021-05-08T07:30:00Z');
+    expect(time).not.toBe(signed);
+    expect(xmlsec1Verify(time, key.certificatePem).ok).toBe(false);
+    expect(verifySegnatura(time, key.certificatePem)).toBe(false);
   });
 
   it('fails when the subject or the registration number is changed after signing', () => {
@@ -314,9 +367,10 @@ describe('createSegnaturaSigner', () => {
     const classification = { code: '6.3', name: 'Vigilanza sui contratti pubblici' };
     const signer: SegnaturaSigner = createSegnaturaSigner({ key, classification });
     const { classification: _omitted, ...portInput } = input();
-    const signed = signer.sign(portInput);
+    const signed = signer.sign({ ...portInput, signingTime: new Date('2021-05-07T09:30:00+02:00') });
     expect(verifySegnatura(signed, key.certificatePem)).toBe(true);
     expect(signed).toContain('<prot:CodiceFlat>6.3</prot:CodiceFlat>');
+    expect(signed).toContain('<xades:SigningTime>2021-05-07T07:30:00Z</xades:SigningTime>');
   });
 });
 

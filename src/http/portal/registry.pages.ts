@@ -13,7 +13,7 @@ import {
 import { getSection, listSections, updateSection } from '../../services/registry/sections.js';
 import { listUsers } from '../../services/registry/users.js';
 import { idParam, selectField, send, textField, type FieldErrors, type Form } from './forms.js';
-import { dataTable, html, page, roleLabels } from './layout.js';
+import { dataTable, html, page, raw, roleLabels } from './layout.js';
 import { registryOperatorPages } from './registry-operators.pages.js';
 import { registryUserPages } from './registry-users.pages.js';
 import {
@@ -54,6 +54,8 @@ const sectionFields: FieldMap = {
     'aoo',
     'Il codice AOO ha da 1 a 16 caratteri: lettere, cifre o trattino basso (per esempio AOO_092).',
   ],
+  letterheadOffices: ['uffici', 'Indica al massimo 4 uffici, uno per riga, di al massimo 150 caratteri.'],
+  website: ['sito', 'Indica l’indirizzo di un sito, per esempio www.regione.puglia.it.'],
 };
 
 const authorityFields: FieldMap = {
@@ -164,6 +166,8 @@ export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens
       sede: section.city,
       pec: section.pec,
       aoo: section.aooCode,
+      uffici: section.letterheadOffices.join('\n'),
+      sito: section.website ?? '',
     };
     return entryPage(request, {
       name: section.name,
@@ -182,12 +186,35 @@ export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens
           errors,
           action: `${sectionsBase}/${section.code}`,
           fields: html`${textField('nome', 'Denominazione', shown, errors, { maxlength: 300 })}
-          ${textField('sede', 'Sede (città)', shown, errors, { maxlength: 300 })}
-          ${textField('pec', 'PEC', shown, errors, { maxlength: 254, inputmode: 'email' })}
-          ${textField('aoo', 'Codice AOO del protocollo', shown, errors, {
-            maxlength: 16,
-            hint: 'Lettere, cifre o trattino basso, per esempio AOO_092.',
-          })}`,
+            ${textField('sede', 'Sede (città)', shown, errors, { maxlength: 300 })}
+            ${textField('pec', 'PEC', shown, errors, { maxlength: 254, inputmode: 'email' })}
+            ${textField('aoo', 'Codice AOO del protocollo', shown, errors, {
+              maxlength: 16,
+              hint: 'Lettere, cifre o trattino basso, per esempio AOO_092.',
+            })}
+            <div class="form-group mb-4">
+              <label for="uffici" class="form-label-static"
+                >Uffici nell’intestazione delle lettere (facoltativo)</label
+              >
+              <textarea
+                id="uffici"
+                name="uffici"
+                rows="3"
+                class="form-control${errors.has('uffici') ? ' is-invalid' : ''}"
+                aria-describedby="uffici-aiuto${errors.has('uffici') ? ' uffici-errore' : ''}"
+                ${errors.has('uffici') ? raw(' aria-invalid="true"') : ''}
+              >
+${shown.uffici ?? ''}</textarea>
+              <small id="uffici-aiuto" class="form-text">
+                Uno per riga, sotto il nome della regione: per esempio SEGRETERIA GENERALE DELLA PRESIDENZA.
+              </small>
+              ${errors.has('uffici') ? html`<div id="uffici-errore" class="invalid-feedback d-block">${errors.get('uffici')}</div>` : ''}
+            </div>
+            ${textField('sito', 'Sito web in calce alle lettere', shown, errors, {
+              maxlength: 200,
+              optional: true,
+              hint: 'Per esempio www.regione.puglia.it.',
+            })}`,
           submit: 'Salva le modifiche',
         })}`,
     });
@@ -221,6 +248,11 @@ export const registryPages: FastifyPluginAsync<{ deps: ServiceDeps; forgetTokens
           city: form.sede ?? '',
           pec: form.pec ?? '',
           aooCode: (form.aoo ?? '').trim(),
+          letterheadOffices: (form.uffici ?? '')
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => line !== ''),
+          website: (form.sito ?? '').trim() === '' ? null : (form.sito ?? '').trim(),
         },
         actor,
       );

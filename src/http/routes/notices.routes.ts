@@ -13,11 +13,13 @@ import type {
 import {
   annulRegistration,
   dailyRegister,
+  getRegistration,
   listRegister,
   protocolLabel,
   ProtocolRegistrar,
   registerDocument,
 } from '../../services/notices/protocol.js';
+import { bodyIsServed, getOutboxMessage, listOutbox } from '../../services/notices/outbox.js';
 import { receivePecReceipt } from '../../services/notices/receipts.js';
 import { relayNotice } from '../../services/notices/relay-notice.js';
 import { getRelay, retryFailedRecipients } from '../../services/notices/relays.js';
@@ -549,9 +551,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      requireRole(actorOf(request), 'regional_staff', 'authority_staff', 'admin');
-      const r = await deps.store.notices.findRegistration(request.params.id);
-      if (!r) throw new DomainError('not_found', 'registration not found');
+      const r = await getRegistration(deps, request.params.id, actorOf(request));
       return reply.type('application/xml; charset=utf-8').send(r.segnaturaXml);
     },
   );
@@ -762,14 +762,17 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      requireRole(actorOf(request), 'regional_staff', 'authority_staff', 'admin');
       const { state, kind, limit, offset } = request.query;
-      const items = await deps.store.notices.listOutbox({
-        state: state as OutboxMessage['state'] | undefined,
-        kind: kind as OutboxMessage['kind'] | undefined,
-        limit,
-        offset,
-      });
+      const items = await listOutbox(
+        deps,
+        {
+          state: state as OutboxMessage['state'] | undefined,
+          kind: kind as OutboxMessage['kind'] | undefined,
+          limit,
+          offset,
+        },
+        actorOf(request),
+      );
       return {
         items: items.map((m) => ({
           id: m.id,
@@ -785,7 +788,10 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
           lastError: m.lastError,
           createdAt: m.createdAt.toISOString(),
           eml:
-            mailDir && m.channel === 'email' && existsSync(join(mailDir, emlFileName(m.messageId)))
+            mailDir &&
+            m.channel === 'email' &&
+            bodyIsServed(m) &&
+            existsSync(join(mailDir, emlFileName(m.messageId)))
               ? `${linkBase()}/api/v1/outbox/${m.id}/message.eml`
               : null,
         })),
@@ -805,9 +811,8 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      requireRole(actorOf(request), 'regional_staff', 'authority_staff', 'admin');
-      const message = await deps.store.notices.findOutbox(request.params.id);
-      const file = message && mailDir ? join(mailDir, emlFileName(message.messageId)) : null;
+      const message = await getOutboxMessage(deps, request.params.id, actorOf(request));
+      const file = mailDir ? join(mailDir, emlFileName(message.messageId)) : null;
       if (!file || !existsSync(file))
         throw new DomainError('not_found', 'no .eml file for this message (sent by SMTP, or not sent yet)');
       return reply.type('message/rfc822').send(readFileSync(file));

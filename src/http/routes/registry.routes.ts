@@ -58,6 +58,10 @@ const SectionView = Type.Object({
   city: Type.String(),
   pec: Type.String(),
   aooCode: Type.String(),
+  letterheadOffices: Type.Array(Type.String(), {
+    description: 'Letterhead lines between the region and the section (the offices above it)',
+  }),
+  website: Nullable(Type.String({ description: 'Web site printed at the foot of the letters' })),
 });
 
 const CostCentreBody = Type.Object(
@@ -149,6 +153,10 @@ export const registryRoutes: FastifyPluginAsyncTypebox<{
             pec: Type.Optional(Pec),
             city: Type.Optional(Name),
             aooCode: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+            letterheadOffices: Type.Optional(
+              Type.Array(Type.String({ minLength: 1, maxLength: 150 }), { maxItems: 4 }),
+            ),
+            website: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

@@ -24,6 +24,8 @@ export interface DemoToken {
 const SEED_ACTOR = systemActor('seed-demo');
 
 const AOO_OF_PUGLIA = 'AOO_092'; // the outgoing register of the seed letter
+export const SEED_COMUNICATO_URL =
+  'http://www.anticorruzione.it/portal/public/classic/Comunicazione/News/news?id=4260f0350a7780420ece5b805831d681';
 
 const rupNames = [
   'Maria Rossi',
@@ -134,6 +136,15 @@ export async function seedDemoData(
         now,
       );
     }
+    // The seed letter's letterhead: the offices above the Puglia section and the region's site.
+    await tx.registry.updateSection(
+      'PUG',
+      {
+        letterheadOffices: ['SEGRETERIA GENERALE DELLA PRESIDENZA', 'SEZIONE GESTIONE INTEGRATA ACQUISTI'],
+        website: 'www.regione.puglia.it',
+      },
+      now,
+    );
     await addUser('admin', 'Amministratore di sistema', 'admin@gara.example');
     const staff = await addUser(
       'authority_staff',
@@ -148,7 +159,8 @@ export async function seedDemoData(
       noticeDate: '2021-05-06',
       kind: 'outage',
       incidentId: null,
-      sourceUrl: 'https://www.anticorruzione.it/-/comunicato-del-6-maggio-2021',
+      // The source link the seed letter gives.
+      sourceUrl: SEED_COMUNICATO_URL,
       state: 'published',
       restorationOf: null,
       services: ['cig_issuance', 'smart_cig', 'contribution_payments'],

@@ -19,11 +19,17 @@ export interface DispatchOptions {
   letters?: LetterCache;
 }
 
-/** The attachment of each relay's messages, by relay id; keeps the last few relays. */
+/** What every message of a relay carries: its sender and attachments. */
+export interface RelayEnvelope {
+  from: { name: string; address: string };
+  attachments: { filename: string; content: Buffer; contentType: string }[];
+}
+
+/** The sender and attachments of each relay's messages, by relay id; keeps the last few relays. */
 export class LetterCache {
-  readonly #entries = new Map<string, Promise<{ filename: string; content: Buffer; contentType: string }>>();
+  readonly #entries = new Map<string, Promise<RelayEnvelope>>();
   constructor(private readonly size = 8) {}
-  get(relayId: string, load: () => Promise<{ filename: string; content: Buffer; contentType: string }>) {
+  get(relayId: string, load: () => Promise<RelayEnvelope>) {
     let entry = this.#entries.get(relayId);
     if (!entry) {
       entry = load();
@@ -63,6 +69,9 @@ export class RateLimiter {
 export const backoffMs = (attempts: number) => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock'>;
+
+/** The name under which the segnatura travels with the registered message. */
+export const SEGNATURA_FILE_NAME = 'segnatura.xml';
 
 /**
  * One pass of the outbox worker: claims due messages (a lease marks them as being sent), sends them,
@@ -134,9 +143,10 @@ async function sendOne(
 }
 
 /**
- * A relay's message carries its transmission letter (PDF). The signed segnatura stays with the
- * registration (API): it lists every recipient, so with thousands of RUPs it would weigh more than
- * the letter in each of their mailboxes.
+ * A relay's message is sent as its section: `From` is the section's PEC address, the Mittente its
+ * segnatura names (a PEC mailbox sends under its own address, and the receipts come back to it). It
+ * carries the transmission letter (PDF) and the signed segnatura (`segnatura.xml`), which travels with
+ * the registered document between AOOs (AgID Linee guida, Allegato 6). Other messages go from MAIL_FROM.
  */
 async function sendMail(
   deps: Deps,
@@ -144,23 +154,34 @@ async function sendMail(
   options: { mailer: Mailer; letters: LetterCache },
 ): Promise<string> {
   const relayId = m.relayId;
-  const attachments = relayId
-    ? [
-        await options.letters.get(relayId, async () => {
-          const relay = await deps.store.notices.findRelay(relayId);
-          const letter = await deps.store.notices.relayLetter(relayId);
-          const registration = relay && (await deps.store.notices.findRegistration(relay.registrationId));
-          if (!letter || !registration) throw new DeliveryError(`relay ${relayId} has no letter`, true);
-          return { filename: registration.documentName, content: letter, contentType: 'application/pdf' };
-        }),
-      ]
-    : [];
+  const envelope = relayId
+    ? await options.letters.get(relayId, async () => {
+        const relay = await deps.store.notices.findRelay(relayId);
+        const letter = await deps.store.notices.relayLetter(relayId);
+        const registration = relay && (await deps.store.notices.findRegistration(relay.registrationId));
+        const section = relay && (await deps.store.registry.findSection(relay.regionalSectionCode));
+        if (!letter || !registration || !section)
+          throw new DeliveryError(`relay ${relayId} has no letter`, true);
+        return {
+          from: { name: section.name, address: section.pec },
+          attachments: [
+            { filename: registration.documentName, content: letter, contentType: 'application/pdf' },
+            {
+              filename: SEGNATURA_FILE_NAME,
+              content: Buffer.from(registration.segnaturaXml, 'utf8'),
+              contentType: 'application/xml',
+            },
+          ],
+        };
+      })
+    : undefined;
   const { response } = await options.mailer.send({
     messageId: m.messageId,
+    from: envelope?.from,
     to: { name: m.recipientName, address: m.address },
     subject: m.subject,
     text: m.body,
-    attachments,
+    attachments: envelope?.attachments ?? [],
   });
   return response;
 }

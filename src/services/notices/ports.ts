@@ -184,6 +184,8 @@ export interface NoticeRepository {
   listOutbox(filter: {
     state?: OutboxState | undefined;
     kind?: OutboxMessage['kind'] | undefined;
+    /** Only the messages of this regional section (relays it sent, reminders to its RUPs). */
+    sectionCode?: string | undefined;
     limit: number;
     offset: number;
   }): Promise<OutboxMessage[]>;
@@ -237,6 +239,8 @@ export interface NoticeRepository {
 
 export interface MailMessage {
   messageId: string;
+  /** The sender when it is not the configured MAIL_FROM: a relay is sent as its section (its PEC). */
+  from?: { name: string; address: string } | undefined;
   to: { name: string; address: string };
   subject: string;
   text: string;
@@ -314,6 +318,8 @@ export interface SegnaturaSigner {
     subject: string;
     recipients: { name: string; pec: string; fiscalCode?: string }[];
     document: { fileName: string; mimeType: string; sha256Base64: string };
+    /** The XAdES SigningTime: the registration's instant. */
+    signingTime: Date;
   }): string;
 }
 

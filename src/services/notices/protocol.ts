@@ -91,6 +91,7 @@ export async function registerOutgoingBatch(
             subject: document.subject,
             recipients: document.correspondents.map((r) => ({ name: r.name, pec: r.address })),
             document: { fileName, mimeType: 'application/pdf', sha256Base64: sha256.toString('base64') },
+            signingTime: now,
           }),
           annulment: null,
         };
@@ -215,9 +216,16 @@ export async function getRegistration(
   id: string,
   actor: Actor,
 ): Promise<ProtocolRegistration> {
+  const user = requireRole(actor, 'regional_staff', 'admin', 'authority_staff');
   const registration = await deps.store.notices.findRegistration(id);
-  if (!registration) throw notFound('registration');
-  await aooFor(deps, registration.aooCode, actor);
+  const section = registration && (await deps.store.registry.findSectionByAoo(registration.aooCode));
+  // Another section's registration is not there for a protocol officer (no hint that it exists).
+  if (
+    !registration ||
+    !section ||
+    (user.role === 'regional_staff' && user.regionalSectionCode !== section.code)
+  )
+    throw notFound('registration');
   return registration;
 }
 

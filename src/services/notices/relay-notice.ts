@@ -142,7 +142,7 @@ export async function relayNotice(
       { ...deps, store },
       section,
       {
-        subject: `Oggetto: ${subject}`,
+        subject,
         correspondents: recipients.map((r) => ({ name: r.name, address: r.address })),
         render: async (label) => ({
           fileName: `${label.replace('/', '-')}.pdf`,
@@ -216,7 +216,8 @@ function letterFor(
   return {
     letterhead: [
       `REGIONE ${section.regionName.toUpperCase()}`,
-      `Sezione regionale dell'Osservatorio dei contratti pubblici`,
+      ...section.letterheadOffices,
+      'Sezione regionale Osservatorio Contratti Pubblici',
     ],
     city: section.city,
     date: romeDateOf(now),
@@ -235,7 +236,7 @@ function letterFor(
       role: 'il dirigente',
       name: null,
     },
-    website: null,
+    website: section.website,
     issuedAt: now,
   };
 }

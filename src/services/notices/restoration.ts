@@ -48,7 +48,8 @@ export async function draftRestorations(
       ].join('\n'),
       kind: 'restoration',
       incidentId: incident.id,
-      sourceUrl: original.sourceUrl,
+      // Its own link (none until the Authority publishes it), never the outage comunicato's.
+      sourceUrl: null,
       state: 'draft',
       restorationOf: original.id,
       services: original.services,

@@ -480,12 +480,37 @@ export function noticeRepository(db: Database): NoticeRepository {
       return rows.map((r) => ({ ...toOutbox(r), events: byMessage.get(r.id) ?? [] }));
     },
     async listOutbox(f) {
-      let q = db.selectFrom('outbox').selectAll();
-      if (f.state) q = q.where('state', '=', f.state);
-      if (f.kind) q = q.where('kind', '=', f.kind);
+      let q = db.selectFrom('outbox as o').selectAll('o');
+      if (f.state) q = q.where('o.state', '=', f.state);
+      if (f.kind) q = q.where('o.kind', '=', f.kind);
+      if (f.sectionCode !== undefined) {
+        // A relay's message belongs to the relaying section; a reminder to the section of its RUP's authority.
+        const section = f.sectionCode;
+        q = q.where((eb) =>
+          eb.or([
+            eb.exists(
+              eb
+                .selectFrom('relays as r')
+                .select('r.id')
+                .whereRef('r.id', '=', 'o.relay_id')
+                .where('r.regional_section_code', '=', section),
+            ),
+            eb.and([
+              eb('o.relay_id', 'is', null),
+              eb.exists(
+                eb
+                  .selectFrom('contracting_authorities as a')
+                  .select('a.id')
+                  .whereRef('a.id', '=', 'o.contracting_authority_id')
+                  .where('a.regional_section_code', '=', section),
+              ),
+            ]),
+          ]),
+        );
+      }
       const rows = await q
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
+        .orderBy('o.created_at', 'desc')
+        .orderBy('o.id')
         .limit(f.limit)
         .offset(f.offset)
         .execute();

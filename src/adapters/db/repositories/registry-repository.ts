@@ -18,6 +18,8 @@ const toSection = (r: Selectable<RegionalSectionsTable>): RegionalSection => ({
   city: r.city,
   pec: r.pec,
   aooCode: r.aoo_code,
+  letterheadOffices: r.letterhead_offices === '' ? [] : r.letterhead_offices.split('\n'),
+  website: r.website,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -135,6 +137,10 @@ export function registryRepository(db: Database): RegistryRepository {
           ...(changes.pec !== undefined ? { pec: changes.pec } : {}),
           ...(changes.aooCode !== undefined ? { aoo_code: changes.aooCode } : {}),
           ...(changes.city !== undefined ? { city: changes.city } : {}),
+          ...(changes.letterheadOffices !== undefined
+            ? { letterhead_offices: changes.letterheadOffices.join('\n') }
+            : {}),
+          ...(changes.website !== undefined ? { website: changes.website } : {}),
           updated_at: at,
         })
         .where('code', '=', code)
