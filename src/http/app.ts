@@ -12,6 +12,7 @@ import type { TokenAuthenticator } from '../services/auth/authenticate.js';
 import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem } from './problem.js';
 import { Metrics } from './metrics.js';
+import { ajvPlugins, refuseUnsafeText } from './input-guard.js';
 import { cigRoutes } from './routes/cig.routes.js';
 import { referenceRoutes } from './routes/reference.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
@@ -63,7 +64,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, allErrors: false }, plugins: ajvPlugins },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const verificationCache = new VerificationCache(options.lookupCacheTtlMs ?? 0);
@@ -86,6 +87,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
   app.setErrorHandler(errorHandler);
+  // No U+0000 nor lone surrogate anywhere in a body, query string or path (API and portal forms alike).
+  app.addHook('preValidation', refuseUnsafeText);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
       reply,

@@ -24,7 +24,15 @@ import {
   type ContributionStatus,
 } from '../../services/payments/verify-contribution.js';
 import type { PaymentPosition, StoredReceipt } from '../../services/payments/ports.js';
-import { DateTime, IdempotencyHeaders, Nullable, errors, pageOf, PageQuery } from '../common.schemas.js';
+import {
+  DateTime,
+  IdempotencyHeaders,
+  Nullable,
+  errors,
+  pageOf,
+  PageQuery,
+  Period,
+} from '../common.schemas.js';
 import { presentPage } from '../presenters.js';
 import { actorOf } from '../request-context.js';
 import { CigParams } from './tenders.schemas.js';
@@ -461,10 +469,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{
         tags: ['Contributions'],
         summary: 'Build the monthly groupings of a period now (staff; the job does it every month)',
         security,
-        body: Type.Object(
-          { period: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' }) },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ period: Period }, { additionalProperties: false }),
         response: {
           200: Type.Object({ period: Type.String(), created: Type.Integer(), tenders: Type.Integer() }),
           ...errors(400, 401, 403),
