@@ -65,6 +65,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, allErrors: false }, plugins: ajvPlugins },
+    // A path Fastify cannot route (bad percent-encoding, a parameter over 100 characters): problem+json too.
+    frameworkErrors: (error, request, reply) =>
+      sendProblem(
+        reply,
+        problemOf(
+          'validation_failed',
+          error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'a path parameter is longer than 100 characters'
+            : 'the path is not valid percent-encoded UTF-8',
+          request,
+          { field: 'path', reason: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_too_long' : 'bad_url' },
+        ),
+      ),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const verificationCache = new VerificationCache(options.lookupCacheTtlMs ?? 0);
