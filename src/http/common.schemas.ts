@@ -51,9 +51,11 @@ export const Nullable = <T extends TSchema>(schema: T): TUnsafe<Static<T> | null
 };
 export const Uuid = Type.String({ format: 'uuid' });
 
+/** How many items a list skips: bounded, so that no number overflows the database's bigint. */
+export const Offset = Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 });
 const pageProperties = {
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  offset: Offset,
 };
 export const PageQuery = Type.Object(pageProperties, { additionalProperties: false });
 export type PageQuery = Static<typeof PageQuery>;

@@ -150,6 +150,16 @@ describe(`bad input is a 400 naming the field (${engineName()})`, () => {
     expect(first.statusCode, first.body).toBe(201);
   });
 
+  it('a huge paging offset is a 400, not a database overflow', async () => {
+    for (const url of [
+      '/api/v1/notices?offset=1e308',
+      '/api/v1/receipts?offset=1e308',
+      '/api/v1/pec-receipts?offset=99999999999999999999',
+      '/api/v1/outbox?offset=1e308',
+    ])
+      expectRefused(await h.app.inject({ url, headers: bearer(staff) }), 'offset', 'maximum');
+  });
+
   it('year 0000 in a path parameter (daily register): 400, not a database error', async () => {
     for (const date of ['0000-01-01', '1970-01-01'])
       expectRefused(

@@ -28,6 +28,7 @@ import {
   DateTime,
   IdempotencyHeaders,
   Nullable,
+  Offset,
   errors,
   pageOf,
   PageQuery,
@@ -543,7 +544,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            offset: Type.Integer({ minimum: 0, default: 0 }),
+            offset: Offset,
             status: Type.Optional(
               Type.Union(['applied', 'repeated', 'review', 'ko'].map((s) => Type.Literal(s))),
             ),
