@@ -172,7 +172,8 @@ describe(`bad input is a 400 naming the field (${engineName()})`, () => {
       );
   });
 
-  it('a portal form with U+0000: 400 page, nothing written', async () => {
+  /** Signs in to the portal as the regional staff user; the session cookie and the incident form's CSRF token. */
+  async function portalSession(): Promise<{ cookie: string; csrf: string }> {
     const page = await h.app.inject({ url: '/accedi' });
     const loginCsrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const loginCookie = page.cookies.find((c) => c.name === 'gara_csrf_accesso')!.value;
@@ -186,7 +187,11 @@ describe(`bad input is a 400 naming the field (${engineName()})`, () => {
     const cookie = `gara_sessione=${signed.cookies.find((c) => c.name === 'gara_sessione')!.value}`;
     const form = await h.app.inject({ url: '/area-personale/disservizi/nuovo', headers: { cookie } });
     expect(form.statusCode).toBe(200);
-    const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)![1]!;
+    return { cookie, csrf: /name="csrf" value="([^"]+)"/.exec(form.body)![1]! };
+  }
+
+  it('a portal form with U+0000: 400 page, nothing written', async () => {
+    const { cookie, csrf } = await portalSession();
     const incidents = await rowCount('incidents');
     const audit = await rowCount('audit_log');
     const res = await h.app.inject({
@@ -206,5 +211,29 @@ describe(`bad input is a 400 naming the field (${engineName()})`, () => {
     expect(res.body).toContain('Richiesta non valida');
     expect(await rowCount('incidents')).toBe(incidents);
     expect(await rowCount('audit_log')).toBe(audit);
+  });
+
+  it('a portal form with a start in year 0000 or 1970: the form again with the field marked, nothing written', async () => {
+    const { cookie, csrf } = await portalSession();
+    const incidents = await rowCount('incidents');
+    for (const inizio of ['0000-01-01', '0001-01-01', '1970-01-01']) {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/area-personale/disservizi/nuovo',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          csrf,
+          titolo: 'Guasto',
+          impatto: 'degraded',
+          servizi: 'cig_issuance',
+          messaggio: 'In corso',
+          inizio_data: inizio,
+          inizio_ora: '10:00',
+        }).toString(),
+      });
+      expect(res.statusCode, inizio).toBe(422);
+      expect(res.body).toContain('Errori nel modulo');
+    }
+    expect(await rowCount('incidents')).toBe(incidents);
   });
 });

@@ -113,8 +113,12 @@ export function romeLocalDateTime(instant: Date): string {
   return romeDateTime.format(instant).replace(' ', 'T');
 }
 
-/** The instant of an Italian wall-clock time without offset (an explicit offset or Z is honoured). */
+/**
+ * The instant of an Italian wall-clock time without offset (an explicit offset or Z is honoured). Outside
+ * the plausible years it is an Invalid Date too.
+ */
 export function instantFromRomeLocal(value: string): Date {
+  if (!isValidIsoDate(value.slice(0, 10))) return new Date(Number.NaN);
   if (/(Z|[+-]\d\d:\d\d)$/.test(value)) return new Date(value);
   const naive = value.slice(0, 19);
   // Not a wall-clock time (a missing day, 25:99, 2026-13-01): an Invalid Date, which callers refuse.
