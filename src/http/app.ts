@@ -66,8 +66,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, allErrors: false }, plugins: ajvPlugins },
     // A path Fastify cannot route (bad percent-encoding, a parameter over 100 characters): problem+json too.
-    frameworkErrors: (error, request, reply) =>
-      sendProblem(
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(
         reply,
         problemOf(
           'validation_failed',
@@ -77,7 +77,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           request,
           { field: 'path', reason: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_too_long' : 'bad_url' },
         ),
-      ),
+      );
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const verificationCache = new VerificationCache(options.lookupCacheTtlMs ?? 0);

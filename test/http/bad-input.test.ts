@@ -150,6 +150,17 @@ describe(`bad input is a 400 naming the field (${engineName()})`, () => {
     expect(first.statusCode, first.body).toBe(201);
   });
 
+  it('a path that is not UTF-8 or holds a parameter over 100 characters: 400 problem+json', async () => {
+    for (const [url, reason] of [
+      ['/api/v1/lots/%ED%A0%80', 'bad_url'],
+      [`/api/v1/lots/${'x'.repeat(300)}`, 'path_too_long'],
+    ] as const) {
+      const res = await h.app.inject({ url, headers: bearer(admin) });
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expectRefused(res, 'path', reason);
+    }
+  });
+
   it('a huge paging offset is a 400, not a database overflow', async () => {
     for (const url of [
       '/api/v1/notices?offset=1e308',
