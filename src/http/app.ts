@@ -17,6 +17,7 @@ import type { TokenAuthenticator } from '../services/auth/authenticate.js';
 import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem } from './problem.js';
 import { Metrics } from './metrics.js';
+import { ajvPlugins, refuseUnsafeText } from './input-guard.js';
 import { cigRoutes } from './routes/cig.routes.js';
 import { referenceRoutes } from './routes/reference.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
@@ -98,7 +99,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, allErrors: false }, plugins: ajvPlugins },
+    // A path Fastify cannot route (bad percent-encoding, a parameter over 100 characters): problem+json too.
+    frameworkErrors: (error, request, reply) => {
+      void sendProblem(
+        reply,
+        problemOf(
+          'validation_failed',
+          error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'a path parameter is longer than 100 characters'
+            : 'the path is not valid percent-encoded UTF-8',
+          request,
+          { field: 'path', reason: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_too_long' : 'bad_url' },
+        ),
+      );
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const verificationCache = new VerificationCache(options.lookupCacheTtlMs ?? 0);
@@ -119,6 +134,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
   app.setErrorHandler(errorHandler);
+  // No U+0000 nor lone surrogate anywhere in a body, query string or path (API and portal forms alike).
+  app.addHook('preValidation', refuseUnsafeText);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
       reply,

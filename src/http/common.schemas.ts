@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
 import { AMOUNT_PATTERN } from '../domain/shared/money.js';
-import { ISO_DATE_PATTERN } from '../domain/shared/dates.js';
+import { ISO_DATE_PATTERN, PERIOD_PATTERN } from '../domain/shared/dates.js';
 
 export const Problem = Type.Object(
   {
@@ -23,11 +23,22 @@ export const Amount = Type.String({
   examples: ['150000.00'],
 });
 export const IsoDate = Type.String({
+  format: 'date',
   pattern: ISO_DATE_PATTERN,
-  description: 'Calendar date YYYY-MM-DD',
+  description: 'Calendar date YYYY-MM-DD, years 2000-2100',
   examples: ['2021-05-10'],
 });
-export const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time with offset' });
+export const DateTime = Type.String({
+  format: 'date-time',
+  description: 'RFC 3339 date-time with offset, years 2000-2100',
+});
+/** A calendar month, e.g. a grouping period. */
+export const Period = Type.String({
+  format: 'year-month',
+  pattern: PERIOD_PATTERN,
+  description: 'Calendar month YYYY-MM, years 2000-2100',
+  examples: ['2026-03'],
+});
 /**
  * `T or null` as a JSON Schema type list (`type: ['string', 'null']`) rather than anyOf: the same in
  * OpenAPI 3.1, and the response serializer does not have to try each branch with a validator.
@@ -40,9 +51,11 @@ export const Nullable = <T extends TSchema>(schema: T): TUnsafe<Static<T> | null
 };
 export const Uuid = Type.String({ format: 'uuid' });
 
+/** How many items a list skips: bounded, so that no number overflows the database's bigint. */
+export const Offset = Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 });
 const pageProperties = {
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  offset: Offset,
 };
 export const PageQuery = Type.Object(pageProperties, { additionalProperties: false });
 export type PageQuery = Static<typeof PageQuery>;

@@ -28,10 +28,42 @@ export function romeDateOf(instant: Date): IsoDate {
   return lastDate;
 }
 
+/**
+ * The years a business date or instant may fall in, for every date the service accepts (API, portal,
+ * CLI): a tender, a payment or an incident outside them is a typing error, and PostgreSQL refuses year 0.
+ */
+export const PLAUSIBLE_YEARS = { first: 2000, last: 2100 } as const;
+
+const plausibleYear = (year: number): boolean =>
+  year >= PLAUSIBLE_YEARS.first && year <= PLAUSIBLE_YEARS.last;
+
+/** A real calendar day (no 30 February) written YYYY-MM-DD, in the plausible years. */
 export function isValidIsoDate(value: string): boolean {
   if (!new RegExp(ISO_DATE_PATTERN).test(value)) return false;
   const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+  return (
+    !Number.isNaN(d.getTime()) &&
+    d.toISOString().slice(0, 10) === value &&
+    plausibleYear(Number(value.slice(0, 4)))
+  );
+}
+
+const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/;
+
+/** An RFC 3339 date-time with its offset (`2026-03-02T10:00:00Z`, `...+01:00`), in the plausible years. */
+export function isValidDateTime(value: string): boolean {
+  const m = RFC3339.exec(value);
+  if (!m || !isValidIsoDate(m[1]!)) return false;
+  const [hh, mm, ss] = [Number(m[2]), Number(m[3]), Number(m[4])];
+  const offsetOk = m[7] === undefined || (Number(m[7]) <= 23 && Number(m[8]) <= 59);
+  return hh <= 23 && mm <= 59 && ss <= 59 && offsetOk && !Number.isNaN(Date.parse(value));
+}
+
+export const PERIOD_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])$';
+
+/** A calendar month `YYYY-MM` in the plausible years. */
+export function isValidPeriod(value: string): boolean {
+  return new RegExp(PERIOD_PATTERN).test(value) && plausibleYear(Number(value.slice(0, 4)));
 }
 
 export function addDays(date: IsoDate, days: number): IsoDate {
@@ -81,8 +113,12 @@ export function romeLocalDateTime(instant: Date): string {
   return romeDateTime.format(instant).replace(' ', 'T');
 }
 
-/** The instant of an Italian wall-clock time without offset (an explicit offset or Z is honoured). */
+/**
+ * The instant of an Italian wall-clock time without offset (an explicit offset or Z is honoured). Outside
+ * the plausible years it is an Invalid Date too.
+ */
 export function instantFromRomeLocal(value: string): Date {
+  if (!isValidIsoDate(value.slice(0, 10))) return new Date(Number.NaN);
   if (/(Z|[+-]\d\d:\d\d)$/.test(value)) return new Date(value);
   const naive = value.slice(0, 19);
   // Not a wall-clock time (a missing day, 25:99, 2026-13-01): an Invalid Date, which callers refuse.

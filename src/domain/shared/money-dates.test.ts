@@ -4,7 +4,9 @@ import {
   addDays,
   formatDateIt,
   instantFromRomeLocal,
+  isValidDateTime,
   isValidIsoDate,
+  isValidPeriod,
   romeDateOf,
   startOfRomeDay,
 } from './dates.js';
@@ -46,6 +48,27 @@ describe('dates on the Italian calendar', () => {
     expect(isValidIsoDate('2021-02-29')).toBe(false);
     expect(isValidIsoDate('2024-02-29')).toBe(true);
     expect(isValidIsoDate('2021-5-7')).toBe(false);
+  });
+  it('accepts dates, instants and months in the plausible years 2000-2100 only', () => {
+    for (const d of ['0000-01-01', '0001-01-01', '1970-01-01', '1999-12-31', '2101-01-01', '9999-12-31'])
+      expect(isValidIsoDate(d), d).toBe(false);
+    for (const d of ['2000-01-01', '2100-12-31']) expect(isValidIsoDate(d), d).toBe(true);
+    for (const t of [
+      '0001-01-01T00:00:00Z',
+      '1970-01-01T00:00:00Z',
+      '9999-12-31T23:59:59Z',
+      '2026-03-01T10:00:00', // no offset
+      '2026-02-30T10:00:00Z',
+      '2026-03-01T24:00:00Z',
+      '2026-03-01T10:00:60Z',
+      '2026-03-01T10:00:00+25:00',
+      '2026-03-01 10:00:00Z',
+    ])
+      expect(isValidDateTime(t), t).toBe(false);
+    for (const t of ['2026-03-01T10:00:00Z', '2026-03-01T10:00:00.123456+01:00', '2000-01-01t00:00:00z'])
+      expect(isValidDateTime(t), t).toBe(true);
+    for (const p of ['0000-01', '1970-12', '2026-13', '9999-01']) expect(isValidPeriod(p), p).toBe(false);
+    expect(isValidPeriod('2026-03')).toBe(true);
   });
   it('finds the start of a Rome day in winter and summer', () => {
     expect(startOfRomeDay('2021-05-07').toISOString()).toBe('2021-05-06T22:00:00.000Z');

@@ -30,7 +30,7 @@ import { emlFileName } from '../../adapters/mail/mailer.js';
 import { renderNoticeFeed } from '../status/notices-pages.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DateTime, IdempotencyHeaders, IsoDate, Nullable, Uuid, errors } from '../common.schemas.js';
+import { DateTime, IdempotencyHeaders, IsoDate, Nullable, Offset, Uuid, errors } from '../common.schemas.js';
 import { actorOf, sendCreated } from '../request-context.js';
 
 const security = [{ bearer: [] }];
@@ -209,7 +209,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            offset: Type.Integer({ minimum: 0, default: 0 }),
+            offset: Offset,
           },
           { additionalProperties: false },
         ),
@@ -679,7 +679,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
             unmatched: Type.Boolean({ default: false }),
             status: Type.Optional(Type.Union([Type.Literal('applied'), Type.Literal('review')])),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-            offset: Type.Integer({ minimum: 0, default: 0 }),
+            offset: Offset,
           },
           { additionalProperties: false },
         ),
@@ -754,7 +754,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
               Type.Union(['relay', 'notification', 'confirmation'].map((k) => Type.Literal(k))),
             ),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-            offset: Type.Integer({ minimum: 0, default: 0 }),
+            offset: Offset,
           },
           { additionalProperties: false },
         ),

@@ -25,7 +25,16 @@ import {
   type ContributionStatus,
 } from '../../services/payments/verify-contribution.js';
 import type { PaymentPosition, StoredReceipt } from '../../services/payments/ports.js';
-import { DateTime, IdempotencyHeaders, Nullable, errors, pageOf, PageQuery } from '../common.schemas.js';
+import {
+  DateTime,
+  IdempotencyHeaders,
+  Nullable,
+  Offset,
+  errors,
+  pageOf,
+  PageQuery,
+  Period,
+} from '../common.schemas.js';
 import { presentPage } from '../presenters.js';
 import { actorOf } from '../request-context.js';
 import { CigParams } from './tenders.schemas.js';
@@ -462,10 +471,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{
         tags: ['Contributions'],
         summary: 'Build the monthly groupings of a period now (staff; the job does it every month)',
         security,
-        body: Type.Object(
-          { period: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' }) },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ period: Period }, { additionalProperties: false }),
         response: {
           200: Type.Object({ period: Type.String(), created: Type.Integer(), tenders: Type.Integer() }),
           ...errors(400, 401, 403),
@@ -540,7 +546,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-            offset: Type.Integer({ minimum: 0, default: 0 }),
+            offset: Offset,
             status: Type.Optional(
               Type.Union(['applied', 'repeated', 'review', 'ko'].map((s) => Type.Literal(s))),
             ),
