@@ -77,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
   app.decorateRequest('actor', undefined);
+  app.decorateRequest('authFailure', undefined);
   // XML bodies (the pagoPA SOAP service, reporting flows) arrive as text.
   app.addContentTypeParser(
     ['text/xml', 'application/xml', 'application/soap+xml'],
@@ -100,7 +101,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match?.[1])
         throw new DomainError('unauthorized', 'the Authorization header must be "Bearer <token>"');
-      request.actor = await authenticator.authenticate(match[1], String(request.id));
+      try {
+        request.actor = await authenticator.authenticate(match[1], String(request.id));
+      } catch (error) {
+        // Answered 401 after the rate limit has counted the call, keyed by address as an anonymous
+        // call: random tokens get no bucket of their own.
+        if (!(error instanceof DomainError) || error.code !== 'unauthorized') throw error;
+        request.authFailure = error;
+      }
     }
     // While the database does not answer, API calls fail at once (503) instead of waiting on it; the
     // status endpoints keep answering from memory.
@@ -115,10 +123,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         'the database does not answer: retry shortly; see /stato',
         { reason: 'database_down' },
       );
-    }
-    const auth = request.routeOptions.config.auth;
-    if (auth !== 'public' && request.routeOptions.url?.startsWith('/api/') && !request.actor) {
-      throw new DomainError('unauthorized', 'send a bearer token: Authorization: Bearer <token>');
     }
   });
 
@@ -144,6 +148,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       code: 'FST_RATE_LIMITED',
       message: `rate limit of ${context.max} requests per ${context.after} exceeded; retry later`,
     }),
+  });
+
+  // After the rate limit's own (route-level) onRequest hook: calls without a valid token count too.
+  app.addHook('preParsing', async (request) => {
+    if (request.authFailure) throw request.authFailure;
+    const auth = request.routeOptions.config.auth;
+    if (auth !== 'public' && request.routeOptions.url?.startsWith('/api/') && !request.actor) {
+      throw new DomainError('unauthorized', 'send a bearer token: Authorization: Bearer <token>');
+    }
   });
 
   await app.register(swagger, {
