@@ -9,6 +9,7 @@ import { DomainError } from '../domain/shared/errors.js';
 import { portalRoutes } from './portal/portal.routes.js';
 import type { OidcOptions } from './portal/oidc.js';
 import type { TokenAuthenticator } from '../services/auth/authenticate.js';
+import { publicAddressesOnly } from '../adapters/mail/webhooks.js';
 import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem } from './problem.js';
 import { Metrics } from './metrics.js';
@@ -47,6 +48,8 @@ export interface AppOptions {
   demoSignIn?: boolean;
   /** Webhook subscriptions may target http:// URLs. */
   webhookLocalReceivers?: boolean;
+  /** Whether a webhook's host resolves to public addresses only; default: a DNS lookup. */
+  webhookHostIsPublic?: (hostname: string) => Promise<boolean>;
   /** The portal's sign-in with an OpenID Connect provider (SPID/CIE gateway); off when absent. */
   oidc?: OidcOptions | undefined;
 }
@@ -224,6 +227,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         linkBase: options.publicUrl ?? (() => ''),
         mailDir: options.mailDir ?? null,
         webhookLocalReceivers: options.webhookLocalReceivers ?? false,
+        webhookHostIsPublic: options.webhookHostIsPublic ?? ((host) => publicAddressesOnly(host)),
       });
     },
     { prefix: '/api/v1' },

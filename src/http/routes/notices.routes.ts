@@ -169,7 +169,9 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
   mailDir: string | null;
   /** Webhook subscriptions may target http:// URLs (otherwise https only). */
   webhookLocalReceivers?: boolean;
-}> = async (app, { deps, linkBase, mailDir, webhookLocalReceivers = false }) => {
+  /** Whether a webhook's host resolves to public addresses only (checked at subscription). */
+  webhookHostIsPublic?: (hostname: string) => Promise<boolean>;
+}> = async (app, { deps, linkBase, mailDir, webhookLocalReceivers = false, webhookHostIsPublic }) => {
   const registrar = new ProtocolRegistrar(deps);
   /** The API's view of a relay (access checked by the service). */
   async function relayView(request: Parameters<typeof actorOf>[0], id: string) {
@@ -808,6 +810,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
         ...request.body,
         linkBase: linkBase(),
         allowLocalReceivers: webhookLocalReceivers,
+        isPublicHost: webhookHostIsPublic,
       });
       return reply.status(201).send({
         id: subscription.id,
