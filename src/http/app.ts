@@ -10,6 +10,7 @@ import { portalRoutes } from './portal/portal.routes.js';
 import type { OidcOptions } from './portal/oidc.js';
 import type { TokenAuthenticator } from '../services/auth/authenticate.js';
 import { publicAddressesOnly } from '../adapters/mail/webhooks.js';
+import { docsCsp, securityHeaders } from './security-headers.js';
 import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem } from './problem.js';
 import { Metrics } from './metrics.js';
@@ -129,6 +130,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  securityHeaders(app);
+
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
       {
@@ -175,7 +178,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: docsCsp });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
