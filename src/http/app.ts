@@ -14,6 +14,8 @@ import { DomainError } from '../domain/shared/errors.js';
 import { portalRoutes } from './portal/portal.routes.js';
 import type { OidcOptions } from './portal/oidc.js';
 import type { TokenAuthenticator } from '../services/auth/authenticate.js';
+import { publicAddressesOnly } from '../adapters/mail/webhooks.js';
+import { docsCsp, securityHeaders } from './security-headers.js';
 import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem } from './problem.js';
 import { Metrics } from './metrics.js';
@@ -53,6 +55,8 @@ export interface AppOptions {
   demoSignIn?: boolean;
   /** Webhook subscriptions may target http:// URLs. */
   webhookLocalReceivers?: boolean;
+  /** Whether a webhook's host resolves to public addresses only; default: a DNS lookup. */
+  webhookHostIsPublic?: (hostname: string) => Promise<boolean>;
   /** The portal's sign-in with an OpenID Connect provider (SPID/CIE gateway); off when absent. */
   oidc?: OidcOptions | undefined;
   /**
@@ -125,6 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     done(null, body);
   });
   app.decorateRequest('actor', undefined);
+  app.decorateRequest('authFailure', undefined);
   // XML bodies (the pagoPA SOAP service, reporting flows) arrive as text.
   app.addContentTypeParser(
     ['text/xml', 'application/xml', 'application/soap+xml'],
@@ -157,13 +162,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match?.[1])
         throw new DomainError('unauthorized', 'the Authorization header must be "Bearer <token>"');
-      request.actor = await authenticator.authenticate(match[1], String(request.id));
-    }
-    const auth = request.routeOptions.config.auth;
-    if (auth !== 'public' && request.routeOptions.url?.startsWith('/api/') && !request.actor) {
-      throw new DomainError('unauthorized', 'send a bearer token: Authorization: Bearer <token>');
+      try {
+        request.actor = await authenticator.authenticate(match[1], String(request.id));
+      } catch (error) {
+        // Answered 401 after the rate limit has counted the call, keyed by address as an anonymous
+        // call: random tokens get no bucket of their own.
+        if (!(error instanceof DomainError) || error.code !== 'unauthorized') throw error;
+        request.authFailure = error;
+      }
     }
   });
+
+  securityHeaders(app);
 
   /**
    * A request still unanswered after `ms` asks the monitor whether the database answers at all (one
@@ -212,6 +222,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   });
 
+  // After the rate limit's own (route-level) onRequest hook: calls without a valid token count too.
+  app.addHook('preParsing', async (request) => {
+    if (request.authFailure) throw request.authFailure;
+    const auth = request.routeOptions.config.auth;
+    if (auth !== 'public' && request.routeOptions.url?.startsWith('/api/') && !request.actor) {
+      throw new DomainError('unauthorized', 'send a bearer token: Authorization: Bearer <token>');
+    }
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -225,7 +244,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: docsCsp });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -277,6 +296,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         linkBase: options.publicUrl ?? (() => ''),
         mailDir: options.mailDir ?? null,
         webhookLocalReceivers: options.webhookLocalReceivers ?? false,
+        webhookHostIsPublic: options.webhookHostIsPublic ?? ((host) => publicAddressesOnly(host)),
       });
     },
     { prefix: '/api/v1' },

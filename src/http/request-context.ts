@@ -7,6 +7,8 @@ import type { Store } from '../services/ports.js';
 declare module 'fastify' {
   interface FastifyRequest {
     actor: UserActor | undefined;
+    /** A bearer token that did not authenticate: answered 401 after the rate limit has counted it. */
+    authFailure: DomainError | undefined;
   }
   interface FastifyContextConfig {
     /** 'public': no token needed (a token, if sent, is still checked). Default: a token is required. */

@@ -416,8 +416,8 @@ export interface RegistryRepository {
     expiresAt: Date | null;
   }): Promise<void>;
   revokeTokens(userId: string, at: Date): Promise<number>;
-  /** The active user behind an unrevoked, unexpired token. */
-  findUserByToken(sha256: string, now: Date): Promise<User | undefined>;
+  /** The active user behind an unrevoked, unexpired token, with the token's expiry. */
+  findUserByToken(sha256: string, now: Date): Promise<(User & { tokenExpiresAt: Date | null }) | undefined>;
 }
 
 export interface ReferenceRepository {

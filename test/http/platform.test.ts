@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, bearer, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
@@ -75,5 +76,23 @@ describe(`health, metrics, OpenAPI, limits (${engineName()})`, () => {
       (await h.app.inject({ url: '/api/v1/tenders', headers: bearer(otherToken.token) })).statusCode,
     ).toBe(200);
     expect((await h.app.inject('/health/live')).statusCode).toBe(200);
+  });
+
+  it('limits invalid tokens like anonymous calls: one bucket per address, whatever the token', async () => {
+    const from = (remoteAddress: string, token?: string) =>
+      h.app.inject({
+        url: '/api/v1/tenders',
+        remoteAddress,
+        ...(token ? { headers: bearer(token) } : {}),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++)
+      statuses.push((await from('203.0.113.7', randomBytes(32).toString('base64url'))).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    // The same bucket as that address's anonymous calls; another address has its own.
+    expect((await from('203.0.113.7')).statusCode).toBe(429);
+    const elsewhere = await from('203.0.113.8', randomBytes(32).toString('base64url'));
+    expect(elsewhere.statusCode).toBe(401);
+    expect(elsewhere.json()).toMatchObject({ code: 'unauthorized' });
   });
 });

@@ -173,6 +173,14 @@ describe(`portal: malformed input (${engineName()})`, () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.body).toContain(`"'=HYPERLINK(""http://x"") - Comune di Prova`);
     expect(csv.body).not.toMatch(/(^|;)=HYPERLINK/m);
+    // The API's report is the same file, defused the same way.
+    const api = await h.app.inject({
+      url: `/api/v1/relays/${relayId}/report?format=csv`,
+      headers: { authorization: `Bearer ${staff.token}` },
+    });
+    expect(api.statusCode).toBe(200);
+    expect(api.body).toBe(csv.body);
+    expect(api.body).not.toMatch(/(^|[;,])"?=HYPERLINK/m);
   });
 
   it('the comunicato form marks an empty text as invalid and points to its message', async () => {

@@ -144,6 +144,21 @@ describe(`registry administration (${engineName()})`, () => {
     expect((await call('GET', '/api/v1/me', token)).statusCode).toBe(401);
   });
 
+  it('a token stops working at its expiresAt even while its actor is cached', async () => {
+    const staff = await h.factories.user('authority_staff');
+    const expiresAt = new Date(h.clock.now().getTime() + 1_000).toISOString();
+    const issued = await call('POST', `/api/v1/users/${staff.user.id}/tokens`, admin.token, {
+      label: 'breve',
+      expiresAt,
+    });
+    expect(issued.statusCode).toBe(201);
+    const token = issued.json().token as string;
+    expect((await call('GET', '/api/v1/me', token)).statusCode).toBe(200); // now cached (10 s)
+    h.clock.advance(1_500);
+    const late = await call('GET', '/api/v1/me', token);
+    expect(late.statusCode).toBe(401);
+  });
+
   it('every registry change is in the audit log', async () => {
     const rows = await h.db.db
       .selectFrom('audit_log')

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMailer } from '../../src/adapters/mail/mailer.js';
 import { verifySegnatura } from '../../src/adapters/protocol/segnatura.js';
 import { dispatchDue } from '../../src/services/notices/dispatch.js';
+import { startSession } from '../../src/services/portal/sessions.js';
 import type { WebhookSender } from '../../src/services/notices/ports.js';
 import { bearer, createHarness, testSigningKey, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
@@ -287,8 +288,44 @@ describe(`relaying a comunicato (${engineName()})`, () => {
 
     const report = await call('GET', `/api/v1/relays/${relayId}/report?format=csv`, puglia.token);
     expect(report.headers['content-type']).toContain('text/csv');
-    expect(report.body.split('\n')).toHaveLength(5);
-    expect(report.body).toContain('"accepted"');
+    expect(report.body.split('\r\n')).toHaveLength(5);
+    // Italian states and Italian times (May: UTC+2), the same file as the portal's.
+    const [header, ...lines] = report.body.split('\r\n').map((l) => l.split(';'));
+    expect(header).toEqual([
+      'destinatario',
+      'indirizzo',
+      'stato',
+      'tentativi',
+      'accettato',
+      'consegnato',
+      'non consegnato',
+      'errore',
+    ]);
+    const json = (await call('GET', `/api/v1/relays/${relayId}/report`, puglia.token)).json<{
+      recipients: { address: string; acceptedAt: string }[];
+    }>();
+    for (const line of lines) {
+      expect(line[2]).toBe('Accettato dal server di posta');
+      const accepted = json.recipients.find((r) => r.address === line[1])!.acceptedAt;
+      const rome = new Date(Date.parse(accepted) + 2 * 3_600_000).toISOString();
+      expect(line[4]).toBe(
+        `${rome.slice(8, 10)}/${rome.slice(5, 7)}/${rome.slice(0, 4)} ${rome.slice(11, 19)}`,
+      );
+    }
+    // The portal serves the same file, and its page the same states and times, per recipient.
+    const session = await startSession(h.deps, { userId: puglia.user.id, signIn: 'oidc' });
+    const cookie = `gara_sessione=${session.token}`;
+    const portalCsv = await h.app.inject({
+      url: `/area-personale/inoltri/${relayId}/esito.csv`,
+      headers: { cookie },
+    });
+    expect(portalCsv.body).toBe(report.body);
+    const relayPage = await h.app.inject({ url: `/area-personale/inoltri/${relayId}`, headers: { cookie } });
+    for (const line of lines) {
+      expect(relayPage.body).toContain(`<td>${line[1]}</td>`);
+      expect(relayPage.body).toContain(`<td>${line[4]}</td>`);
+    }
+    expect(relayPage.body).toContain('>Accettato dal server di posta</td>');
   });
 
   it('relays to a chosen selection of authorities only', async () => {

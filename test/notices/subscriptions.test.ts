@@ -258,7 +258,11 @@ describe(`subscriptions to service notifications (${engineName()})`, () => {
   });
 
   it('outside the embedded default, webhooks must be https: an http:// URL is refused and nothing is stored', async () => {
-    const strict = await createHarness({ now: '2026-03-02T09:00:00Z', webhookLocalReceivers: false });
+    const strict = await createHarness({
+      now: '2026-03-02T09:00:00Z',
+      webhookLocalReceivers: false,
+      resolveHost: async (host) => (host === 'receiver.example.it' ? ['93.184.215.14'] : []),
+    });
     try {
       const plain = await strict.app.inject({
         method: 'POST',
@@ -286,6 +290,62 @@ describe(`subscriptions to service notifications (${engineName()})`, () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it('outside the embedded default, a webhook on this machine, a private network or the metadata address is refused at subscription', async () => {
+    const dns: Record<string, string[]> = {
+      localhost: ['127.0.0.1', '::1'],
+      'metadata.google.internal': ['169.254.169.254'],
+      'intranet.example.it': ['192.168.1.4'],
+      'mixed.example.it': ['93.184.215.14', '10.0.0.7'],
+    };
+    const strict = await createHarness({
+      now: '2026-03-02T09:00:00Z',
+      webhookLocalReceivers: false,
+      resolveHost: async (host) => dns[host] ?? [],
+    });
+    try {
+      for (const url of [
+        'https://127.0.0.1/gara',
+        'https://[::1]:8443/gara',
+        'https://localhost/gara',
+        'https://169.254.169.254/latest/meta-data/',
+        'https://metadata.google.internal/computeMetadata/v1/',
+        'https://10.1.2.3/gara',
+        'https://intranet.example.it/gara',
+        'https://mixed.example.it/gara',
+        'https://nowhere.example.it/gara',
+      ]) {
+        const res = await strict.app.inject({
+          method: 'POST',
+          url: '/api/v1/subscriptions',
+          payload: { channel: 'webhook', address: url, services: ['cig_issuance'] },
+        });
+        expect(res.statusCode, url).toBe(400);
+        expect(res.json(), url).toMatchObject({ code: 'validation_failed', field: 'address' });
+      }
+      expect(await strict.deps.store.notices.activeSubscriptions(['cig_issuance'])).toHaveLength(0);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('sends at most one confirmation per address per hour; a repeated request gets the same answer', async () => {
+    const address = `ripetuto.${Date.now()}@comune.example.it`;
+    const ask = () =>
+      call('POST', '/api/v1/subscriptions', { channel: 'email', address, services: ['cig_issuance'] });
+    mails.length = 0;
+    const answers = await Promise.all([ask(), ask(), ask()]);
+    expect(answers.map((a) => a.statusCode)).toEqual([201, 201, 201]);
+    const first = answers[0]!.json<{ id: string }>();
+    for (const a of answers)
+      expect(a.json()).toEqual({ ...first, state: 'pending', secret: null, cancellationToken: null });
+    await dispatch();
+    expect(mails.filter((m) => m.to.address === address)).toHaveLength(1);
+    h.clock.advance(3_600_000);
+    expect((await ask()).statusCode).toBe(201);
+    await dispatch();
+    expect(mails.filter((m) => m.to.address === address)).toHaveLength(2);
   });
 
   it('in production a webhook is never called on this machine or a private network, nor redirected there', async () => {

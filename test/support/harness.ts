@@ -3,6 +3,7 @@ import { FixedClock, type Clock } from '../../src/domain/shared/clock.js';
 import type { DatabaseHandle } from '../../src/adapters/db/database.js';
 import { createStore } from '../../src/adapters/db/store.js';
 import { buildApp } from '../../src/http/app.js';
+import { publicAddressesOnly } from '../../src/adapters/mail/webhooks.js';
 import type { OidcOptions } from '../../src/http/portal/oidc.js';
 import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import { OrdinalAllocator } from '../../src/services/cig/ordinal-allocator.js';
@@ -78,6 +79,8 @@ export async function createHarness(
     webhookLocalReceivers?: boolean;
     /** The embedded mailer's folder the API serves .eml files from (default: none). */
     mailDir?: string;
+    /** A fake DNS for the webhook address check at subscription (host -> addresses). */
+    resolveHost?: (host: string) => Promise<string[]>;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({
@@ -100,6 +103,9 @@ export async function createHarness(
     oidc: options.oidc,
     webhookLocalReceivers: options.webhookLocalReceivers ?? true,
     mailDir: options.mailDir ?? null,
+    ...(options.resolveHost
+      ? { webhookHostIsPublic: (host: string) => publicAddressesOnly(host, options.resolveHost) }
+      : {}),
   });
   await app.ready();
   return {

@@ -55,6 +55,8 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
   const client = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    // The WASM heap only grows: PostgreSQL's default 128 MB of shared buffers would sit in it for good.
+    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
     parsers: {
       [pgliteTypes.INT8]: (value: string) => Number(value),
       [pgliteTypes.DATE]: (value: string) => value,

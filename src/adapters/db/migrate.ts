@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007-user-identity-lookup.js';
 import * as m0008 from './migrations/0008-reminder-mail.js';
 import * as m0009 from './migrations/0009-section-letterhead.js';
 import * as m0010 from './migrations/0010-pec-receipt-trust.js';
+import * as m0012 from './migrations/0012-amount-cap.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0008-reminder-mail': m0008,
   '0009-section-letterhead': m0009,
   '0010-pec-receipt-trust': m0010,
+  '0012-amount-cap': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,7 +1,11 @@
 import { invalidField } from './errors.js';
 
-/** Amounts travel as decimal strings with at most two decimals ("150000.00") and live as integer cents. */
-export const AMOUNT_PATTERN = '^(0|[1-9][0-9]{0,12})(\\.[0-9]{1,2})?$';
+/**
+ * Amounts travel as decimal strings with at most two decimals ("150000.00") and live as integer cents.
+ * At most 9,999,999,999.99 euro (also a CHECK on lots): with at most 9,000 lots in a tender, every sum
+ * stays an exact JavaScript number (below 2^53 cents).
+ */
+export const AMOUNT_PATTERN = '^(0|[1-9][0-9]{0,9})(\\.[0-9]{1,2})?$';
 const amountRe = new RegExp(AMOUNT_PATTERN);
 
 /** Parses "1234.5" into 123450 cents without going through floating point. */
@@ -9,7 +13,7 @@ export function parseAmount(value: string, field = 'amount'): number {
   if (!amountRe.test(value)) {
     throw invalidField(
       field,
-      `${field} must be a decimal amount in euro with at most 2 decimals, e.g. "1234.50"`,
+      `${field} must be a decimal amount in euro with at most 2 decimals and at most 9999999999.99, e.g. "1234.50"`,
     );
   }
   const [units = '0', decimals = ''] = value.split('.');

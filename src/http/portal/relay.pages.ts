@@ -1,21 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { formatDateIt } from '../../domain/shared/dates.js';
+import { formatDateIt, formatDateTimeIt } from '../../domain/shared/dates.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
 import { listNotices } from '../../services/notices/notices.js';
 import type { OutboxState } from '../../services/notices/ports.js';
+import { outboxStateLabels, relayReportCsv } from '../relay-report.js';
 import { relayNotice } from '../../services/notices/relay-notice.js';
 import { getRelay, retryFailedRecipients } from '../../services/notices/relays.js';
 import { idParam, send, signedIn } from './forms.js';
 import { html, page } from './layout.js';
-
-const stateLabels: Record<OutboxState, string> = {
-  queued: 'In coda',
-  sending: 'In invio',
-  accepted: 'Accettati dal server di posta',
-  delivered: 'Consegnati (ricevuta PEC)',
-  failed: 'Non consegnati',
-};
 
 /**
  * The regional office relays comunicati to the RUPs of its region and follows the dispatch: the page
@@ -98,6 +91,7 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
       if (!actor) return reply;
       const { relay, protocol, progress, done } = await getRelay(deps, idParam(request.params.id), actor);
       const notice = await deps.store.notices.findNotice(relay.noticeId);
+      const recipients = await deps.store.notices.relayRecipients(relay.id);
       const finished = progress.accepted + progress.delivered + progress.failed;
       const percent = relay.recipientCount === 0 ? 100 : Math.round((finished / relay.recipientCount) * 100);
       // The page follows the dispatch by itself (every 5 s) unless the user stops it (WCAG 2.2.1).
@@ -150,9 +144,9 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
                   </p>`
             }
             <dl class="row" aria-live="polite">
-              ${(Object.keys(stateLabels) as OutboxState[]).map(
+              ${(Object.keys(outboxStateLabels) as OutboxState[]).map(
                 (s) =>
-                  html`<dt class="col-sm-5">${stateLabels[s]}</dt>
+                  html`<dt class="col-sm-5">${outboxStateLabels[s]}</dt>
                     <dd class="col-sm-7" data-state="${s}">${progress[s]}</dd>`,
               )}
             </dl>
@@ -177,7 +171,36 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
                     </button>
                   </form>`
                 : ''
-            }`.value,
+            }
+            <h2 class="h4 mt-4">Esito per destinatario</h2>
+            <div class="table-responsive">
+              <table class="table table-sm">
+                <caption class="visually-hidden">
+                  Esito dell'invio per destinatario (ora italiana)
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Destinatario</th>
+                    <th scope="col">Indirizzo</th>
+                    <th scope="col">Stato</th>
+                    <th scope="col">Tentativi</th>
+                    <th scope="col">Ultimo esito (ora italiana)</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${recipients.map((r) => {
+                    const at = r.deliveredAt ?? r.failedAt ?? r.acceptedAt;
+                    return html`<tr>
+                      <td>${r.recipientName}</td>
+                      <td>${r.address}</td>
+                      <td data-state="${r.state}">${outboxStateLabels[r.state]}</td>
+                      <td>${r.attempts}</td>
+                      <td>${at ? formatDateTimeIt(at) : '—'}</td>
+                    </tr>`;
+                  })}
+                </tbody>
+              </table>
+            </div>`.value,
         }),
       );
     },
@@ -206,20 +229,10 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
     const actor = signedIn(request, reply);
     if (!actor) return reply;
     const { relay } = await getRelay(deps, idParam(request.params.id), actor);
-    const rows = (await deps.store.notices.relayRecipients(relay.id)).map((r) =>
-      [r.recipientName, r.address, stateLabels[r.state], String(r.attempts), r.lastError ?? '']
-        .map(csvCell)
-        .join(';'),
-    );
+    const recipients = await deps.store.notices.relayRecipients(relay.id);
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="esito-inoltro-${relay.id}.csv"`)
-      .send(['destinatario;indirizzo;stato;tentativi;errore', ...rows].join('\r\n'));
+      .send(relayReportCsv(recipients));
   });
 };
-
-/** A CSV cell; text a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with '. */
-function csvCell(value: string): string {
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}

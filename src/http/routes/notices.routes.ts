@@ -32,6 +32,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime, IdempotencyHeaders, IsoDate, Nullable, Offset, Uuid, errors } from '../common.schemas.js';
 import { actorOf, sendCreated } from '../request-context.js';
+import { relayReportCsv } from '../relay-report.js';
 
 const security = [{ bearer: [] }];
 const ServiceCode = Type.Union(serviceCodes.map((c) => Type.Literal(c)));
@@ -153,8 +154,6 @@ const presentRecipient = (
   events: m.events.map((e) => ({ at: e.at.toISOString(), event: e.event, detail: e.detail })),
 });
 
-const csvCell = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
-
 const OutboxView = Type.Object({
   id: Type.String(),
   kind: Type.String(),
@@ -177,7 +176,9 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
   mailDir: string | null;
   /** Webhook subscriptions may target http:// URLs (otherwise https only). */
   webhookLocalReceivers?: boolean;
-}> = async (app, { deps, linkBase, mailDir, webhookLocalReceivers = false }) => {
+  /** Whether a webhook's host resolves to public addresses only (checked at subscription). */
+  webhookHostIsPublic?: (hostname: string) => Promise<boolean>;
+}> = async (app, { deps, linkBase, mailDir, webhookLocalReceivers = false, webhookHostIsPublic }) => {
   const registrar = new ProtocolRegistrar(deps);
   /** The API's view of a relay (access checked by the service). */
   async function relayView(request: Parameters<typeof actorOf>[0], id: string) {
@@ -412,27 +413,13 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const { relay, view } = await relayView(request, request.params.id);
-      const recipients = (await deps.store.notices.relayRecipients(relay.id)).map(presentRecipient);
-      if (request.query.format === 'csv') {
-        const rows = [
-          ['destinatario', 'indirizzo', 'stato', 'tentativi', 'accettato', 'consegnato', 'fallito', 'errore'],
-          ...recipients.map((r) => [
-            r.name,
-            r.address,
-            r.state,
-            r.attempts,
-            r.acceptedAt,
-            r.deliveredAt,
-            r.failedAt,
-            r.lastError,
-          ]),
-        ];
+      const messages = await deps.store.notices.relayRecipients(relay.id);
+      if (request.query.format === 'csv')
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="relay-${relay.id}.csv"`)
-          .send(rows.map((r) => r.map(csvCell).join(',')).join('\n') as never);
-      }
-      return { relay: view, recipients };
+          .send(relayReportCsv(messages) as never);
+      return { relay: view, recipients: messages.map(presentRecipient) };
     },
   );
   app.post(
@@ -851,6 +838,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
         ...request.body,
         linkBase: linkBase(),
         allowLocalReceivers: webhookLocalReceivers,
+        isPublicHost: webhookHostIsPublic,
       });
       return reply.status(201).send({
         id: subscription.id,

@@ -6,10 +6,14 @@ import { hashToken } from '../registry/users.js';
 
 /**
  * Resolves bearer tokens to actors. Hits are cached for a short time so that a request costs no
- * token query; a revoked token stops working within `ttlMs`.
+ * token query; a revoked token stops working within `ttlMs`, an expiring one at its `expiresAt` (the
+ * cached entry never outlives the token).
  */
 export class TokenAuthenticator {
-  readonly #cache = new Map<string, { actor: Omit<UserActor, 'requestId'>; until: number }>();
+  readonly #cache = new Map<
+    string,
+    { actor: Omit<UserActor, 'requestId'>; until: number; expiresAtMs: number | null }
+  >();
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #ttlMs: number;
@@ -27,7 +31,12 @@ export class TokenAuthenticator {
     // where the token already is (it arrived in the request).
     const nowMs = Date.now();
     const cached = this.#cache.get(token);
-    if (cached && cached.until > nowMs) return { ...cached.actor, requestId };
+    if (
+      cached &&
+      cached.until > nowMs &&
+      (cached.expiresAtMs === null || cached.expiresAtMs > this.#clock.now().getTime())
+    )
+      return { ...cached.actor, requestId };
     const hash = hashToken(token);
     const user = await this.#store.registry.findUserByToken(hash, this.#clock.now());
     if (!user) {
@@ -36,7 +45,11 @@ export class TokenAuthenticator {
     }
     const actor = actorFromUser(user);
     if (this.#cache.size >= this.#maxEntries) this.#cache.clear();
-    this.#cache.set(token, { actor, until: nowMs + this.#ttlMs });
+    this.#cache.set(token, {
+      actor,
+      until: nowMs + this.#ttlMs,
+      expiresAtMs: user.tokenExpiresAt?.getTime() ?? null,
+    });
     return { ...actor, requestId };
   }
 

@@ -214,7 +214,10 @@ export async function regulariseProcedure(
     const incident = await store.continuity.findIncident(procedure.incidentId);
     if (!incident) throw notFound('incident');
     if (procedure.state === 'regularised') {
-      return { procedure, record: await recordOf(store, procedure, incident, windows), alreadyDone: true };
+      // Regularised by a concurrent call while this one waited for the lock: the locked row was read
+      // again at commit, not its tender (joined); read the procedure back whole, as the winner left it.
+      const done = (await store.continuity.findProvisional(procedure.reference)) ?? procedure;
+      return { procedure: done, record: await recordOf(store, done, incident, windows), alreadyDone: true };
     }
     if (await openIncidentOn(store, 'cig_issuance', now)) {
       throw new DomainError('invalid_state', 'CIG issuance is still down: regularise when it is restored', {

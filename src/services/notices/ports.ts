@@ -230,6 +230,11 @@ export interface NoticeRepository {
 
   insertSubscription(s: Subscription & { confirmTokenSha256: string }): Promise<void>;
   findSubscriptionByToken(tokenSha256: string): Promise<Subscription | undefined>;
+  /**
+   * Locks an e-mail address until the transaction ends (concurrent subscriptions of it wait) and returns
+   * its newest pending subscription created after `since`.
+   */
+  lockPendingSubscription(address: string, since: Date): Promise<Subscription | undefined>;
   setSubscriptionState(id: string, state: 'active' | 'unsubscribed', at: Date): Promise<void>;
   webhookSecret(subscriptionId: string): Promise<string | undefined>;
   activeSubscriptions(services: string[]): Promise<Subscription[]>;

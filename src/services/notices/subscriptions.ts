@@ -12,6 +12,8 @@ import { newMessageId } from './message-id.js';
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** One confirmation message per e-mail address per hour at most. */
+export const CONFIRMATION_INTERVAL_MS = 3_600_000;
 
 /**
  * Anyone subscribes to the notifications of some services: by e-mail (active once the link in the
@@ -27,8 +29,13 @@ export async function subscribe(
     linkBase: string;
     /** Whether a webhook may be a plain http:// URL (test and intranet receivers); https otherwise. */
     allowLocalReceivers?: boolean;
+    /**
+     * Without local receivers: whether a host resolves to public addresses only (not loopback, private,
+     * link-local, metadata...). The same check as at delivery (adapters/mail/webhooks.ts).
+     */
+    isPublicHost?: (hostname: string) => Promise<boolean>;
   },
-): Promise<{ subscription: Subscription; token: string; secret: string | null }> {
+): Promise<{ subscription: Subscription; token: string | null; secret: string | null }> {
   const now = deps.clock.now();
   const services = checkServices(input.services);
   const address = input.address.trim();
@@ -42,6 +49,15 @@ export async function subscribe(
       'address',
       input.allowLocalReceivers ? 'address must be an http(s) URL' : 'address must be an https URL',
     );
+  if (input.channel === 'webhook' && !input.allowLocalReceivers) {
+    const host = new URL(address).hostname;
+    const isPublic = await (input.isPublicHost ?? (() => Promise.resolve(false)))(host).catch(() => false);
+    if (!isPublic)
+      throw invalidField(
+        'address',
+        `address: ${host} does not resolve to public addresses only (local, private, link-local and metadata addresses are refused)`,
+      );
+  }
   const token = randomBytes(24).toString('base64url');
   const secret = input.channel === 'webhook' ? randomBytes(32).toString('base64url') : null;
   const subscription: Subscription = {
@@ -54,6 +70,15 @@ export async function subscribe(
     createdAt: now,
   };
   return deps.store.transaction(async (store) => {
+    if (subscription.channel === 'email') {
+      // At most one confirmation message per address per hour: a repeated request gets the same answer
+      // (the pending subscription) and sends nothing, so the form cannot be used to flood an address.
+      const pending = await store.notices.lockPendingSubscription(
+        subscription.address,
+        new Date(now.getTime() - CONFIRMATION_INTERVAL_MS),
+      );
+      if (pending) return { subscription: pending, token: null, secret: null };
+    }
     await store.notices.insertSubscription({ ...subscription, confirmTokenSha256: sha(token) });
     if (input.channel === 'email') {
       await store.notices.insertOutbox(

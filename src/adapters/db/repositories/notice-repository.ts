@@ -703,6 +703,19 @@ export function noticeRepository(db: Database): NoticeRepository {
         createdAt: row.created_at,
       };
     },
+    async lockPendingSubscription(address, since) {
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${`subscription:${address}`}))`.execute(db);
+      const row = await db
+        .selectFrom('subscriptions')
+        .select('confirm_token_sha256')
+        .where('channel', '=', 'email')
+        .where('address', '=', address)
+        .where('state', '=', 'pending')
+        .where('created_at', '>', since)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
+      return row && this.findSubscriptionByToken(row.confirm_token_sha256);
+    },
     async setSubscriptionState(id, state, at) {
       await db
         .updateTable('subscriptions')

@@ -411,12 +411,13 @@ export function registryRepository(db: Database): RegistryRepository {
         .selectFrom('api_tokens as k')
         .innerJoin('users as u', 'u.id', 'k.user_id')
         .selectAll('u')
+        .select('k.expires_at as token_expires_at')
         .where('k.token_sha256', '=', sha256)
         .where('k.revoked_at', 'is', null)
         .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', now)]))
         .where('u.active', '=', true)
         .executeTakeFirst();
-      return row && toUser(row);
+      return row && { ...toUser(row), tokenExpiresAt: row.token_expires_at };
     },
   };
 }
