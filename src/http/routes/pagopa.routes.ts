@@ -90,7 +90,7 @@ export const pagopaRoutes: FastifyPluginAsync<{
         const result = await activatePayment(deps, {
           caller,
           ...req.qrCode,
-          amountCents: parseAmount(req.amount),
+          amountCents: req.amount === undefined ? undefined : parseAmount(req.amount),
         });
         if (!result.ok) return fault(result.fault);
         return getPaymentResponse(req.operation === 'paGetPayment' ? 'v1' : 'v2', paymentData(result.value));

@@ -19,6 +19,7 @@ export type FaultCode =
   | 'PAA_ID_INTERMEDIARIO_ERRATO'
   | 'PAA_STAZIONE_INT_ERRATA'
   | 'PAA_SINTASSI_XSD'
+  | 'PAA_SINTASSI_EXTRAXSD'
   | 'PAA_SEMANTICA'
   | 'PAA_SYSTEM_ERROR'
   | 'PAA_RT_DUPLICATA';
@@ -122,14 +123,15 @@ export async function verifyNotice(
 /** paGetPayment / paGetPaymentV2: the payment data; marks the position as being paid. */
 export async function activatePayment(
   deps: Deps,
-  input: { caller: NodeCaller; fiscalCode: string; noticeNumber: string; amountCents: number },
+  /** amountCents: the amount the node forwards; absent (optional in the XSD) = the position's own. */
+  input: { caller: NodeCaller; fiscalCode: string; noticeNumber: string; amountCents?: number },
 ): Promise<CreditorResult<PaymentPosition>> {
   const callerFault = checkCaller(deps, input.caller, input.fiscalCode);
   if (callerFault) return { ok: false, fault: callerFault };
   return deps.store.transaction(async (store) => {
     const result = await payablePosition(deps, store, input.noticeNumber, true);
     if (!result.ok) return result;
-    if (input.amountCents !== result.value.amountCents) {
+    if (input.amountCents !== undefined && input.amountCents !== result.value.amountCents) {
       return fail(
         'PAA_SEMANTICA',
         `amount ${input.amountCents / 100} differs from the amount due (${result.value.amountCents / 100})`,
