@@ -3,6 +3,7 @@ import { FixedClock, type Clock } from '../../src/domain/shared/clock.js';
 import type { DatabaseHandle } from '../../src/adapters/db/database.js';
 import { createStore } from '../../src/adapters/db/store.js';
 import { buildApp } from '../../src/http/app.js';
+import type { NodeAuthPolicy } from '../../src/http/pagopa-node-auth.js';
 import type { OidcOptions } from '../../src/http/portal/oidc.js';
 import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import { OrdinalAllocator } from '../../src/services/cig/ordinal-allocator.js';
@@ -18,6 +19,9 @@ let signingKey: SegnaturaSigningKey | undefined;
 /** One throw-away AOO key per test process (RSA key generation takes a while). */
 export const testSigningKey = () =>
   (signingKey ??= createSelfSignedSigningKey({ aoo: 'test', name: 'AOO di prova' }));
+
+/** The subscription key the test node sends (the harness's station accepts it). */
+export const testNodeKey = 'test-node-subscription-key-0001';
 
 export const testCreditor = {
   fiscalCode: '97584460584',
@@ -72,6 +76,8 @@ export async function createHarness(
     oidc?: OidcOptions;
     /** Webhooks to http:// (the tests' receivers are local); default true. */
     webhookLocalReceivers?: boolean;
+    /** Who may call /pagopa/paForNode; default: the node with `testNodeKey`, from any address. */
+    pagopaNode?: NodeAuthPolicy;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({ poolSize: options.poolSize ?? 10 });
@@ -90,6 +96,7 @@ export async function createHarness(
     demoSignIn: options.demoSignIn ?? false,
     oidc: options.oidc,
     webhookLocalReceivers: options.webhookLocalReceivers ?? true,
+    pagopaNode: options.pagopaNode ?? { subscriptionKeys: [testNodeKey], allowedAddresses: [] },
   });
   await app.ready();
   return {

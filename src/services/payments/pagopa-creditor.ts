@@ -50,6 +50,8 @@ export interface IncomingReceipt {
   paymentMethod: string | null;
   paymentDateTime: Date | null;
   payerFiscalCode: string | null;
+  /** The node collected the payment in Stand In (the station did not answer): no paGetPayment came. */
+  standIn?: boolean;
 }
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'creditor'>;
@@ -205,7 +207,11 @@ function decide(
 }
 
 /**
- * paSendRT / paSendRTV2: applies receipts exactly once. Every receipt is stored (evidence), whatever
+ * paSendRT / paSendRTV2: applies receipts exactly once. A receipt for a notice never activated with
+ * paGetPayment is applied like any other: pagoPA's Stand In collects the payment from its own copy of
+ * the position when the station does not answer paVerifyPaymentNotice/paGetPayment, then sends the
+ * receipt as usual (`standIn` in ctReceipt), and the creditor must not track the intermediate states;
+ * the audit entry records whether the notice had been activated and the `standIn` flag. Every receipt is stored (evidence), whatever
  * happens: applied, repeated (same receipt again), ko (a failed payment), or kept for review with the
  * fault answered to the node (unknown, cancelled or already paid by another receipt, wrong amount).
  * Several deliveries are handled in one transaction (see ReceiptIntake): positions are locked in
@@ -286,6 +292,9 @@ export async function receiveReceipts(deps: Deps, deliveries: ReceiptDelivery[])
               receiptId: d.receipt.receiptId,
               pspId: d.receipt.pspId,
               amountCents: d.receipt.amountCents,
+              // A receipt may come without paGetPayment (Stand In): applied, and recorded as such.
+              activatedBefore: position!.activatedAt !== null,
+              standIn: d.receipt.standIn ?? false,
             },
           ),
         ),
