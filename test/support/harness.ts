@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { FixedClock, type Clock } from '../../src/domain/shared/clock.js';
 import type { DatabaseHandle } from '../../src/adapters/db/database.js';
 import { createStore } from '../../src/adapters/db/store.js';
@@ -78,6 +78,8 @@ export async function createHarness(
     webhookLocalReceivers?: boolean;
     /** Who may call /pagopa/paForNode; default: the node with `testNodeKey`, from any address. */
     pagopaNode?: NodeAuthPolicy;
+    /** The app's logger (default: none). */
+    logger?: FastifyBaseLogger;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({ poolSize: options.poolSize ?? 10 });
@@ -97,6 +99,7 @@ export async function createHarness(
     oidc: options.oidc,
     webhookLocalReceivers: options.webhookLocalReceivers ?? true,
     pagopaNode: options.pagopaNode ?? { subscriptionKeys: [testNodeKey], allowedAddresses: [] },
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await app.ready();
   return {
