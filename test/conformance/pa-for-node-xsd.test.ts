@@ -26,7 +26,7 @@ import {
   type PaymentData,
   type Receipt,
 } from '../../src/adapters/pagopa/pa-for-node-soap.js';
-import { validateAgainstXsd, xsdImportsOf } from '../support/xsd.js';
+import { bodyRoot, validateAgainstXsd, xsdImportsOf } from '../support/xsd.js';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const pagopaDir = resolve(projectRoot, '../shared/specs/pagopa-api');
@@ -38,28 +38,6 @@ if (!specsAvailable) {
     `[pa-for-node-xsd] conformance suite SKIPPED: ${xsdPath} not found ` +
       '(the official pagoPA specs are expected in ../shared/specs beside the project)',
   );
-}
-
-/**
- * The SOAP body's root element as a standalone document. Namespace declarations it relies on but that
- * sit on the Envelope (as in pagoPA's examples) are copied onto it.
- */
-function bodyRoot(envelope: string): string {
-  const open = /<(?:([\w.-]+):)?Body\b[^>]*>/.exec(envelope);
-  if (open === null) throw new Error('no SOAP Body');
-  const closeTag = `</${open[1] === undefined ? '' : `${open[1]}:`}Body>`;
-  const end = envelope.lastIndexOf(closeTag);
-  if (end < 0) throw new Error('unterminated SOAP Body');
-  const inner = envelope.slice(open.index + open[0].length, end).trim();
-  const start = /^<(?:([\w.-]+):)?[\w.-]+/.exec(inner);
-  if (start === null) throw new Error('empty SOAP Body');
-  const prefix = start[1];
-  const attr = prefix === undefined ? 'xmlns' : `xmlns:${prefix}`;
-  const rootStartTag = inner.slice(0, inner.indexOf('>'));
-  if (rootStartTag.includes(`${attr}=`)) return inner;
-  const declaration = new RegExp(`\\s${attr}\\s*=\\s*("[^"]*"|'[^']*')`).exec(envelope);
-  if (declaration === null) return inner;
-  return `${start[0]} ${attr}=${declaration[1]}${inner.slice(start[0].length)}`;
 }
 
 async function xsdErrors(envelope: string): Promise<string[]> {
