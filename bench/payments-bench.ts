@@ -13,6 +13,8 @@ import { withNumericCheckDigit } from '../src/domain/registry/fiscal-code.js';
 import { load, median, report, startServer, type Measurement, type Server } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** The subscription key the benchmark's "node" sends (the station accepts only the node). */
+const BENCH_NODE_KEY = 'bench-node-subscription-key';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 32;
 const CREDITOR = '97584460584';
@@ -90,6 +92,7 @@ export async function paymentsSection(baseUrl: string): Promise<void> {
       SEED_DEMO: 'always',
       DATA_DIR: dataDir,
       PAGOPA_SANDBOX: 'off',
+      PAGOPA_NODE_SUBSCRIPTION_KEY: BENCH_NODE_KEY,
     },
     3903,
   );
@@ -186,7 +189,11 @@ export async function paymentsSection(baseUrl: string): Promise<void> {
           durationSeconds: SECONDS,
           amount: share,
           method: 'POST',
-          headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: 'paSendRTV2' },
+          headers: {
+            'content-type': 'text/xml; charset=utf-8',
+            soapaction: 'paSendRTV2',
+            'ocp-apim-subscription-key': BENCH_NODE_KEY,
+          },
           next: () => ({ path: '/pagopa/paForNode', body: bodies[nextReceipt++ % bodies.length] }),
         }),
       );

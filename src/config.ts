@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { checkNumericFiscalCode } from './domain/registry/fiscal-code.js';
+import { parseAddressRange } from './http/pagopa-node-auth.js';
 
 export interface Config {
   port: number;
@@ -40,6 +41,15 @@ export interface Config {
     activationMinutes: number;
     /** The built-in node/PSP sandbox: 'auto' = on with the embedded engine only. */
     sandbox: 'auto' | 'on' | 'off';
+    /** Who may call /pagopa/paForNode: the node's credentials (see http/pagopa-node-auth.ts). */
+    node: {
+      /** Accepted Ocp-Apim-Subscription-Key values (two during a rotation). */
+      subscriptionKeys: string[];
+      /** CIDR ranges or addresses the calls may come from; empty = any. */
+      allowedAddresses: string[];
+      /** Header set by the TLS-terminating proxy that verified the node's client certificate. */
+      clientVerifyHeader: string | undefined;
+    };
   };
   publicUrl: string | undefined;
   mail: {
@@ -173,6 +183,23 @@ export const configVariables: ConfigVariable[] = [
     name: 'PAGOPA_ACTIVATION_MINUTES',
     default: '30',
     description: 'After paGetPayment a notice is "in progress" for this long',
+  },
+  {
+    name: 'PAGOPA_NODE_SUBSCRIPTION_KEY',
+    default: '(none; sandbox: DATA_DIR/pagopa-node-key)',
+    description:
+      'subscription key(s) the pagoPA node sends in Ocp-Apim-Subscription-Key, comma-separated (two during a rotation)',
+  },
+  {
+    name: 'PAGOPA_NODE_ALLOWED_IPS',
+    default: '(any)',
+    description: 'addresses or CIDR ranges /pagopa/paForNode accepts connections from, comma-separated',
+  },
+  {
+    name: 'PAGOPA_NODE_CLIENT_VERIFY_HEADER',
+    default: '(none)',
+    description:
+      'header the TLS proxy sets to SUCCESS after checking the node certificate (mutual TLS); believed from PAGOPA_NODE_ALLOWED_IPS only',
   },
   {
     name: 'PAGOPA_SANDBOX',
@@ -504,5 +531,42 @@ function pagopaConfig(env: Env): Config['pagopa'] {
     ),
     activationMinutes: integer(env, 'PAGOPA_ACTIVATION_MINUTES', 30, 1, 1440),
     sandbox: oneOf(env, 'PAGOPA_SANDBOX', 'auto', ['auto', 'on', 'off']),
+    node: pagopaNodeConfig(env),
   };
+}
+
+const list = (env: Env, name: string): string[] =>
+  (env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+function pagopaNodeConfig(env: Env): Config['pagopa']['node'] {
+  const subscriptionKeys = list(env, 'PAGOPA_NODE_SUBSCRIPTION_KEY');
+  for (const key of subscriptionKeys) {
+    if (!/^[\x21-\x7E]{16,256}$/.test(key) || key.includes(','))
+      throw new ConfigError(
+        'PAGOPA_NODE_SUBSCRIPTION_KEY',
+        'each key must be 16 to 256 printable characters without blanks or commas (value not shown)',
+      );
+  }
+  const allowedAddresses = list(env, 'PAGOPA_NODE_ALLOWED_IPS');
+  for (const range of allowedAddresses) {
+    try {
+      parseAddressRange(range);
+    } catch {
+      throw new ConfigError('PAGOPA_NODE_ALLOWED_IPS', `"${range}" is not an address or a CIDR range`);
+    }
+  }
+  const header = env.PAGOPA_NODE_CLIENT_VERIFY_HEADER?.trim().toLowerCase() || undefined;
+  if (header !== undefined) {
+    if (!/^[a-z0-9-]{1,64}$/.test(header))
+      throw new ConfigError('PAGOPA_NODE_CLIENT_VERIFY_HEADER', `"${header}" is not a header name`);
+    if (allowedAddresses.length === 0)
+      throw new ConfigError(
+        'PAGOPA_NODE_CLIENT_VERIFY_HEADER',
+        "set PAGOPA_NODE_ALLOWED_IPS to the TLS proxy's address: the header is believed only from there",
+      );
+  }
+  return { subscriptionKeys, allowedAddresses, clientVerifyHeader: header };
 }

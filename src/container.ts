@@ -16,7 +16,8 @@ import { TokenAuthenticator } from './services/auth/authenticate.js';
 import { OrdinalAllocator } from './services/cig/ordinal-allocator.js';
 import { randomIds, type IdGenerator, type ServiceDeps } from './services/context.js';
 import { seedDemoData, type DemoToken } from './services/demo/seed-demo-data.js';
-import { createNodeSandbox } from './adapters/pagopa/node-sandbox.js';
+import { createNodeSandbox, loadOrCreateNodeKey } from './adapters/pagopa/node-sandbox.js';
+import type { NodeAuthPolicy } from './http/pagopa-node-auth.js';
 import { fileStatusSnapshot } from './adapters/fs/status-snapshot.js';
 import { StatusMonitor } from './services/status/status-monitor.js';
 import { pdfPaymentDocuments } from './adapters/pdf/pdf-payment-documents.js';
@@ -56,6 +57,8 @@ export interface Container {
   /** Where the file mailer writes; null with SMTP. */
   mailDir: string | null;
   outbox: OutboxWorker;
+  /** Who may call /pagopa/paForNode. */
+  pagopaNode: NodeAuthPolicy;
   close(): Promise<void>;
 }
 
@@ -126,11 +129,28 @@ export async function createContainer(
   };
   const sandbox =
     config.pagopa.sandbox === 'on' || (config.pagopa.sandbox === 'auto' && database.engine === 'pglite');
+  const node = config.pagopa.node;
+  // The sandbox authenticates as the node does: with a configured key, or one kept in DATA_DIR.
+  const sandboxKey = sandbox
+    ? (node.subscriptionKeys[0] ?? loadOrCreateNodeKey(join(config.dataDir, 'pagopa-node-key')))
+    : undefined;
+  const pagopaNode: NodeAuthPolicy = {
+    subscriptionKeys:
+      sandboxKey !== undefined && node.subscriptionKeys.length === 0 ? [sandboxKey] : node.subscriptionKeys,
+    allowedAddresses: node.allowedAddresses,
+    clientVerifyHeader: node.clientVerifyHeader,
+  };
+  if (pagopaNode.subscriptionKeys.length === 0 && pagopaNode.clientVerifyHeader === undefined) {
+    logger.warn(
+      'pagoPA: no node credential configured (PAGOPA_NODE_SUBSCRIPTION_KEY or PAGOPA_NODE_CLIENT_VERIFY_HEADER): every /pagopa/paForNode call is refused',
+    );
+  }
   if (sandbox) {
     deps.paymentNode = createNodeSandbox({
       baseUrl: () => serviceUrl.current,
       creditor: deps.creditor,
       clock: deps.clock,
+      subscriptionKey: sandboxKey,
     });
   }
   const monitor = new StatusMonitor(deps, {
@@ -176,6 +196,7 @@ export async function createContainer(
     mailer,
     mailDir,
     outbox,
+    pagopaNode,
     close: async () => {
       await outbox.stop();
       await mailer.close();
@@ -244,6 +265,7 @@ export async function startService(container: Container): Promise<RunningService
       config.portalDemoSignIn === 'on' ||
       (config.portalDemoSignIn === 'auto' && container.database.engine === 'pglite'),
     oidc: config.oidc,
+    pagopaNode: container.pagopaNode,
     webhookLocalReceivers:
       config.webhookLocalReceivers === 'on' ||
       (config.webhookLocalReceivers === 'auto' && container.database.engine === 'pglite'),

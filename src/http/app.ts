@@ -30,6 +30,7 @@ import { StatusMonitor } from '../services/status/status-monitor.js';
 import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';
 import { noticeFeed, noticeRoutes } from './routes/notices.routes.js';
 import { pagopaRoutes } from './routes/pagopa.routes.js';
+import type { NodeAuthPolicy } from './pagopa-node-auth.js';
 
 export interface AppOptions {
   deps: ServiceDeps;
@@ -65,6 +66,8 @@ export interface AppOptions {
    * DB_STATEMENT_TIMEOUT_MS instead).
    */
   databaseDeadlineMs?: number;
+  /** Who may call /pagopa/paForNode (the pagoPA node); absent = nobody. */
+  pagopaNode?: NodeAuthPolicy | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -314,6 +317,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(pagopaRoutes, {
     deps,
+    nodeAuth: options.pagopaNode,
     maxConcurrentBatches: options.maxConcurrentBatches ?? 1,
     onReceiptApplied: (position) => verificationCache.paymentApplied(position.cig, position.debtorFiscalCode),
   });

@@ -19,7 +19,7 @@ import { createNodeSandbox } from '../../src/adapters/pagopa/node-sandbox.js';
 import { buildApp } from '../../src/http/app.js';
 import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import { StatusMonitor } from '../../src/services/status/status-monitor.js';
-import { createHarness, testCreditor, type Harness } from '../support/harness.js';
+import { createHarness, testCreditor, testNodeKey, type Harness } from '../support/harness.js';
 import { bidderAndLot } from '../payments/support.js';
 import { fileMailer } from '../../src/adapters/mail/mailer.js';
 import { dispatchDue } from '../../src/services/notices/dispatch.js';
@@ -42,7 +42,12 @@ describe.skipIf(!executable)('portal in Chromium', () => {
     rupActor = actor;
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-    h.deps.paymentNode = createNodeSandbox({ baseUrl: () => base, creditor: testCreditor, clock: h.clock });
+    h.deps.paymentNode = createNodeSandbox({
+      baseUrl: () => base,
+      creditor: testCreditor,
+      clock: h.clock,
+      subscriptionKey: testNodeKey,
+    });
     browser = await chromium.launch({ executablePath: executable, args: ['--no-sandbox'] });
     context = await browser.newContext({ locale: 'it-IT' });
   });
@@ -570,7 +575,12 @@ describe.skipIf(!executable)('the May 2021 journey in Chromium', () => {
     h = await createHarness({ now: '2021-05-06T14:00:00Z', demoSignIn: true });
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-    h.deps.paymentNode = createNodeSandbox({ baseUrl: () => base, creditor: testCreditor, clock: h.clock });
+    h.deps.paymentNode = createNodeSandbox({
+      baseUrl: () => base,
+      creditor: testCreditor,
+      clock: h.clock,
+      subscriptionKey: testNodeKey,
+    });
     browser = await chromium.launch({ executablePath: executable, args: ['--no-sandbox'] });
   });
 

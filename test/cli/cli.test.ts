@@ -79,6 +79,35 @@ describe('configuration', () => {
     ).toThrow(/PEC_IMAP_INTERVAL_MS/);
   });
 
+  it('the pagoPA node credentials: keys, address ranges, the TLS proxy header only with an allow-list', () => {
+    expect(loadConfig({}).pagopa.node).toEqual({
+      subscriptionKeys: [],
+      allowedAddresses: [],
+      clientVerifyHeader: undefined,
+    });
+    const node = loadConfig({
+      PAGOPA_NODE_SUBSCRIPTION_KEY: 'aaaaaaaaaaaaaaaa1, bbbbbbbbbbbbbbbb2',
+      PAGOPA_NODE_ALLOWED_IPS: '10.0.0.0/8, 2001:db8::/32,192.0.2.1',
+      PAGOPA_NODE_CLIENT_VERIFY_HEADER: 'X-SSL-Client-Verify',
+    }).pagopa.node;
+    expect(node).toEqual({
+      subscriptionKeys: ['aaaaaaaaaaaaaaaa1', 'bbbbbbbbbbbbbbbb2'],
+      allowedAddresses: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.1'],
+      clientVerifyHeader: 'x-ssl-client-verify',
+    });
+    expect(() => loadConfig({ PAGOPA_NODE_SUBSCRIPTION_KEY: 'short' })).toThrow(
+      /PAGOPA_NODE_SUBSCRIPTION_KEY/,
+    );
+    expect(() => loadConfig({ PAGOPA_NODE_SUBSCRIPTION_KEY: 'short' })).not.toThrow(/short/);
+    expect(() => loadConfig({ PAGOPA_NODE_ALLOWED_IPS: '10.0.0.0/33' })).toThrow(/PAGOPA_NODE_ALLOWED_IPS/);
+    expect(() => loadConfig({ PAGOPA_NODE_ALLOWED_IPS: 'node.pagopa.it' })).toThrow(
+      /PAGOPA_NODE_ALLOWED_IPS/,
+    );
+    expect(() => loadConfig({ PAGOPA_NODE_CLIENT_VERIFY_HEADER: 'x-ssl-client-verify' })).toThrow(
+      /PAGOPA_NODE_ALLOWED_IPS/,
+    );
+  });
+
   it('the README lists every variable', () => {
     const readme = readFileSync(new URL('README.md', `file://${root}`), 'utf8');
     for (const v of configVariables) expect(readme).toContain(`\`${v.name}\``);

@@ -214,9 +214,9 @@ describe(`contributions and pagoPA, the creditor side (${engineName()})`, () => 
       ],
       [
         '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><x/></soapenv:Body></soapenv:Envelope>',
-        'PAA_SINTASSI_XSD',
+        'PAA_SINTASSI_EXTRAXSD',
       ],
-      ['not xml at all', 'PAA_SINTASSI_XSD'],
+      ['not xml at all', 'PAA_SINTASSI_EXTRAXSD'],
     ];
     for (const [body, code] of cases) {
       const res = await soap(h, body);

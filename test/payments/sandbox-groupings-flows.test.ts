@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReportingFlow, type ReportingFlow } from '../../src/adapters/pagopa/reporting-flow.js';
 import { createNodeSandbox } from '../../src/adapters/pagopa/node-sandbox.js';
 import { buildMonthlyGroupings } from '../../src/services/payments/build-groupings.js';
-import { createHarness, bearer, testCreditor, type Harness } from '../support/harness.js';
+import { createHarness, bearer, testCreditor, testNodeKey, type Harness } from '../support/harness.js';
 import { sampleLot } from '../support/factories.js';
 import { engineName } from '../support/test-db.js';
 import { bidderAndLot, openPosition } from './support.js';
@@ -16,7 +16,12 @@ describe(`sandbox payment over real HTTP, groupings, reporting flows (${engineNa
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     const address = h.app.server.address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    h.deps.paymentNode = createNodeSandbox({ baseUrl: () => url, creditor: testCreditor, clock: h.clock });
+    h.deps.paymentNode = createNodeSandbox({
+      baseUrl: () => url,
+      creditor: testCreditor,
+      clock: h.clock,
+      subscriptionKey: testNodeKey,
+    });
   });
   afterAll(() => h.close());
 

@@ -1,5 +1,5 @@
 import type { Harness } from '../support/harness.js';
-import { bearer, testCreditor } from '../support/harness.js';
+import { bearer, testCreditor, testNodeKey } from '../support/harness.js';
 import { withNumericCheckDigit } from '../../src/domain/registry/fiscal-code.js';
 import { sampleLot } from '../support/factories.js';
 
@@ -60,10 +60,16 @@ export const caller = {
   idStation: testCreditor.stationId,
 };
 
-export const soap = (h: Harness, body: string, action = '') =>
+/** A call as the pagoPA node makes it (with its subscription key); `headers` adds or replaces headers. */
+export const soap = (h: Harness, body: string, action = '', headers: Record<string, string> = {}) =>
   h.app.inject({
     method: 'POST',
     url: '/pagopa/paForNode',
-    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: action },
+    headers: {
+      'content-type': 'text/xml; charset=utf-8',
+      soapaction: action,
+      'ocp-apim-subscription-key': testNodeKey,
+      ...headers,
+    },
     payload: body,
   });

@@ -1,9 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { FixedClock, type Clock } from '../../src/domain/shared/clock.js';
 import type { DatabaseHandle } from '../../src/adapters/db/database.js';
 import { createStore } from '../../src/adapters/db/store.js';
 import { buildApp } from '../../src/http/app.js';
 import { publicAddressesOnly } from '../../src/adapters/mail/webhooks.js';
+import type { NodeAuthPolicy } from '../../src/http/pagopa-node-auth.js';
 import type { OidcOptions } from '../../src/http/portal/oidc.js';
 import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import { OrdinalAllocator } from '../../src/services/cig/ordinal-allocator.js';
@@ -20,6 +21,9 @@ let signingKey: SegnaturaSigningKey | undefined;
 /** One throw-away AOO key per test process (RSA key generation takes a while). */
 export const testSigningKey = () =>
   (signingKey ??= createSelfSignedSigningKey({ aoo: 'test', name: 'AOO di prova' }));
+
+/** The subscription key the test node sends (the harness's station accepts it). */
+export const testNodeKey = 'test-node-subscription-key-0001';
 
 export const testCreditor = {
   fiscalCode: '97584460584',
@@ -81,6 +85,10 @@ export async function createHarness(
     mailDir?: string;
     /** A fake DNS for the webhook address check at subscription (host -> addresses). */
     resolveHost?: (host: string) => Promise<string[]>;
+    /** Who may call /pagopa/paForNode; default: the node with `testNodeKey`, from any address. */
+    pagopaNode?: NodeAuthPolicy;
+    /** The app's logger (default: none). */
+    logger?: FastifyBaseLogger;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({
@@ -106,6 +114,8 @@ export async function createHarness(
     ...(options.resolveHost
       ? { webhookHostIsPublic: (host: string) => publicAddressesOnly(host, options.resolveHost) }
       : {}),
+    pagopaNode: options.pagopaNode ?? { subscriptionKeys: [testNodeKey], allowedAddresses: [] },
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await app.ready();
   return {

@@ -84,3 +84,25 @@ function uniqueName(wanted: string, taken: string[]): string {
   for (let i = 1; taken.includes(name); i++) name = `instance-${i}.xml`;
   return name;
 }
+
+/**
+ * The SOAP body's root element as a standalone document. Namespace declarations it relies on but that
+ * sit on the Envelope (as in pagoPA's examples) are copied onto it.
+ */
+export function bodyRoot(envelope: string): string {
+  const open = /<(?:([\w.-]+):)?Body\b[^>]*>/.exec(envelope);
+  if (open === null) throw new Error('no SOAP Body');
+  const closeTag = `</${open[1] === undefined ? '' : `${open[1]}:`}Body>`;
+  const end = envelope.lastIndexOf(closeTag);
+  if (end < 0) throw new Error('unterminated SOAP Body');
+  const inner = envelope.slice(open.index + open[0].length, end).trim();
+  const start = /^<(?:([\w.-]+):)?[\w.-]+/.exec(inner);
+  if (start === null) throw new Error('empty SOAP Body');
+  const prefix = start[1];
+  const attr = prefix === undefined ? 'xmlns' : `xmlns:${prefix}`;
+  const rootStartTag = inner.slice(0, inner.indexOf('>'));
+  if (rootStartTag.includes(`${attr}=`)) return inner;
+  const declaration = new RegExp(`\\s${attr}\\s*=\\s*("[^"]*"|'[^']*')`).exec(envelope);
+  if (declaration === null) return inner;
+  return `${start[0]} ${attr}=${declaration[1]}${inner.slice(start[0].length)}`;
+}

@@ -1,4 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Clock } from '../../domain/shared/clock.js';
 import { romeDateOf, romeLocalDateTime } from '../../domain/shared/dates.js';
 import type { CreditorConfig, PaymentNode } from '../../services/payments/ports.js';
@@ -29,6 +31,8 @@ export function createNodeSandbox(options: {
   baseUrl: () => string;
   creditor: CreditorConfig;
   clock: Clock;
+  /** Sent in Ocp-Apim-Subscription-Key, as the node does (the station accepts only the node). */
+  subscriptionKey?: string | undefined;
   fetch?: typeof fetch;
 }): PaymentNode {
   const doFetch = options.fetch ?? fetch;
@@ -41,7 +45,13 @@ export function createNodeSandbox(options: {
   async function call(operation: string, body: string) {
     const response = await doFetch(`${options.baseUrl()}/pagopa/paForNode`, {
       method: 'POST',
-      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: operation },
+      headers: {
+        'content-type': 'text/xml; charset=utf-8',
+        soapaction: operation,
+        ...(options.subscriptionKey === undefined
+          ? {}
+          : { 'ocp-apim-subscription-key': options.subscriptionKey }),
+      },
       body,
       signal: AbortSignal.timeout(15_000),
     });
@@ -119,4 +129,22 @@ function pick(fields: unknown, name: string): unknown {
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/**
+ * SANDBOX ONLY. The subscription key the sandbox and the service share when none is configured: read
+ * from `file`, or created there (random, readable by the owner only) on the first start.
+ */
+export function loadOrCreateNodeKey(file: string): string {
+  try {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length >= 16) return key;
+  } catch {
+    // absent: created below
+  }
+  const key = randomBytes(24).toString('hex');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return key;
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_SOAP_MESSAGE_CHARS,
+  PA_FOR_NODE_NS,
   PaForNodeBuildError,
   faultResponse,
   getPaymentRequest,
@@ -344,6 +345,32 @@ describe('parsePaForNodeRequest: hand-written requests modelled on the pagoPA ex
     expect(parsed(soap(verifyBody()).replace(/\n/g, '\r\n'))).toEqual(expected);
   });
 
+  it('paGetPayment and paGetPaymentV2 without <amount> (minOccurs=0 in the XSD)', () => {
+    for (const element of ['paGetPaymentReq', 'paGetPaymentV2Request']) {
+      const request = parsed(soap(getPaymentBody(element, '')));
+      expect(request).toMatchObject({ qrCode: { noticeNumber: '311111111112222222' } });
+      expect(request).not.toHaveProperty('amount');
+    }
+    expect(getPaymentRequest('v2', caller, qrCode, undefined)).not.toContain('<amount>');
+  });
+
+  it('the operation element in the default namespace (children reset to none), and xsi:schemaLocation', () => {
+    const reset = (name: string) => new RegExp(`<${name}>`, 'g');
+    let body = verifyBody()
+      .replace('<pafn:paVerifyPaymentNoticeReq>', `<paVerifyPaymentNoticeReq xmlns="${PA_FOR_NODE_NS}">`)
+      .replace('</pafn:paVerifyPaymentNoticeReq>', '</paVerifyPaymentNoticeReq>');
+    for (const child of ['idPA', 'idBrokerPA', 'idStation', 'qrCode'])
+      body = body.replace(reset(child), `<${child} xmlns="">`);
+    expect(parsed(soap(body)).operation).toBe('paVerifyPaymentNotice');
+    const hinted = soap(
+      verifyBody().replace(
+        '<pafn:paVerifyPaymentNoticeReq>',
+        '<pafn:paVerifyPaymentNoticeReq xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="x y">',
+      ),
+    );
+    expect(parsed(hinted).operation).toBe('paVerifyPaymentNotice');
+  });
+
   it('paGetPaymentReq and paGetPaymentV2Request', () => {
     expect(parsed(soap(getPaymentBody('paGetPaymentReq')))).toMatchObject({
       operation: 'paGetPayment',
@@ -533,9 +560,53 @@ describe('parsePaForNodeRequest: strict validation, messages naming the element'
       /paGetPaymentReq\/amount: must be an amount with two decimals/,
     ]) as [string, string, RegExp][]),
     [
-      'getPayment without amount (optional in the XSD, required here)',
-      soap(getPaymentBody('paGetPaymentV2Request', '')),
-      /paGetPaymentV2Request: missing <amount>/,
+      'operation element in another namespace',
+      soap(
+        verifyBody()
+          .replace('<pafn:paVerifyPaymentNoticeReq>', '<w:paVerifyPaymentNoticeReq xmlns:w="urn:wrong">')
+          .replace('</pafn:paVerifyPaymentNoticeReq>', '</w:paVerifyPaymentNoticeReq>'),
+      ),
+      /<paVerifyPaymentNoticeReq> must be in the paForNode namespace .*, not "urn:wrong"/,
+    ],
+    [
+      'operation element in no namespace',
+      soap(verifyBody().replace(/pafn:/g, '')),
+      /must be in the paForNode namespace .*, not ""/,
+    ],
+    [
+      'a child element in the paForNode namespace (they are unqualified)',
+      soap(verifyBody().replace('<idPA>77777777777</idPA>', '<pafn:idPA>77777777777</pafn:idPA>')),
+      /paVerifyPaymentNoticeReq: expected <idPA>, found <idPA> in the namespace/,
+    ],
+    [
+      'a default namespace that qualifies the children',
+      soap(
+        verifyBody()
+          .replace(
+            '<pafn:paVerifyPaymentNoticeReq>',
+            '<paVerifyPaymentNoticeReq xmlns="http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd">',
+          )
+          .replace('</pafn:paVerifyPaymentNoticeReq>', '</paVerifyPaymentNoticeReq>'),
+      ),
+      /expected <idPA>, found <idPA> in the namespace/,
+    ],
+    [
+      'an attribute the XSD does not declare',
+      soap(verifyBody().replace('<idPA>', '<idPA lang="it">')),
+      /idPA: unexpected attribute lang/,
+    ],
+    [
+      'an undeclared prefix',
+      soap(verifyBody().replace('<idPA>77777777777</idPA>', '<x:idPA>77777777777</x:idPA>')),
+      /namespace prefix "x" of <x:idPA> is not declared|malformed/,
+    ],
+    [
+      'a SOAP 1.2 envelope',
+      soap(verifyBody()).replace(
+        'http://schemas.xmlsoap.org/soap/envelope/',
+        'http://www.w3.org/2003/05/soap-envelope',
+      ),
+      /SOAP 1\.2 envelope: this service speaks SOAP 1\.1/,
     ],
     [
       'unknown transferType',
@@ -671,7 +742,16 @@ describe('parsePaForNodeRequest: garbage never throws', () => {
     ['mismatched tags', '<a><b></a></b>', /malformed XML/],
     ['not an envelope', '<paVerifyPaymentNoticeReq/>', /root element must be the SOAP Envelope/],
     ['two roots', '<Envelope><Body/></Envelope><Envelope/>', /more than one root element|malformed/],
-    ['no Body', '<soapenv:Envelope xmlns:soapenv="x"><soapenv:Header/></soapenv:Envelope>', /missing <Body>/],
+    [
+      'no Body',
+      '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header/></soapenv:Envelope>',
+      /missing <Body>/,
+    ],
+    [
+      'Envelope in another namespace',
+      '<s:Envelope xmlns:s="x"><s:Body/></s:Envelope>',
+      /Envelope: must be in the SOAP 1.1 namespace/,
+    ],
     ['empty Body', soap(''), /Body: empty/],
     ['two body elements', soap(verifyBody() + verifyBody()), /Body: more than one element/],
     ['text in Body', soap('hello'), /Body: unexpected text|Body: empty/],

@@ -9,16 +9,21 @@ import type { FaultCode } from '../../services/payments/pagopa-creditor.js';
  *
  * Wire format: SOAP 1.1, document/literal. Only the body's root element is in the paForNode namespace;
  * its descendants are unqualified (the XSD has no `elementFormDefault`, so it is `unqualified`).
- * Namespace prefixes are ignored when parsing (the 2021 examples use a wrong namespace on
- * `paVerifyPaymentNoticeReq`, and nodes differ in prefixes); element names, order, multiplicity and the
- * simple types of the XSD are checked strictly by a small validator driven by a transcription of
- * `paForNode.xsd` (below). Amounts stay decimal strings (`30.00`) throughout, never floats.
+ * Namespaces are resolved as XML Namespaces says (any prefix, or a default namespace): the Envelope and
+ * Body must be SOAP 1.1's, the operation element paForNode's, its descendants in no namespace, and no
+ * attribute is allowed on them (the XSD declares none) — exactly what the XSD accepts, no more, no less.
+ * Element names, order, multiplicity and the simple types of the XSD are checked by a small validator
+ * driven by a transcription of `paForNode.xsd` (below). Amounts stay decimal strings (`30.00`)
+ * throughout, never floats.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SOAP_REQUEST_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
 
 export const PA_FOR_NODE_NS = 'http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd';
 export const SOAP_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+/** SOAP 1.2's envelope namespace: not the paForNode.wsdl binding (SOAP 1.1), refused with a message saying so. */
+const SOAP12_ENVELOPE_NS = 'http://www.w3.org/2003/05/soap-envelope';
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 /** Larger messages are refused before parsing (a receipt with five transfers is a few KB). */
 export const MAX_SOAP_MESSAGE_CHARS = 256 * 1024;
 /** Error messages are cut to this length (they end up in logs and in the fault's description). */
@@ -133,15 +138,18 @@ export type PaForNodeRequest =
   | ({
       operation: 'paGetPayment' | 'paGetPaymentV2';
       qrCode: { fiscalCode: string; noticeNumber: string };
-      /** Optional in the XSD, but the node always forwards the amount of the activation: required here. */
-      amount: string;
+      /** Optional in the XSD (minOccurs=0): when absent, the amount is the position's own. */
+      amount?: string;
       paymentNote?: string;
       transferType?: string;
       dueDate?: string;
     } & Caller)
   | ({ operation: 'paSendRT' | 'paSendRTV2'; receipt: Receipt } & Caller);
 
-/** ok:false => the caller answers PAA_SINTASSI_XSD (with `operation`'s response element when known). */
+/**
+ * ok:false => the caller answers the syntax fault PAA_SINTASSI_EXTRAXSD (the one pagoPA's error table
+ * lists for these operations), with `operation`'s response element when known.
+ */
 export type ParsedRequest =
   | { ok: true; request: PaForNodeRequest }
   | { ok: false; operation?: PaForNodeOperation; idPA?: string; message: string };
@@ -406,8 +414,7 @@ const ctQrCode = seq(req('fiscalCode', stFiscalCodePA), req('noticeNumber', stNo
 const getPaymentRequestType = seq(
   ...callerDecls,
   req('qrCode', ctQrCode),
-  // minOccurs="0" in the XSD; see PaForNodeRequest.amount
-  req('amount', stAmount),
+  opt('amount', stAmount),
   opt('paymentNote', stText210),
   opt('transferType', stTransferType),
   opt('dueDate', stISODate),
@@ -431,15 +438,30 @@ const OPERATION_BY_REQUEST_ELEMENT = new Map<string, PaForNodeOperation>(
 
 class Invalid extends Error {}
 
+/** Namespace prefix ('' = the default namespace) -> namespace name ('' = none), as in scope. */
+type NsScope = ReadonlyMap<string, string>;
+const INITIAL_SCOPE: NsScope = new Map([
+  ['', ''],
+  ['xml', 'http://www.w3.org/XML/1998/namespace'],
+]);
+
 interface XmlElement {
+  /** Local name (prefix removed). */
   name: string;
+  /** Namespace name ('' = no namespace). */
+  ns: string;
   children: unknown[];
+  scope: NsScope;
+  /** Qualified names of the attributes other than namespace declarations. */
+  attributes: { name: string; ns: string }[];
 }
 
 const orderedParser = new XMLParser({
   preserveOrder: true,
-  removeNSPrefix: true,
-  ignoreAttributes: true,
+  removeNSPrefix: false,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseAttributeValue: false,
   parseTagValue: false,
   trimValues: false,
   // Entities are decoded below (only the five predefined ones and character references); DTDs are
@@ -492,12 +514,64 @@ function xmlTrim(s: string): string {
 }
 const isXmlBlank = (s: string): boolean => /^[ \t\n\r]*$/.test(s);
 
+/** Splits a qualified name into prefix ('' when none) and local name. */
+function splitQName(qname: string): [string, string] {
+  const colon = qname.indexOf(':');
+  return colon < 0 ? ['', qname] : [qname.slice(0, colon), qname.slice(colon + 1)];
+}
+
+/** An element's namespace declarations applied to its parent's scope, its name and attributes resolved. */
+function resolveElement(qname: string, rawAttributes: unknown, parent: NsScope, path: string): XmlElement {
+  const attrs =
+    typeof rawAttributes === 'object' && rawAttributes !== null
+      ? Object.entries(rawAttributes as Record<string, unknown>)
+      : [];
+  let scope = parent;
+  const others: [string, string][] = [];
+  for (const [name, value] of attrs) {
+    const [prefix, local] = splitQName(name);
+    if (prefix === '' && local === 'xmlns') {
+      scope = new Map(scope).set('', decodeText(String(value), path));
+    } else if (prefix === 'xmlns') {
+      const uri = decodeText(String(value), path);
+      if (uri === '')
+        throw new Invalid(`${path}: the prefix "${local}" cannot be undeclared (XML Namespaces 1.0)`);
+      scope = new Map(scope).set(local, uri);
+    } else {
+      others.push([prefix, local]);
+    }
+  }
+  const namespaceOf = (prefix: string, what: string): string => {
+    const ns = scope.get(prefix);
+    if (ns === undefined)
+      throw new Invalid(`${path}: the namespace prefix "${prefix}" of ${what} is not declared`);
+    return ns;
+  };
+  const [prefix, name] = splitQName(qname);
+  return {
+    name,
+    ns: namespaceOf(prefix, `<${qname}>`),
+    children: [],
+    scope,
+    // unprefixed attributes are in no namespace (the default namespace does not apply to them)
+    attributes: others.map(([p, local]) => ({
+      name: local,
+      ns: p === '' ? '' : namespaceOf(p, `@${p}:${local}`),
+    })),
+  };
+}
+
 /** Splits fast-xml-parser's ordered children into elements and (decoded) character data. */
-function splitContent(children: unknown[], path: string): { elements: XmlElement[]; text: string } {
+function splitContent(
+  children: unknown[],
+  path: string,
+  scope: NsScope = INITIAL_SCOPE,
+): { elements: XmlElement[]; text: string } {
   const elements: XmlElement[] = [];
   let textContent = '';
   for (const item of children) {
     if (typeof item !== 'object' || item === null) continue;
+    const rawAttributes = (item as Record<string, unknown>)[':@'];
     for (const [key, value] of Object.entries(item)) {
       if (key === ':@') continue;
       if (key === '#text') {
@@ -508,7 +582,9 @@ function splitContent(children: unknown[], path: string): { elements: XmlElement
             textContent += String(part['#text']);
         }
       } else {
-        elements.push({ name: key, children: Array.isArray(value) ? value : [] });
+        const element = resolveElement(key, rawAttributes, scope, path);
+        element.children = Array.isArray(value) ? value : [];
+        elements.push(element);
       }
     }
   }
@@ -543,15 +619,27 @@ function readSoapBody(xml: unknown): XmlElement {
   if (envelope.name !== 'Envelope') {
     throw new Invalid(`the root element must be the SOAP Envelope, not <${envelope.name}>`);
   }
-  const env = splitContent(envelope.children, 'Envelope');
+  if (envelope.ns === SOAP12_ENVELOPE_NS) {
+    throw new Invalid('a SOAP 1.2 envelope: this service speaks SOAP 1.1 (the binding of paForNode.wsdl)');
+  }
+  if (envelope.ns !== SOAP_ENVELOPE_NS) {
+    throw new Invalid(
+      `Envelope: must be in the SOAP 1.1 namespace ${SOAP_ENVELOPE_NS}, not "${envelope.ns}"`,
+    );
+  }
+  const env = splitContent(envelope.children, 'Envelope', envelope.scope);
   if (!isXmlBlank(env.text)) throw new Invalid('Envelope: unexpected text');
   const [first, second, ...rest] = env.elements;
   const body = first?.name === 'Header' ? second : first;
   const after = first?.name === 'Header' ? rest : second === undefined ? [] : [second, ...rest];
   if (body?.name !== 'Body') throw new Invalid('Envelope: missing <Body>');
+  if (first?.name === 'Header' && first.ns !== SOAP_ENVELOPE_NS) {
+    throw new Invalid('Header: must be in the SOAP 1.1 namespace');
+  }
+  if (body.ns !== SOAP_ENVELOPE_NS) throw new Invalid('Body: must be in the SOAP 1.1 namespace');
   const unexpected = after[0];
   if (unexpected !== undefined) throw new Invalid(`Envelope: unexpected element <${unexpected.name}>`);
-  const content = splitContent(body.children, 'Body');
+  const content = splitContent(body.children, 'Body', body.scope);
   if (!isXmlBlank(content.text)) throw new Invalid('Body: unexpected text');
   const [root, ...others] = content.elements;
   if (root === undefined) throw new Invalid('Body: empty, an operation element was expected');
@@ -564,8 +652,17 @@ interface Tree {
   [name: string]: string | Tree | Tree[] | undefined;
 }
 
+/** paForNode.xsd declares no attributes; xsi:schemaLocation hints are allowed anywhere by XML Schema. */
+function checkAttributes(el: XmlElement, path: string): void {
+  for (const a of el.attributes) {
+    if (a.ns === XSI_NS && (a.name === 'schemaLocation' || a.name === 'noNamespaceSchemaLocation')) continue;
+    throw new Invalid(`${path}: unexpected attribute ${a.name}${a.ns === '' ? '' : ` (namespace ${a.ns})`}`);
+  }
+}
+
 function validateElement(el: XmlElement, type: SimpleType | ComplexType, path: string): string | Tree {
-  const { elements, text: content } = splitContent(el.children, path);
+  checkAttributes(el, path);
+  const { elements, text: content } = splitContent(el.children, path, el.scope);
   if (isComplex(type)) {
     if (!isXmlBlank(content)) throw new Invalid(`${path}: unexpected text, only elements are allowed here`);
     return validateSequence(elements, type, path);
@@ -584,7 +681,7 @@ function validateSequence(elements: XmlElement[], type: ComplexType, path: strin
   for (const decl of type.sequence) {
     if ('choice' in decl) {
       const next = elements[i];
-      const alternative = decl.choice.find((d) => d.name === next?.name);
+      const alternative = next?.ns === '' ? decl.choice.find((d) => d.name === next.name) : undefined;
       if (next === undefined || alternative === undefined) {
         const names = decl.choice.map((d) => `<${d.name}>`).join(' or ');
         throw new Invalid(`${path}: expected ${names}, found ${found(next)}`);
@@ -594,7 +691,7 @@ function validateSequence(elements: XmlElement[], type: ComplexType, path: strin
       continue;
     }
     const values: (string | Tree)[] = [];
-    for (let next = elements[i]; next?.name === decl.name; next = elements[i]) {
+    for (let next = elements[i]; next?.name === decl.name && next.ns === ''; next = elements[i]) {
       if (values.length === decl.max) {
         throw new Invalid(
           `${path}: <${decl.name}> may occur at most ${decl.max} time${decl.max > 1 ? 's' : ''}`,
@@ -609,15 +706,20 @@ function validateSequence(elements: XmlElement[], type: ComplexType, path: strin
       throw new Invalid(
         next === undefined
           ? `${path}: missing <${decl.name}>`
-          : `${path}: expected <${decl.name}>, found <${next.name}>`,
+          : `${path}: expected <${decl.name}>, found <${next.name}>${qualifiedNote(next)}`,
       );
     }
     if (values.length > 0) out[decl.name] = decl.max > 1 ? (values as Tree[]) : values[0];
   }
   const extra = elements[i];
-  if (extra !== undefined) throw new Invalid(`${path}: unexpected element <${extra.name}>`);
+  if (extra !== undefined)
+    throw new Invalid(`${path}: unexpected element <${extra.name}>${qualifiedNote(extra)}`);
   return out;
 }
+
+/** The descendants of the operation element are unqualified: say so when one is in a namespace. */
+const qualifiedNote = (el: XmlElement): string =>
+  el.ns === '' ? '' : ` in the namespace "${el.ns}" (the elements inside the operation have no namespace)`;
 
 // Accessors over a validated Tree (the shape is guaranteed by the declarations above).
 const str = (t: Tree, k: string): string => {
@@ -731,7 +833,7 @@ function toRequest(operation: PaForNodeOperation, t: Tree): PaForNodeRequest {
         operation,
         ...caller,
         qrCode,
-        amount: str(t, 'amount'),
+        amount: optStr(t, 'amount'),
         paymentNote: optStr(t, 'paymentNote'),
         transferType: optStr(t, 'transferType'),
         dueDate: optStr(t, 'dueDate'),
@@ -746,7 +848,7 @@ function toRequest(operation: PaForNodeOperation, t: Tree): PaForNodeRequest {
 /** Best effort, for the fault of a refused request: the idPA, when it is there and plausible. */
 function idPAOf(root: XmlElement): string | undefined {
   try {
-    const idPA = splitContent(root.children, root.name).elements.find((e) => e.name === 'idPA');
+    const idPA = splitContent(root.children, root.name, root.scope).elements.find((e) => e.name === 'idPA');
     if (idPA === undefined) return undefined;
     const value = validateElement(idPA, stText35, 'idPA');
     return typeof value === 'string' ? value : undefined;
@@ -771,6 +873,15 @@ export function parsePaForNodeRequest(xml: string): ParsedRequest {
   const operation = OPERATION_BY_REQUEST_ELEMENT.get(root.name);
   if (operation === undefined) {
     return { ok: false, message: messageOf(new Invalid(`unsupported operation element <${root.name}>`)) };
+  }
+  if (root.ns !== PA_FOR_NODE_NS) {
+    const message = `<${root.name}> must be in the paForNode namespace ${PA_FOR_NODE_NS}, not "${root.ns}"`;
+    return compact({
+      ok: false as const,
+      operation,
+      idPA: idPAOf(root),
+      message: messageOf(new Invalid(message)),
+    });
   }
   try {
     const tree = validateElement(root, REQUEST_TYPES[operation], root.name);
@@ -1058,13 +1169,14 @@ export function getPaymentRequest(
   version: 'v1' | 'v2',
   caller: Caller,
   qrCode: { fiscalCode: string; noticeNumber: string },
-  amount: string,
+  /** Optional in the XSD: undefined leaves <amount> out. */
+  amount: string | undefined,
   extra: { paymentNote?: string; transferType?: 'POSTAL' | 'PAGOPA'; dueDate?: string } = {},
 ): string {
   return envelope(version === 'v1' ? REQUEST_ELEMENT.paGetPayment : REQUEST_ELEMENT.paGetPaymentV2, [
     ...callerNodes(caller),
     qrCodeNode(qrCode),
-    leaf('amount', need(amount, stAmount, 'amount')),
+    optLeaf('amount', optNeed(amount, stAmount, 'amount')),
     optLeaf('paymentNote', clipOptional(extra.paymentNote, 210)),
     optLeaf('transferType', optNeed(extra.transferType, stTransferType, 'transferType')),
     optLeaf('dueDate', optNeed(extra.dueDate, stISODate, 'dueDate')),
@@ -1131,12 +1243,17 @@ export function sendRtV2Request(caller: Caller, receipt: Receipt): string {
 }
 
 /** Element content as plain data: text-only elements become strings, repeated names arrays. */
-function toPlain(children: unknown[], path: string): unknown {
-  const { elements, text: content } = splitContent(children, path);
+function toPlain(children: unknown[], path: string, scope: NsScope): unknown {
+  return plainOf(splitContent(children, path, scope), path);
+}
+function plainOf(
+  { elements, text: content }: { elements: XmlElement[]; text: string },
+  path: string,
+): unknown {
   if (elements.length === 0) return content.trim();
   const out: Record<string, unknown> = {};
   for (const el of elements) {
-    const value = toPlain(el.children, `${path}/${el.name}`);
+    const value = toPlain(el.children, `${path}/${el.name}`, el.scope);
     const previous = out[el.name];
     const alwaysList = el.name === 'transfer' || el.name === 'mapEntry';
     // toPlain never returns an array, so an array here is a list made by this loop
@@ -1162,7 +1279,7 @@ export function parseResponse(xml: string): {
   let plain: unknown;
   try {
     root = readSoapBody(xml);
-    plain = toPlain(root.children, root.name);
+    plain = toPlain(root.children, root.name, root.scope);
   } catch (err) {
     throw new Error(`not a valid paForNode response: ${messageOf(err)}`, { cause: err });
   }

@@ -12,6 +12,7 @@ import {
   type Receipt,
 } from '../../adapters/pagopa/pa-for-node-soap.js';
 import type { ServiceDeps } from '../../services/context.js';
+import { nodeAuthenticator, type NodeAuthPolicy } from '../pagopa-node-auth.js';
 import {
   activatePayment,
   ReceiptIntake,
@@ -24,31 +25,65 @@ import { SOAP_REQUEST_LIMITS } from '../../adapters/xml/xml-limits.js';
 
 /**
  * The creditor's SOAP service for the pagoPA node (paForNode.wsdl): POST /pagopa/paForNode. Every
- * answer is HTTP 200 with outcome OK, or KO and a fault with the official code.
+ * answer is HTTP 200 with outcome OK, or KO and a fault with the official code. Only the node may call
+ * (see NodeAuthPolicy); anyone else is answered PAA_SYSTEM_ERROR before the body is read.
  */
 export const pagopaRoutes: FastifyPluginAsync<{
   deps: ServiceDeps;
+  /** Who may call; absent = nobody (fail closed). */
+  nodeAuth?: NodeAuthPolicy | undefined;
   onReceiptApplied?: (position: PaymentPosition) => void;
   /** Receipt batches in flight at once (1 on PGlite, a share of the pool on PostgreSQL). */
   maxConcurrentBatches?: number;
-}> = async (app, { deps, onReceiptApplied, maxConcurrentBatches }) => {
+}> = async (app, { deps, nodeAuth, onReceiptApplied, maxConcurrentBatches }) => {
   const intake = new ReceiptIntake(deps, { maxConcurrent: maxConcurrentBatches ?? 1 });
+  const authenticate = nodeAuthenticator(nodeAuth ?? { subscriptionKeys: [], allowedAddresses: [] });
   app.post(
     '/pagopa/paForNode',
-    { schema: { hide: true }, config: { auth: 'public' }, bodyLimit: SOAP_REQUEST_LIMITS.maxBytes },
+    {
+      schema: { hide: true },
+      config: { auth: 'public' },
+      bodyLimit: SOAP_REQUEST_LIMITS.maxBytes,
+      // Checked on arrival, before the body is read or parsed.
+      onRequest: async (request, reply) => {
+        const result = authenticate({
+          address: request.socket.remoteAddress ?? '',
+          headers: request.headers,
+        });
+        if (result.ok) return;
+        request.log.warn(
+          { remoteAddress: request.socket.remoteAddress, reason: result.reason },
+          'paForNode call refused: not the pagoPA node',
+        );
+        return reply.type('text/xml; charset=utf-8').send(
+          faultResponse(operationFromAction(request.headers.soapaction) ?? 'paVerifyPaymentNotice', {
+            code: 'PAA_SYSTEM_ERROR',
+            faultString: 'caller not authorised',
+            description: 'only the pagoPA node may call this station',
+            idPA: deps.creditor.fiscalCode,
+          }),
+        );
+      },
+    },
     async (request, reply) => {
       const xml = typeof request.body === 'string' ? request.body : '';
       reply.type('text/xml; charset=utf-8');
       const parsed = parsePaForNodeRequest(xml);
+      const action = request.headers.soapaction;
       if (!parsed.ok) {
-        return faultResponse(parsed.operation ?? operationFromAction(request.headers.soapaction), {
-          code: 'PAA_SINTASSI_XSD',
-          faultString: 'request does not conform to the schema',
-          description: parsed.message,
-          idPA: parsed.idPA ?? deps.creditor.fiscalCode,
-        });
+        const operation = parsed.operation ?? operationFromAction(action) ?? 'paVerifyPaymentNotice';
+        return syntaxFault(operation, parsed.message, parsed.idPA);
       }
       const req = parsed.request;
+      // SOAP 1.1: SOAPAction states the intent; a value naming another operation than the body's is refused.
+      const named = operationFromAction(action);
+      if (named !== undefined && named !== req.operation) {
+        return syntaxFault(
+          req.operation,
+          `the SOAPAction header (${String(action)}) does not match the body's operation ${req.operation}`,
+          req.idPA,
+        );
+      }
       try {
         return await answer(req, xml);
       } catch (error) {
@@ -62,6 +97,16 @@ export const pagopaRoutes: FastifyPluginAsync<{
       }
     },
   );
+
+  /** pagoPA's error table lists PAA_SINTASSI_EXTRAXSD as the syntax fault of these operations. */
+  function syntaxFault(operation: PaForNodeOperation, message: string, idPA: string | undefined): string {
+    return faultResponse(operation, {
+      code: 'PAA_SINTASSI_EXTRAXSD',
+      faultString: 'syntax error: the request does not conform to paForNode.wsdl/paForNode.xsd',
+      description: message,
+      idPA: idPA ?? deps.creditor.fiscalCode,
+    });
+  }
 
   async function answer(req: PaForNodeRequest, xml: string): Promise<string> {
     const caller = { idPA: req.idPA, idBrokerPA: req.idBrokerPA, idStation: req.idStation };
@@ -91,7 +136,7 @@ export const pagopaRoutes: FastifyPluginAsync<{
         const result = await activatePayment(deps, {
           caller,
           ...req.qrCode,
-          amountCents: parseAmount(req.amount),
+          amountCents: req.amount === undefined ? undefined : parseAmount(req.amount),
         });
         if (!result.ok) return fault(result.fault);
         return getPaymentResponse(req.operation === 'paGetPayment' ? 'v1' : 'v2', paymentData(result.value));
@@ -151,6 +196,7 @@ function incoming(r: Receipt): IncomingReceipt {
     paymentMethod: r.paymentMethod ?? null,
     paymentDateTime: r.paymentDateTime ? instantFromRomeLocal(r.paymentDateTime) : null,
     payerFiscalCode: r.payer?.fiscalCode ?? null,
+    ...(r.standIn === undefined ? {} : { standIn: r.standIn }),
   };
 }
 
@@ -162,7 +208,13 @@ const operations: PaForNodeOperation[] = [
   'paSendRTV2',
 ];
 
-function operationFromAction(action: unknown): PaForNodeOperation {
-  const text = String(action ?? '').replace(/"/g, '');
-  return operations.find((o) => text.endsWith(o)) ?? 'paVerifyPaymentNotice';
+/**
+ * The operation a SOAPAction header names (quoted or not, possibly after a namespace or a slash), or
+ * undefined when it is absent, empty or names none of them.
+ */
+function operationFromAction(action: unknown): PaForNodeOperation | undefined {
+  if (typeof action !== 'string') return undefined;
+  const text = action.trim().replace(/^"(.*)"$/, '$1');
+  const last = /([A-Za-z0-9]+)$/.exec(text)?.[1];
+  return operations.find((o) => o === last);
 }

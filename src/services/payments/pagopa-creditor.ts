@@ -19,6 +19,7 @@ export type FaultCode =
   | 'PAA_ID_INTERMEDIARIO_ERRATO'
   | 'PAA_STAZIONE_INT_ERRATA'
   | 'PAA_SINTASSI_XSD'
+  | 'PAA_SINTASSI_EXTRAXSD'
   | 'PAA_SEMANTICA'
   | 'PAA_SYSTEM_ERROR'
   | 'PAA_RT_DUPLICATA';
@@ -49,6 +50,8 @@ export interface IncomingReceipt {
   paymentMethod: string | null;
   paymentDateTime: Date | null;
   payerFiscalCode: string | null;
+  /** The node collected the payment in Stand In (the station did not answer): no paGetPayment came. */
+  standIn?: boolean;
 }
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'creditor'>;
@@ -122,14 +125,15 @@ export async function verifyNotice(
 /** paGetPayment / paGetPaymentV2: the payment data; marks the position as being paid. */
 export async function activatePayment(
   deps: Deps,
-  input: { caller: NodeCaller; fiscalCode: string; noticeNumber: string; amountCents: number },
+  /** amountCents: the amount the node forwards; absent (optional in the XSD) = the position's own. */
+  input: { caller: NodeCaller; fiscalCode: string; noticeNumber: string; amountCents?: number },
 ): Promise<CreditorResult<PaymentPosition>> {
   const callerFault = checkCaller(deps, input.caller, input.fiscalCode);
   if (callerFault) return { ok: false, fault: callerFault };
   return deps.store.transaction(async (store) => {
     const result = await payablePosition(deps, store, input.noticeNumber, true);
     if (!result.ok) return result;
-    if (input.amountCents !== result.value.amountCents) {
+    if (input.amountCents !== undefined && input.amountCents !== result.value.amountCents) {
       return fail(
         'PAA_SEMANTICA',
         `amount ${input.amountCents / 100} differs from the amount due (${result.value.amountCents / 100})`,
@@ -203,7 +207,11 @@ function decide(
 }
 
 /**
- * paSendRT / paSendRTV2: applies receipts exactly once. Every receipt is stored (evidence), whatever
+ * paSendRT / paSendRTV2: applies receipts exactly once. A receipt for a notice never activated with
+ * paGetPayment is applied like any other: pagoPA's Stand In collects the payment from its own copy of
+ * the position when the station does not answer paVerifyPaymentNotice/paGetPayment, then sends the
+ * receipt as usual (`standIn` in ctReceipt), and the creditor must not track the intermediate states;
+ * the audit entry records whether the notice had been activated and the `standIn` flag. Every receipt is stored (evidence), whatever
  * happens: applied, repeated (same receipt again), ko (a failed payment), or kept for review with the
  * fault answered to the node (unknown, cancelled or already paid by another receipt, wrong amount).
  * Several deliveries are handled in one transaction (see ReceiptIntake): positions are locked in
@@ -284,6 +292,9 @@ export async function receiveReceipts(deps: Deps, deliveries: ReceiptDelivery[])
               receiptId: d.receipt.receiptId,
               pspId: d.receipt.pspId,
               amountCents: d.receipt.amountCents,
+              // A receipt may come without paGetPayment (Stand In): applied, and recorded as such.
+              activatedBefore: position!.activatedAt !== null,
+              standIn: d.receipt.standIn ?? false,
             },
           ),
         ),
