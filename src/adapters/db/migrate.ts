@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005-notices.js';
 import * as m0006 from './migrations/0006-web-sessions.js';
 import * as m0007 from './migrations/0007-user-identity-lookup.js';
 import * as m0008 from './migrations/0008-reminder-mail.js';
+import * as m0013 from './migrations/0013-provisional-invitation-date.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006-web-sessions': m0006,
   '0007-user-identity-lookup': m0007,
   '0008-reminder-mail': m0008,
+  '0013-provisional-invitation-date': m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
