@@ -1,5 +1,6 @@
 import { DomainError, invalidField } from '../shared/errors.js';
-import { addDays, isValidIsoDate, romeDateOf, type IsoDate } from '../shared/dates.js';
+import { isValidIsoDate, romeDateOf, type IsoDate } from '../shared/dates.js';
+import { AUTHORITY_SEAT_PLACE, deadlineAfter } from '../shared/italian-holidays.js';
 import { perfectionWindowRules, type PerfectionWindowRule } from './perfection-windows.js';
 
 export const lotStates = ['issued', 'perfected', 'cancelled'] as const;
@@ -99,10 +100,14 @@ export function perfectionRuleFor(acquiredOn: IsoDate): PerfectionWindowRule {
   return rule;
 }
 
-/** Last day (inclusive, Rome calendar) on which a lot acquired at `acquiredAt` can be perfected. */
+/**
+ * Last day (inclusive, Rome calendar) on which a lot acquired at `acquiredAt` can be perfected: the
+ * window's last day, moved to the next working day when it is a Sunday or a holiday at the Authority's
+ * seat (Rome, patron day 29 June included): the act is addressed to the Authority.
+ */
 export function perfectionDeadline(acquiredAt: Date): IsoDate {
   const acquiredOn = romeDateOf(acquiredAt);
-  return addDays(acquiredOn, perfectionRuleFor(acquiredOn).days);
+  return deadlineAfter(acquiredOn, perfectionRuleFor(acquiredOn).days, AUTHORITY_SEAT_PLACE);
 }
 
 export function isPerfectionWindowClosed(deadline: IsoDate, now: Date): boolean {

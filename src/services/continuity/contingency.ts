@@ -4,8 +4,10 @@ import {
   dateWithinWindows,
   overlaps,
   provisionalReference,
+  regularisationDeadline,
+  reserveDeadline,
 } from '../../domain/continuity/continuity-rules.js';
-import { addDays, romeDateOf, startOfRomeDay } from '../../domain/shared/dates.js';
+import { addDays, formatDateIt, romeDateOf, startOfRomeDay } from '../../domain/shared/dates.js';
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
 import {
   checkPerfection,
@@ -144,7 +146,7 @@ export async function registerUrgentProcedure(
         motivation,
         incidentId: incident.id,
         registeredAt: now,
-        regularisationDeadline: addDays(today, contingencyRules.regularisationDays),
+        regularisationDeadline: regularisationDeadline(today),
       },
       lots.map((l, i) => ({ id: deps.ids.uuid(), lotNumber: i + 1, ...l })),
     );
@@ -458,7 +460,7 @@ export async function recordReserve(
       bidderName,
       incidentId: incident.id,
       note: input.note?.trim() || null,
-      deadline: addDays(base, contingencyRules.reserveDaysAfterRestoration),
+      deadline: reserveDeadline(base),
       recordedAt: now,
       recordedBy: rup.userId,
     });
@@ -605,7 +607,7 @@ export async function remindRegularisations(
   let reminded = 0;
   for (const p of due) {
     const left = daysLeft(p, now);
-    const deadline = p.regularisationDeadline.split('-').reverse().join('/');
+    const deadline = formatDateIt(p.regularisationDeadline);
     const message =
       left < 0
         ? `La procedura ${p.reference} ("${p.object}") doveva essere regolarizzata entro il ${deadline}: è scaduta da ${-left} giorni.`
