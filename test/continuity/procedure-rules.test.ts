@@ -249,6 +249,24 @@ describe(`urgent procedures and declared outages (${engineName()})`, () => {
     expect((await regularisePending(h.deps)).regularised).toContain(forJob);
   });
 
+  it('deadlines computed on registration and issuance move off Sundays and holidays', async () => {
+    // Issued on 31 March 2026: +90 days is 29 June, Saints Peter and Paul at the Authority's seat (Rome).
+    h.clock.set('2026-03-31T10:00:00+02:00');
+    const { lots } = await h.factories.tender(rup.actor);
+    expect((await call('GET', `/api/v1/lots/${lots[0]!.cig}`, rup.token)).json().perfectionDeadline).toBe(
+      '2026-06-30',
+    );
+    // Registered on 25 November 2026: +30 days is Christmas, then Santo Stefano, then a Sunday.
+    h.clock.set('2026-11-25T10:00:00+01:00');
+    const registered = await call('POST', '/api/v1/provisional-procedures', rup.token, {
+      ...urgent('3', {}),
+      lots: [{ ...sampleLot(), publicationDate: '2026-11-25', bidDeadline: '2026-12-15T12:00:00+01:00' }],
+    });
+    expect(registered.statusCode).toBe(201);
+    expect(registered.json().regularisationDeadline).toBe('2026-12-28');
+    h.clock.set('2026-03-03T10:00:00+01:00');
+  });
+
   it('the regularisation record prints dates as dd/MM/yyyy and times as HH:mm, Rome time', async () => {
     const reference = (
       await call(
