@@ -1,5 +1,4 @@
 import {
-  contingencyRules,
   covers,
   dateWithinWindows,
   overlaps,
