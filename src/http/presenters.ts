@@ -180,6 +180,11 @@ export function presentCigLookup(found: CigLookup) {
         const fee = lotBidderContribution(lot, lot.tenderCreatedAt);
         return { amount: formatAmount(fee.amountCents), exempt: fee.exempt };
       })(),
+      authorityContribution: {
+        amount: formatAmount(found.authorityContribution.amountCents),
+        exempt: found.authorityContribution.exempt,
+        onAmount: formatAmount(found.authorityContribution.onAmountCents),
+      },
       cancellation: cancellation(lot.cancelReason, lot.cancelNote, lot.cancelledAt, lotCancellationReasons),
     };
   }
@@ -203,6 +208,7 @@ export function presentCigLookup(found: CigLookup) {
     publicationDate: null,
     bidDeadline: null,
     bidderContribution: { amount: '0.00', exempt: true },
+    authorityContribution: { amount: '0.00', exempt: true, onAmount: formatAmount(s.amountCents) },
     cancellation: null,
   };
 }

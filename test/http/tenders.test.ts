@@ -39,7 +39,7 @@ describe(`tenders and lots over HTTP (${engineName()})`, () => {
     for (const lot of body.lots) {
       expect(validateCig(lot.cig)).toEqual({ valid: true, code: lot.cig, family: 'pcp' });
       expect(lot.state).toBe('issued');
-      expect(lot.perfectionDeadline).toBe('2026-05-31'); // 90 days
+      expect(lot.perfectionDeadline).toBe('2026-06-01'); // 90 days: Sunday 31 May moves to Monday
     }
     expect(body.lots.map((l: { lotNumber: number }) => l.lotNumber)).toEqual([1, 2]);
     expect(body.totalAmount).toBe('340000.50');

@@ -1,3 +1,4 @@
+import { validateCig } from '../../src/domain/cig/cig.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNoticeNumber } from '../../src/domain/payments/notice-number.js';
 import {
@@ -70,6 +71,19 @@ describe(`contributions and pagoPA, the creditor side (${engineName()})`, () => 
     ]);
     const lookup = (await h.app.inject({ url: `/api/v1/cigs/${view.lots[0].cig}` })).json();
     expect(lookup.bidderContribution).toEqual({ amount: '33.00', exempt: false });
+    // The public lookup shows the contracting authority's contribution too (on the tender's total).
+    expect(lookup.authorityContribution).toEqual({ amount: '410.00', exempt: false, onAmount: '570000.00' });
+    const checkPage = (await h.app.inject({ url: `/cig?codice=${view.lots[0].cig}` })).body;
+    expect(checkPage).toContain('Contributo della stazione appaltante');
+    expect(checkPage).toContain('€ 410,00');
+    expect(checkPage).toContain('€ 33,00');
+  });
+
+  it('the CIG check page gives a valid CIG as its example', async () => {
+    const body = (await h.app.inject({ url: '/cig' })).body;
+    const example = /per esempio ([A-Z0-9]{10})/.exec(body)?.[1];
+    expect(example).toBeDefined();
+    expect(validateCig(example!)).toMatchObject({ valid: true });
   });
 
   it('a bidder opens a position: valid NAV, amount, due date = bid deadline; asking again returns the same', async () => {

@@ -355,7 +355,8 @@ export interface ProvisionalLotsTable {
   amount_cents: number;
   cpv_code: string;
   istat_place_code: string;
-  publication_date: DateOnly;
+  publication_date: DateOnly | null;
+  invitation_date: DateOnly | null;
   bid_deadline: Timestamp;
   lot_id: string | null;
 }

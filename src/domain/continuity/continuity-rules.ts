@@ -1,5 +1,6 @@
 import { addDays, romeDateOf, startOfRomeDay, type IsoDate } from '../shared/dates.js';
 import { DomainError, invalidField } from '../shared/errors.js';
+import { AUTHORITY_SEAT_PLACE, deadlineAfter } from '../shared/italian-holidays.js';
 import type { IncidentImpact, IncidentState, MaintenanceState, ServiceState } from './status-view.js';
 import { serviceStateSeverity } from './status-view.js';
 
@@ -136,6 +137,23 @@ export const contingencyRules = {
   /** Days after the end of the incident within which a bidder admitted with reserve must pay. */
   reserveDaysAfterRestoration: 10,
 } as const;
+
+/**
+ * The day by which a provisional procedure registered on `registeredOn` must be regularised: 30 days,
+ * moved to the next working day (Sunday, holiday at the Authority's seat, Rome) — the act is addressed
+ * to the Authority.
+ */
+export function regularisationDeadline(registeredOn: IsoDate): IsoDate {
+  return deadlineAfter(registeredOn, contingencyRules.regularisationDays, AUTHORITY_SEAT_PLACE);
+}
+
+/**
+ * The day by which a bidder admitted with reserve must pay the contribution (to the Authority, through
+ * pagoPA): 10 days after the restoration, moved to the next working day like every such deadline.
+ */
+export function reserveDeadline(restoredOn: IsoDate): IsoDate {
+  return deadlineAfter(restoredOn, contingencyRules.reserveDaysAfterRestoration, AUTHORITY_SEAT_PLACE);
+}
 
 export function provisionalReference(year: number, sequence: number): string {
   return `PROV-${year}-${String(sequence).padStart(6, '0')}`;

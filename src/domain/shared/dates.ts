@@ -97,6 +97,16 @@ export function formatDateIt(value: Date | IsoDate): string {
   return itDate.format(instant);
 }
 
+/** 15:43 (Rome wall clock, 24 hours) */
+export function formatTimeIt(instant: Date): string {
+  return romeLocalDateTime(instant).slice(11, 16);
+}
+
+/** 02/12/2026 15:43 (Rome wall clock): the one date-and-time style of the documents people read. */
+export function formatDateTimeIt(instant: Date): string {
+  return `${formatDateIt(instant)} ${formatTimeIt(instant)}`;
+}
+
 const romeDateTime = new Intl.DateTimeFormat('sv-SE', {
   timeZone: TIME_ZONE,
   year: 'numeric',

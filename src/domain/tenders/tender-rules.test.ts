@@ -25,7 +25,8 @@ describe('perfezionamento window (dated data)', () => {
     expect(perfectionDeadline(rome('2021-05-03T10:00:00+02:00'))).toBe('2021-09-30');
     // 23:30 UTC on 16 June 2022 is already 17 June in Rome: the 90-day rule applies.
     expect(perfectionDeadline(rome('2022-06-16T23:30:00Z'))).toBe('2022-09-15');
-    expect(perfectionDeadline(rome('2026-03-02T09:00:00Z'))).toBe('2026-05-31');
+    // +90 days is Sunday 31 May 2026: the deadline moves to Monday 1 June (a working day).
+    expect(perfectionDeadline(rome('2026-03-02T09:00:00Z'))).toBe('2026-06-01');
   });
 });
 

@@ -1,5 +1,6 @@
 import { DomainError, invalidField } from '../shared/errors.js';
-import { addDays, isValidIsoDate, romeDateOf, type IsoDate } from '../shared/dates.js';
+import { isValidIsoDate, romeDateOf, type IsoDate } from '../shared/dates.js';
+import { AUTHORITY_SEAT_PLACE, deadlineAfter } from '../shared/italian-holidays.js';
 import { perfectionWindowRules, type PerfectionWindowRule } from './perfection-windows.js';
 
 export const lotStates = ['issued', 'perfected', 'cancelled'] as const;
@@ -35,6 +36,62 @@ export const MAX_NOTE_LENGTH = 2000;
 /** Procedure types (code list sceltaContraente) where lots are perfected with the invitation date. */
 export const invitationOnlyProcedureTypes: ReadonlySet<string> = new Set(['5', '10', '12']);
 
+/** The date that starts a procedure: the letters of invitation, or the publication of the notice. */
+export type StartDateField = 'invitationDate' | 'publicationDate';
+
+/**
+ * The one rule deciding which date a procedure type requires (perfezionamento, urgent procedures and
+ * their regularisation alike): the invitation date for invitation-only types (5, 10, 12), the
+ * publication date for every other type.
+ */
+export function startDateFieldOf(procedureType: string): StartDateField {
+  return invitationOnlyProcedureTypes.has(procedureType) ? 'invitationDate' : 'publicationDate';
+}
+
+export interface StartDates {
+  publicationDate?: IsoDate | null | undefined;
+  invitationDate?: IsoDate | null | undefined;
+}
+
+/**
+ * Checks that the dates given are exactly those the procedure type requires (the required one present
+ * and a calendar date, the other absent) and that the bid deadline falls after it. Field names carry
+ * `prefix` (e.g. `lots[0].`). Returns the field and the date that starts the procedure.
+ */
+export function checkStartDates(
+  input: StartDates & { bidDeadline: Date },
+  procedureType: string,
+  prefix = '',
+): { field: StartDateField; date: IsoDate } {
+  const field = startDateFieldOf(procedureType);
+  const other: StartDateField = field === 'invitationDate' ? 'publicationDate' : 'invitationDate';
+  const date = input[field] ?? undefined;
+  if (date === undefined || date === '') {
+    throw invalidField(
+      `${prefix}${field}`,
+      field === 'invitationDate'
+        ? `${prefix}${field} is required: procedure type ${procedureType} starts with the letters of invitation`
+        : `${prefix}${field} is required for procedure type ${procedureType}`,
+    );
+  }
+  const otherValue = input[other];
+  if (otherValue !== undefined && otherValue !== null && otherValue !== '') {
+    throw invalidField(
+      `${prefix}${other}`,
+      `${prefix}${other} does not apply to procedure type ${procedureType}; give ${field}`,
+    );
+  }
+  if (!isValidIsoDate(date))
+    throw invalidField(`${prefix}${field}`, `${prefix}${field} is not a calendar date (YYYY-MM-DD)`);
+  if (Number.isNaN(input.bidDeadline.getTime())) {
+    throw invalidField(`${prefix}bidDeadline`, `${prefix}bidDeadline is not a valid date-time`);
+  }
+  if (romeDateOf(input.bidDeadline) <= date) {
+    throw invalidField(`${prefix}bidDeadline`, `${prefix}bidDeadline must fall after the ${field} (${date})`);
+  }
+  return { field, date };
+}
+
 export function perfectionRuleFor(acquiredOn: IsoDate): PerfectionWindowRule {
   const rule = perfectionWindowRules.find(
     (r) => (r.from === null || acquiredOn >= r.from) && (r.to === null || acquiredOn <= r.to),
@@ -43,19 +100,21 @@ export function perfectionRuleFor(acquiredOn: IsoDate): PerfectionWindowRule {
   return rule;
 }
 
-/** Last day (inclusive, Rome calendar) on which a lot acquired at `acquiredAt` can be perfected. */
+/**
+ * Last day (inclusive, Rome calendar) on which a lot acquired at `acquiredAt` can be perfected: the
+ * window's last day, moved to the next working day when it is a Sunday or a holiday at the Authority's
+ * seat (Rome, patron day 29 June included): the act is addressed to the Authority.
+ */
 export function perfectionDeadline(acquiredAt: Date): IsoDate {
   const acquiredOn = romeDateOf(acquiredAt);
-  return addDays(acquiredOn, perfectionRuleFor(acquiredOn).days);
+  return deadlineAfter(acquiredOn, perfectionRuleFor(acquiredOn).days, AUTHORITY_SEAT_PLACE);
 }
 
 export function isPerfectionWindowClosed(deadline: IsoDate, now: Date): boolean {
   return romeDateOf(now) > deadline;
 }
 
-export interface PerfectionInput {
-  publicationDate?: IsoDate | undefined;
-  invitationDate?: IsoDate | undefined;
+export interface PerfectionInput extends StartDates {
   bidDeadline: Date;
 }
 
@@ -72,36 +131,12 @@ export interface PerfectionContext {
 
 /** Checks the publication data of a lot; returns the date that starts the procedure. */
 export function checkPerfection(input: PerfectionInput, ctx: PerfectionContext): IsoDate {
-  const invitationOnly = invitationOnlyProcedureTypes.has(ctx.procedureType);
-  const field = invitationOnly ? 'invitationDate' : 'publicationDate';
-  const other = invitationOnly ? 'publicationDate' : 'invitationDate';
-  const date = invitationOnly ? input.invitationDate : input.publicationDate;
-  if (date === undefined) {
-    throw invalidField(
-      field,
-      invitationOnly
-        ? `${field} is required: procedure type ${ctx.procedureType} starts with the letters of invitation`
-        : `${field} is required for procedure type ${ctx.procedureType}`,
-    );
-  }
-  if ((invitationOnly ? input.publicationDate : input.invitationDate) !== undefined) {
-    throw invalidField(
-      other,
-      `${other} does not apply to procedure type ${ctx.procedureType}; give ${field}`,
-    );
-  }
-  if (!isValidIsoDate(date)) throw invalidField(field, `${field} is not a calendar date (YYYY-MM-DD)`);
+  const { field, date } = checkStartDates(input, ctx.procedureType);
   const today = romeDateOf(ctx.now);
   if (date > today) throw invalidField(field, `${field} ${date} is in the future`);
   const acquiredOn = romeDateOf(ctx.acquiredAt);
   if (date < acquiredOn && !ctx.publicationBeforeAcquisitionAllowed) {
     throw invalidField(field, `${field} ${date} precedes the acquisition of the CIG (${acquiredOn})`);
-  }
-  if (Number.isNaN(input.bidDeadline.getTime())) {
-    throw invalidField('bidDeadline', 'bidDeadline is not a valid date-time');
-  }
-  if (romeDateOf(input.bidDeadline) <= date) {
-    throw invalidField('bidDeadline', `bidDeadline must fall after the ${field} (${date})`);
   }
   return date;
 }

@@ -283,6 +283,7 @@ export function formFieldOf(field: string | undefined): string {
     'lots[0].cpv': 'cpv',
     'lots[0].place': 'luogo',
     'lots[0].publicationDate': 'data_pubblicazione',
+    'lots[0].invitationDate': 'data_pubblicazione',
     'lots[0].bidDeadline': 'scadenza_data',
     urgencyReason: 'motivo_urgenza',
     motivation: 'motivazione',

@@ -28,7 +28,8 @@ const fieldMessages: Record<string, string> = {
   importo: "L'importo deve essere in euro con al massimo due decimali, per esempio 150000,00.",
   cpv: 'Il codice CPV deve essere un codice di otto cifre del vocabolario comune per gli appalti.',
   luogo: 'Il codice ISTAT del luogo deve essere di nove cifre e corrispondere a un comune.',
-  data_pubblicazione: 'Indica la data di pubblicazione (giorno, mese e anno).',
+  data_pubblicazione:
+    'Indica la data di pubblicazione, o della lettera di invito per le procedure su invito (giorno, mese e anno).',
   scadenza_data: 'La scadenza delle offerte deve essere successiva alla pubblicazione.',
   scadenza_ora: "Indica l'ora di scadenza delle offerte (per esempio 12:00).",
   motivo_urgenza: "Scegli il motivo dell'urgenza.",

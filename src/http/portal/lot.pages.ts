@@ -3,7 +3,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { formatDateIt, instantFromRomeLocal, romeLocalDateTime } from '../../domain/shared/dates.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
 import {
-  invitationOnlyProcedureTypes,
+  startDateFieldOf,
   lotCancellationReasons,
   automaticCancellationLabel,
 } from '../../domain/tenders/tender-rules.js';
@@ -56,7 +56,7 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
     const [rValues, rErrors] = forms.reserve ?? [{}, new Map()];
     const actor = request.portal.actor;
     const editable = actor?.role === 'rup' && lot.state === 'issued' && lot.tenderState === 'active';
-    const invitation = invitationOnlyProcedureTypes.has(lot.procedureTypeCode);
+    const invitation = startDateFieldOf(lot.procedureTypeCode) === 'invitationDate';
     const [pValues, pErrors] = forms.perfection ?? [{}, new Map()];
     const [cValues, cErrors] = forms.cancellation ?? [{}, new Map()];
     const csrf = request.portal.csrf ?? '';
@@ -320,7 +320,7 @@ export const lotPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, {
       if (!actor) return reply;
       const form = request.body as Form;
       const lot = await getLot(deps, request.params.cig, actor);
-      const invitation = invitationOnlyProcedureTypes.has(lot.procedureTypeCode);
+      const invitation = startDateFieldOf(lot.procedureTypeCode) === 'invitationDate';
       const date = (form.data_pubblicazione ?? '').trim();
       const day = (form.scadenza_data ?? '').trim();
       const time = (form.scadenza_ora ?? '').trim();

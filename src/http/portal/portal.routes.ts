@@ -397,6 +397,15 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
                     <dd class="col-sm-8">${formatDateIt(found.lot.acquiredAt)}</dd>
                     <dt class="col-sm-4">Contributo di ciascun partecipante</dt>
                     <dd class="col-sm-8">${bidderFeeIt(found.lot)}</dd>
+                    <dt class="col-sm-4">Contributo della stazione appaltante (per la gara)</dt>
+                    <dd class="col-sm-8">
+                      ${
+                        found.authorityContribution.exempt
+                          ? 'non dovuto'
+                          : `€ ${formatAmountIt(found.authorityContribution.amountCents)}`
+                      }
+                      (su € ${formatAmountIt(found.authorityContribution.onAmountCents)})
+                    </dd>
                   </dl>
                   ${marked}
                 </div>`
@@ -875,6 +884,9 @@ function provisionalResultOf(p: ProvisionalProcedure): Html {
   </div>`;
 }
 
+/** A real, valid PCP code (domain.md's worked example), shown as the example on the CIG check. */
+export const EXAMPLE_CIG = 'A000023DB1';
+
 function cigForm(code: string): Html {
   return html`<form method="get" action="/cig" class="mt-3" role="search">
     <div class="form-group">
@@ -891,7 +903,8 @@ function cigForm(code: string): Html {
         aria-describedby="codice-aiuto"
       />
       <small id="codice-aiuto" class="form-text"
-        >Dieci caratteri, per esempio B123456A7C; o un riferimento provvisorio come PROV-2021-000123.</small
+        >Dieci caratteri, per esempio ${EXAMPLE_CIG}; o un riferimento provvisorio come
+        PROV-2021-000123.</small
       >
     </div>
     <button type="submit" class="btn btn-primary">Verifica</button>

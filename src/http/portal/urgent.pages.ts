@@ -9,12 +9,13 @@ import type { ProvisionalProcedure } from '../../services/continuity/ports.js';
 import type { ServiceDeps } from '../../services/context.js';
 import {
   formatDateIt,
+  formatTimeIt,
   instantFromRomeLocal,
   romeDateOf,
-  romeLocalDateTime,
   startOfRomeDay,
 } from '../../domain/shared/dates.js';
 import { DomainError } from '../../domain/shared/errors.js';
+import { startDateFieldOf } from '../../domain/tenders/tender-rules.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
 import {
   errorSummary,
@@ -64,7 +65,13 @@ export const urgentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app
           ${tenderFieldsets(values, errors, procedures)}
           <fieldset class="mb-4">
             <legend class="h4">Pubblicazione e urgenza</legend>
-            ${textField('data_pubblicazione', 'Data di pubblicazione', values, errors, { type: 'date' })}
+            ${textField(
+              'data_pubblicazione',
+              'Data di pubblicazione (procedure su invito: data della lettera di invito)',
+              values,
+              errors,
+              { type: 'date' },
+            )}
             ${textField('scadenza_data', 'Scadenza delle offerte: giorno', values, errors, { type: 'date' })}
             ${textField('scadenza_ora', 'Scadenza delle offerte: ora', values, errors, { type: 'time' })}
             ${selectField(
@@ -211,9 +218,10 @@ export const urgentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app
           ...tender,
           urgencyReason: form.motivo_urgenza ?? '',
           motivation: form.motivazione ?? '',
+          // One date field: the procedure type decides whether it is the publication or the invitation.
           lots: tender.lots.map((l) => ({
             ...l,
-            publicationDate: (form.data_pubblicazione ?? '').trim(),
+            [startDateFieldOf(tender.procedureType)]: (form.data_pubblicazione ?? '').trim(),
             bidDeadline: instantFromRomeLocal(`${day}T${time}:00`),
           })),
         },
@@ -256,14 +264,20 @@ export const urgentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app
     try {
       await regulariseProcedure(deps, { reference: request.params.ref }, actor);
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'invalid_state') throw error;
+      if (
+        !(error instanceof DomainError) ||
+        (error.code !== 'invalid_state' && error.code !== 'validation_failed')
+      )
+        throw error;
       const procedure = await getProvisional(deps, request.params.ref);
       return send(
         reply,
         detailPage(
           request,
           procedure,
-          'Il rilascio dei CIG è ancora interrotto: regolarizza appena sarà ripristinato.',
+          error.code === 'validation_failed'
+            ? 'La procedura non può ancora essere regolarizzata: la data di pubblicazione o della lettera di invito non è ancora trascorsa o non rispetta le regole del perfezionamento.'
+            : 'La procedura non può essere regolarizzata in questo stato.',
         ),
         409,
       );
@@ -318,7 +332,7 @@ export const urgentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app
         <h2 class="h4">Lotti</h2>
         ${dataTable(
           `Lotti della procedura ${p.reference}`,
-          ['Lotto', 'CIG', 'Oggetto', 'Importo', 'Pubblicazione', 'Scadenza offerte'],
+          ['Lotto', 'CIG', 'Oggetto', 'Importo', 'Pubblicazione o invito', 'Scadenza offerte'],
           p.lots.map(
             (l) =>
               html`<tr>
@@ -326,8 +340,10 @@ export const urgentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app
                 <td>${l.cig ? html`<span class="cig-code">${l.cig}</span>` : 'in fase di acquisizione'}</td>
                 <td>${l.object}</td>
                 <td>€ ${formatAmountIt(l.amountCents)}</td>
-                <td>${formatDateIt(l.publicationDate)}</td>
-                <td>${formatDateIt(l.bidDeadline)} ore ${romeLocalDateTime(l.bidDeadline).slice(11, 16)}</td>
+                <td>
+                  ${l.invitationDate ? `invito del ${formatDateIt(l.invitationDate)}` : formatDateIt(l.publicationDate ?? '')}
+                </td>
+                <td>${formatDateIt(l.bidDeadline)} ore ${formatTimeIt(l.bidDeadline)}</td>
               </tr>`,
           ),
         )}

@@ -42,6 +42,13 @@ const CigLookupView = Type.Object({
     { amount: Type.String(), exempt: Type.Boolean() },
     { description: 'What each bidder owes the Authority for this lot' },
   ),
+  authorityContribution: Type.Object(
+    { amount: Type.String(), exempt: Type.Boolean(), onAmount: Type.String() },
+    {
+      description:
+        'What the contracting authority owes the Authority for the whole tender, on the total of its lots not cancelled (`onAmount`); a SmartCIG owes nothing',
+    },
+  ),
   cancellation: Nullable(CancellationView),
 });
 

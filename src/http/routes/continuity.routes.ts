@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { PROVISIONAL_REFERENCE_PATTERN, serviceCodes } from '../../domain/continuity/continuity-rules.js';
 import { serviceStateLabels } from '../../domain/continuity/status-view.js';
+import { formatDateIt, formatDateTimeIt } from '../../domain/shared/dates.js';
 import { formatAmount } from '../../domain/shared/money.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
@@ -75,7 +76,8 @@ const ProvisionalView = Type.Object({
       lotNumber: Type.Integer(),
       object: Type.String(),
       amount: Type.String(),
-      publicationDate: Type.String(),
+      publicationDate: Nullable(Type.String()),
+      invitationDate: Nullable(Type.String()),
       bidDeadline: DateTime,
       cig: Nullable(Type.String()),
     }),
@@ -111,7 +113,8 @@ const RecordView = Type.Object({
     Type.Object({
       lotNumber: Type.Integer(),
       cig: Type.String(),
-      publicationDate: Type.String(),
+      publicationDate: Nullable(Type.String()),
+      invitationDate: Nullable(Type.String()),
       bidDeadline: DateTime,
       acquiredAt: DateTime,
       publicationInsideOutage: Type.Boolean(),
@@ -146,6 +149,7 @@ export const continuityRoutes: FastifyPluginAsyncTypebox<{
       object: l.object,
       amount: formatAmount(l.amountCents),
       publicationDate: l.publicationDate,
+      invitationDate: l.invitationDate,
       bidDeadline: l.bidDeadline.toISOString(),
       cig: l.cig,
     })),
@@ -433,7 +437,12 @@ export const continuityRoutes: FastifyPluginAsyncTypebox<{
             motivation: Type.String({ minLength: 10, maxLength: 4000 }),
             lots: Type.Array(
               Type.Object(
-                { ...LotBody.properties, publicationDate: IsoDate, bidDeadline: DateTime },
+                {
+                  ...LotBody.properties,
+                  publicationDate: Type.Optional(IsoDate),
+                  invitationDate: Type.Optional(IsoDate),
+                  bidDeadline: DateTime,
+                },
                 { additionalProperties: false },
               ),
               { minItems: 1, maxItems: 200 },
@@ -754,26 +763,25 @@ export const statusRoutes: FastifyPluginAsyncTypebox<{
   );
 };
 
-const when = new Intl.DateTimeFormat('it-IT', {
-  timeZone: 'Europe/Rome',
-  dateStyle: 'short',
-  timeStyle: 'short',
-});
-
-/** The regularisation record in Italian, for the tender file. */
+/** The regularisation record in Italian, for the tender file (dates dd/MM/yyyy, times HH:mm, Rome). */
 function recordText(r: RegularisationRecord): string {
+  const when = formatDateTimeIt;
   const lines = [
     `VERBALE DI REGOLARIZZAZIONE - riferimento provvisorio ${r.reference}`,
     '',
     `La procedura registrata con riferimento provvisorio ${r.reference} ("${PENDING_CIG_WORDING}") durante l'incidente ${r.incident.code} ` +
-      `"${r.incident.title}" (dal ${when.format(r.incident.startedAt)}${r.incident.resolvedAt ? ` al ${when.format(r.incident.resolvedAt)}` : ', in corso'}) ` +
-      `è stata regolarizzata il ${when.format(r.regularisedAt)} con la gara n. ${r.tenderNumber}.`,
+      `"${r.incident.title}" (dal ${when(r.incident.startedAt)}${r.incident.resolvedAt ? ` al ${when(r.incident.resolvedAt)}` : ', in corso'}) ` +
+      `è stata regolarizzata il ${when(r.regularisedAt)} con la gara n. ${r.tenderNumber}.`,
     '',
-    ...r.lots.map(
-      (l) =>
-        `Lotto ${l.lotNumber}: CIG ${l.cig} acquisito il ${when.format(l.acquiredAt)}; pubblicazione del ${l.publicationDate.split('-').reverse().join('/')}` +
-        `${l.publicationInsideOutage ? " (durante l'interruzione registrata: accettata)" : ''}; termine offerte ${when.format(l.bidDeadline)}.`,
-    ),
+    ...r.lots.map((l) => {
+      const start = l.invitationDate
+        ? `lettera di invito del ${formatDateIt(l.invitationDate)}`
+        : `pubblicazione del ${formatDateIt(l.publicationDate ?? '')}`;
+      return (
+        `Lotto ${l.lotNumber}: CIG ${l.cig} acquisito il ${when(l.acquiredAt)}; ${start}` +
+        `${l.publicationInsideOutage ? " (durante l'interruzione registrata: accettata)" : ''}; termine offerte ${when(l.bidDeadline)}.`
+      );
+    }),
   ];
   return lines.join('\n');
 }

@@ -1,10 +1,18 @@
 import { validateCig, type CigFamily } from '../../domain/cig/cig.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { ServiceDeps } from '../context.js';
+import { tenderContributions, type TenderContributions } from '../payments/contributions.js';
 import type { Lot, SmartCig } from '../ports.js';
 
 export type CigLookup = (
-  { kind: 'lot'; family: CigFamily; lot: Lot } | { kind: 'smart_cig'; family: CigFamily; smartCig: SmartCig }
+  | {
+      kind: 'lot';
+      family: CigFamily;
+      lot: Lot;
+      /** What the contracting authority owes for the whole tender (lots not cancelled). */
+      authorityContribution: TenderContributions['authority'];
+    }
+  | { kind: 'smart_cig'; family: CigFamily; smartCig: SmartCig }
 ) & {
   /**
    * Incidents under way when the code was issued: the code stays valid (6 May 2021 notice); the
@@ -39,6 +47,10 @@ export async function lookupCig(deps: Pick<ServiceDeps, 'store'>, code: string):
         kind: 'lot',
         family: validation.family,
         lot,
+        authorityContribution: tenderContributions(
+          { createdAt: lot.tenderCreatedAt },
+          await deps.store.lots.listByTender(lot.tenderId),
+        ).authority,
         issuedDuringIncidents: await incidentsAt(deps, 'cig_issuance', lot.acquiredAt),
       };
   } else if (validation.family === 'smart_cig') {

@@ -1,14 +1,16 @@
 import {
-  contingencyRules,
   covers,
   dateWithinWindows,
   overlaps,
   provisionalReference,
+  regularisationDeadline,
+  reserveDeadline,
 } from '../../domain/continuity/continuity-rules.js';
-import { addDays, isValidIsoDate, romeDateOf, startOfRomeDay } from '../../domain/shared/dates.js';
+import { addDays, formatDateIt, romeDateOf, startOfRomeDay } from '../../domain/shared/dates.js';
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
 import {
   checkPerfection,
+  checkStartDates,
   contractObjects,
   sectors,
   type ContractObject,
@@ -46,7 +48,12 @@ export interface UrgentProcedureInput {
   urgencyReason: string;
   /** Why the procedure cannot wait (Italian text, printed in the regularisation record). */
   motivation: string;
-  lots: (LotInput & { publicationDate: string; bidDeadline: Date })[];
+  /** Per lot, the date the procedure type requires (`startDateFieldOf`): publication or invitation. */
+  lots: (LotInput & {
+    publicationDate?: string | undefined;
+    invitationDate?: string | undefined;
+    bidDeadline: Date;
+  })[];
 }
 
 /**
@@ -88,25 +95,24 @@ export async function registerUrgentProcedure(
     );
   if (input.lots.length === 0) throw invalidField('lots', 'a procedure needs at least one lot');
   if (input.lots.length > 200) throw invalidField('lots', 'at most 200 lots');
-  const lots: (CheckedLot & { publicationDate: string; bidDeadline: Date })[] = [];
+  type StartedLot = CheckedLot & {
+    publicationDate: string | null;
+    invitationDate: string | null;
+    bidDeadline: Date;
+  };
+  const lots: StartedLot[] = [];
   for (const [index, lot] of input.lots.entries()) {
     const prefix = `lots[${index}].`;
     const checked = await checkLot(deps.store.reference, lot, now, prefix);
-    // The documents are published (or about to be) before the CIG exists: that is the point here.
-    if (!isValidIsoDate(lot.publicationDate))
-      throw invalidField(
-        `${prefix}publicationDate`,
-        `${prefix}publicationDate is not a calendar date (YYYY-MM-DD)`,
-      );
-    if (Number.isNaN(lot.bidDeadline.getTime()))
-      throw invalidField(`${prefix}bidDeadline`, `${prefix}bidDeadline is not a date-time`);
-    if (romeDateOf(lot.bidDeadline) <= lot.publicationDate) {
-      throw invalidField(
-        `${prefix}bidDeadline`,
-        `${prefix}bidDeadline must fall after the publication date (${lot.publicationDate})`,
-      );
-    }
-    lots.push({ ...checked, publicationDate: lot.publicationDate, bidDeadline: lot.bidDeadline });
+    // The documents are published (or the letters sent) before the CIG exists: that is the point here.
+    // Which date is required is the procedure type's rule, the same as on perfezionamento.
+    const { field, date } = checkStartDates(lot, input.procedureType, prefix);
+    lots.push({
+      ...checked,
+      publicationDate: field === 'publicationDate' ? date : null,
+      invitationDate: field === 'invitationDate' ? date : null,
+      bidDeadline: lot.bidDeadline,
+    });
   }
   return deps.store.transaction(async (store) => {
     const incident = await openIncidentOn(store, 'cig_issuance', now);
@@ -140,7 +146,7 @@ export async function registerUrgentProcedure(
         motivation,
         incidentId: incident.id,
         registeredAt: now,
-        regularisationDeadline: addDays(today, contingencyRules.regularisationDays),
+        regularisationDeadline: regularisationDeadline(today),
       },
       lots.map((l, i) => ({ id: deps.ids.uuid(), lotNumber: i + 1, ...l })),
     );
@@ -177,7 +183,8 @@ export interface RegularisationRecord {
   lots: {
     lotNumber: number;
     cig: string;
-    publicationDate: string;
+    publicationDate: string | null;
+    invitationDate: string | null;
     bidDeadline: Date;
     acquiredAt: Date;
     publicationInsideOutage: boolean;
@@ -185,7 +192,7 @@ export interface RegularisationRecord {
 }
 
 /**
- * When CIG issuance is back, binds real CIGs to the provisional lots and records their publication data
+ * When CIG issuance works, binds real CIGs to the provisional lots and records their publication data
  * with the original dates — accepted because they fall inside a recorded outage window. One
  * transaction: a retry either finds it done or does it all. Runs as the RUP, or as the system job on
  * the RUP's behalf.
@@ -219,11 +226,8 @@ export async function regulariseProcedure(
       const done = (await store.continuity.findProvisional(procedure.reference)) ?? procedure;
       return { procedure: done, record: await recordOf(store, done, incident, windows), alreadyDone: true };
     }
-    if (await openIncidentOn(store, 'cig_issuance', now)) {
-      throw new DomainError('invalid_state', 'CIG issuance is still down: regularise when it is restored', {
-        reason: 'cig_issuance_unavailable',
-      });
-    }
+    // A declared outage records the window; it does not stop what works. Regularisation issues the
+    // CIGs in this transaction: if issuance really fails, so does the transaction, and nothing is kept.
     const rupUser = await store.registry.findUser(procedure.rupUserId);
     if (!rupUser) throw notFound('RUP');
     const rup: UserActor = {
@@ -265,14 +269,25 @@ export async function regulariseProcedure(
         rup,
       );
       if (!lot) throw new Error(`tender ${tenderNumber} not active during regularisation`);
-      const insideOutage = dateWithinWindows(pl.publicationDate, windows);
+      const startDate = pl.invitationDate ?? pl.publicationDate ?? '';
+      const insideOutage = dateWithinWindows(startDate, windows);
+      // The procedure's own type decides the date it needs, as on perfezionamento.
       checkPerfection(
-        { publicationDate: pl.publicationDate, bidDeadline: pl.bidDeadline },
-        { procedureType: '6', acquiredAt: now, now, publicationBeforeAcquisitionAllowed: insideOutage },
+        {
+          publicationDate: pl.publicationDate,
+          invitationDate: pl.invitationDate,
+          bidDeadline: pl.bidDeadline,
+        },
+        {
+          procedureType: procedure.procedureTypeCode,
+          acquiredAt: now,
+          now,
+          publicationBeforeAcquisitionAllowed: insideOutage,
+        },
       );
       const perfection = {
         publicationDate: pl.publicationDate,
-        invitationDate: null,
+        invitationDate: pl.invitationDate,
         bidDeadline: pl.bidDeadline,
         perfectedAt: now,
         perfectedBy: procedure.rupUserId,
@@ -313,9 +328,10 @@ async function recordOf(
       lotNumber: pl.lotNumber,
       cig: pl.cig,
       publicationDate: pl.publicationDate,
+      invitationDate: pl.invitationDate,
       bidDeadline: pl.bidDeadline,
       acquiredAt: lot.acquiredAt,
-      publicationInsideOutage: dateWithinWindows(pl.publicationDate, windows),
+      publicationInsideOutage: dateWithinWindows(pl.invitationDate ?? pl.publicationDate ?? '', windows),
     });
   }
   return {
@@ -354,10 +370,11 @@ export async function listProvisional(
   });
 }
 
-/** The regularisation job: every pending procedure whose outage is over, on the RUP's behalf. */
+/**
+ * The regularisation job: every pending procedure, on the RUP's behalf, as soon as CIGs can be issued
+ * (the same rule as the RUP's own request: an incident still open does not hold it back).
+ */
 export async function regularisePending(deps: Deps): Promise<{ regularised: string[]; failed: string[] }> {
-  const now = deps.clock.now();
-  if (await openIncidentOn(deps.store, 'cig_issuance', now)) return { regularised: [], failed: [] };
   const pending = await deps.store.continuity.listProvisional({ state: 'pending' });
   const regularised: string[] = [];
   const failed: string[] = [];
@@ -446,7 +463,7 @@ export async function recordReserve(
       bidderName,
       incidentId: incident.id,
       note: input.note?.trim() || null,
-      deadline: addDays(base, contingencyRules.reserveDaysAfterRestoration),
+      deadline: reserveDeadline(base),
       recordedAt: now,
       recordedBy: rup.userId,
     });
@@ -593,7 +610,7 @@ export async function remindRegularisations(
   let reminded = 0;
   for (const p of due) {
     const left = daysLeft(p, now);
-    const deadline = p.regularisationDeadline.split('-').reverse().join('/');
+    const deadline = formatDateIt(p.regularisationDeadline);
     const message =
       left < 0
         ? `La procedura ${p.reference} ("${p.object}") doveva essere regolarizzata entro il ${deadline}: è scaduta da ${-left} giorni.`

@@ -1,10 +1,10 @@
 import {
   checkIncidentTransition,
   checkServices,
-  contingencyRules,
+  reserveDeadline,
 } from '../../domain/continuity/continuity-rules.js';
 import type { IncidentImpact, IncidentState } from '../../domain/continuity/status-view.js';
-import { addDays, romeDateOf } from '../../domain/shared/dates.js';
+import { romeDateOf } from '../../domain/shared/dates.js';
 import { invalidField, notFound } from '../../domain/shared/errors.js';
 import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
 import type { IncidentRecord } from './ports.js';
@@ -149,7 +149,7 @@ export async function updateIncident(
     if (resolvedAt) {
       await draftRestorations(store, deps, after, now);
       // Bidders admitted with reserve because of this incident now have a deadline to pay.
-      const deadline = addDays(romeDateOf(resolvedAt), contingencyRules.reserveDaysAfterRestoration);
+      const deadline = reserveDeadline(romeDateOf(resolvedAt));
       await store.continuity.setReserveDeadlines(before.id, deadline);
     }
     return after;

@@ -37,7 +37,9 @@ export interface ProvisionalLot {
   amountCents: number;
   cpvCode: string;
   istatPlaceCode: string;
-  publicationDate: string;
+  /** Exactly one of the two, as the procedure type requires (`startDateFieldOf`). */
+  publicationDate: string | null;
+  invitationDate: string | null;
   bidDeadline: Date;
   lotId: string | null;
   cig: string | null;

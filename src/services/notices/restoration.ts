@@ -1,5 +1,5 @@
-import { addDays, romeDateOf } from '../../domain/shared/dates.js';
-import { contingencyRules } from '../../domain/continuity/continuity-rules.js';
+import { romeDateOf } from '../../domain/shared/dates.js';
+import { contingencyRules, reserveDeadline } from '../../domain/continuity/continuity-rules.js';
 import { DomainError, notFound } from '../../domain/shared/errors.js';
 import { audit, requireRole, systemActor, type Actor, type ServiceDeps } from '../context.js';
 import type { IncidentRecord } from '../continuity/ports.js';
@@ -43,7 +43,7 @@ export async function draftRestorations(
         `Si comunica che i servizi on line dell'Autorità, interrotti dal ${when.format(incident.startedAt)} al ${when.format(incident.resolvedAt)} (${incident.code}), sono stati ripristinati.`,
         '',
         `- le stazioni appaltanti che hanno avviato procedure indicando negli atti che il CIG è in fase di acquisizione devono acquisirlo e comunicare i dati di pubblicazione entro ${contingencyRules.regularisationDays} giorni dalla registrazione della procedura, usando il riferimento provvisorio rilasciato;`,
-        `- gli operatori economici ammessi con riserva devono regolarizzare il versamento del contributo entro il ${dateIt(addDays(restored, contingencyRules.reserveDaysAfterRestoration))};`,
+        `- gli operatori economici ammessi con riserva devono regolarizzare il versamento del contributo entro il ${dateIt(reserveDeadline(restored))};`,
         "- i CIG acquisiti e i pagamenti effettuati durante l'interruzione restano pienamente validi.",
       ].join('\n'),
       kind: 'restoration',

@@ -1,6 +1,7 @@
 import { saContribution } from '../../domain/contributions/contribution.js';
 import { buildNoticeNumber, iuvBaseFor } from '../../domain/payments/notice-number.js';
 import { addDays, romeDateOf, startOfRomeDay } from '../../domain/shared/dates.js';
+import { AUTHORITY_SEAT_PLACE, deadlineAfter } from '../../domain/shared/italian-holidays.js';
 import { audit, systemActor, type ServiceDeps } from '../context.js';
 import type { GroupableTender } from './ports.js';
 
@@ -84,7 +85,8 @@ export async function buildMonthlyGroupings(
         groupingId: id,
         subject: `Contributo ANAC stazione appaltante - gare avviate nel mese ${period} (${items.length})`,
         amountCents,
-        dueDate: addDays(lastDay, 60),
+        // Payment to the Authority: a due date on a Sunday or holiday moves (art. 1187 c.c.).
+        dueDate: deadlineAfter(lastDay, 60, AUTHORITY_SEAT_PLACE),
         feeTable: [...new Set(items.map((i) => i.table))].join(','),
         createdAt: now,
         createdBy: null,
