@@ -105,7 +105,12 @@ export const configVariables: ConfigVariable[] = [
     default: '2000',
     description: 'Give up connecting to PostgreSQL after this long',
   },
-  { name: 'DB_STATEMENT_TIMEOUT_MS', default: '15000', description: 'PostgreSQL statement_timeout' },
+  {
+    name: 'DB_STATEMENT_TIMEOUT_MS',
+    default: '15000',
+    description:
+      'PostgreSQL statement_timeout; on PGlite a call waiting this long fails (503) and readiness reports it',
+  },
   {
     name: 'RATE_LIMIT_MAX',
     default: '600',

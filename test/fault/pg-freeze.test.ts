@@ -36,6 +36,7 @@ interface Answer {
   end: number;
   status: number; // 0: no answer (connection error or client timeout)
   retryAfter: boolean;
+  body: string;
 }
 
 describe.skipIf(!enabled)('PostgreSQL frozen and stopped (private instance)', () => {
@@ -171,15 +172,16 @@ describe.skipIf(!enabled)('PostgreSQL frozen and stopped (private instance)', ()
       const start = performance.now();
       let status = 0;
       let retryAfter = false;
+      let body = '';
       try {
         const res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(15_000) });
-        await res.text();
+        body = (await res.text()).slice(0, 300);
         status = res.status;
         retryAfter = res.headers.get('retry-after') !== null;
       } catch {
         // no answer
       }
-      const answer = { kind, start, end: performance.now(), status, retryAfter };
+      const answer = { kind, start, end: performance.now(), status, retryAfter, body };
       answers.push(answer);
       return answer;
     };
