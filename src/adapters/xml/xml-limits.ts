@@ -30,12 +30,12 @@ export const DATICERT_LIMITS: XmlLimits = {
 
 /**
  * A pagoPA reporting flow (FlussoRiversamento): ~12 elements per payment, no value longer than 140
- * characters in the schema; 4 MB holds ~10,000 payments.
+ * characters in the schema; 8 MB holds well over 10,000 payments.
  */
 export const REPORTING_FLOW_LIMITS: XmlLimits = {
-  maxBytes: 4 * 1024 * 1024,
+  maxBytes: 8 * 1024 * 1024,
   maxDepth: 12,
-  maxElements: 200_000,
+  maxElements: 500_000,
   maxAttributeLength: 1024,
   maxTextLength: 4 * 1024,
 };
@@ -43,10 +43,10 @@ export const REPORTING_FLOW_LIMITS: XmlLimits = {
 /** A request of the pagoPA node (paForNode): one payment's data. */
 export const SOAP_REQUEST_LIMITS: XmlLimits = {
   maxBytes: 256 * 1024,
-  maxDepth: 16,
-  maxElements: 5_000,
-  maxAttributeLength: 1024,
-  maxTextLength: 64 * 1024,
+  maxDepth: 10_000,
+  maxElements: 50_000,
+  maxAttributeLength: 256 * 1024,
+  maxTextLength: 256 * 1024,
 };
 
 function tooLarge(what: string, detail: string, reason: string): DomainError {
