@@ -507,21 +507,24 @@ describe('parseReportingFlow', () => {
       42,
       {},
     ];
-    it.each(garbage.map((g, i) => [i, g]))('returns errors, or refuses over the limits (#%i)', (_i, input) => {
-      let result: ReturnType<typeof parseReportingFlow>;
-      try {
-        result = parseReportingFlow(input as string);
-      } catch (error) {
-        // the XML guard (xml-limits.ts) refuses oversized input before parsing: 413 naming the limit
-        expect(error).toBeInstanceOf(DomainError);
-        expect((error as DomainError).code).toBe('payload_too_large');
-        expect((error as DomainError).message).toMatch(/^FlussoRiversamento: .*limit/);
-        return;
-      }
-      expect(result.ok).toBe(false);
-      expect(result.ok ? [] : result.errors).not.toHaveLength(0);
-      for (const e of result.ok ? [] : result.errors) expect(e).toMatch(/^[\w[\]/:]+: /);
-    });
+    it.each(garbage.map((g, i) => [i, g]))(
+      'returns errors, or refuses over the limits (#%i)',
+      (_i, input) => {
+        let result: ReturnType<typeof parseReportingFlow>;
+        try {
+          result = parseReportingFlow(input as string);
+        } catch (error) {
+          // the XML guard (xml-limits.ts) refuses oversized input before parsing: 413 naming the limit
+          expect(error).toBeInstanceOf(DomainError);
+          expect((error as DomainError).code).toBe('payload_too_large');
+          expect((error as DomainError).message).toMatch(/^FlussoRiversamento: .*limit/);
+          return;
+        }
+        expect(result.ok).toBe(false);
+        expect(result.ok ? [] : result.errors).not.toHaveLength(0);
+        for (const e of result.ok ? [] : result.errors) expect(e).toMatch(/^[\w[\]/:]+: /);
+      },
+    );
 
     it('says the empty document is empty', () => {
       expect(errorsOf(parseReportingFlow(''))).toEqual(['FlussoRiversamento: the document is empty']);

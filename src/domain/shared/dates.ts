@@ -145,19 +145,3 @@ export function instantFromRomeLocal(value: string): Date {
   }
   return new Date(`${naive}Z`);
 }
-
-const itDateTime = new Intl.DateTimeFormat('it-IT', {
-  timeZone: TIME_ZONE,
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** 07/05/2021 10:15:03, Italian time */
-export function formatDateTimeIt(instant: Date): string {
-  return itDateTime.format(instant).replace(', ', ' ');
-}
