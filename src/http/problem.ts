@@ -103,6 +103,14 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
+/** Database rules a request can run into on its own (not a race): said in words, as a rule violation. */
+const CONSTRAINT_RULES: Record<string, string> = {
+  lots_number_cap: 'a tender has at most 9,000 lots',
+  provisional_lots_number_cap: 'a procedure has at most 9,000 lots',
+  lots_amount_cap: 'a lot amounts to at most 9,999,999,999.99 euro',
+  provisional_lots_amount_cap: 'a lot amounts to at most 9,999,999,999.99 euro',
+};
+
 /** Maps anything thrown in a request to problem+json; only unexpected errors are 500 and logged with stack. */
 export function errorHandler(
   error: FastifyError | Error,
@@ -148,6 +156,10 @@ export function errorHandler(
       reply,
       problemOf('conflict', 'a concurrent change interfered; retry the request', request),
     );
+  }
+  const rule = isPgError(dbError) && dbError.constraint ? CONSTRAINT_RULES[dbError.constraint] : undefined;
+  if (rule) {
+    return sendProblem(reply, problemOf('rule_violation', rule, request, { reason: dbError.constraint }));
   }
   if (isPgError(dbError) && dbError.code?.startsWith('23')) {
     // A rule the database enforces caught what a concurrent request changed under the service's checks.

@@ -53,4 +53,21 @@ describe(`amount cap (${engineName()})`, () => {
       sql`UPDATE lots SET amount_cents = 1000000000000 WHERE id = ${lot.id}`.execute(h.db.db),
     ).rejects.toThrow(/lots_amount_cap/);
   });
+
+  it('a 9,001st lot is refused with a 4xx naming the rule, never a 500', async () => {
+    const res = await create('1000.00');
+    expect(res.statusCode).toBe(201);
+    const tenderNumber = res.json<{ tenderNumber: string }>().tenderNumber;
+    // 9,000 lots would take minutes to issue one by one: the tender's counter stands where they would leave it
+    await sql`UPDATE tenders SET lot_count = 9000 WHERE tender_number = ${tenderNumber}`.execute(h.db.db);
+    const extra = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/tenders/${tenderNumber}/lots`,
+      headers: bearer(rup.token),
+      payload: sampleLot({ amount: '1000.00' }),
+    });
+    expect(extra.statusCode, extra.body).toBeGreaterThanOrEqual(400);
+    expect(extra.statusCode, extra.body).toBeLessThan(500);
+    expect(extra.json<{ detail: string }>().detail).toMatch(/9,000 lots/);
+  });
 });
