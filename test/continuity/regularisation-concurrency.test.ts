@@ -30,7 +30,7 @@ describe(`concurrent regularisation (${engineName()})`, () => {
     h.clock.set('2021-05-04T10:00:00+02:00');
     const registered = await call('/api/v1/provisional-procedures', rup.token, {
       object: 'Fornitura urgente di dispositivi di protezione individuale',
-      procedureType: '5',
+      procedureType: '3', // an open procedure: its lots carry a publication date
       sector: 'ordinary',
       contractObject: 'supplies',
       urgencyReason: '4',
