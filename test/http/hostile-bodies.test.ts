@@ -48,6 +48,8 @@ function receiptWithDaticert(daticert: string): Buffer {
   );
 }
 
+const NODE_KEY = 'hostile-bodies-test-node-key-0123456789';
+
 describe(`hostile bodies against the real process, 256 MB heap (${engineName()})`, () => {
   let child: ChildProcess;
   let base: string;
@@ -69,6 +71,8 @@ describe(`hostile bodies against the real process, 256 MB heap (${engineName()})
       SEED_DEMO: 'always',
       JOBS_ENABLED: 'false',
       PAGOPA_SANDBOX: 'off',
+      // the node's key, so the SOAP body is read (a call without it is refused before its body)
+      PAGOPA_NODE_SUBSCRIPTION_KEY: NODE_KEY,
       LOG_LEVEL: 'warn',
     };
     const url = process.env.DATABASE_URL;
@@ -220,7 +224,7 @@ describe(`hostile bodies against the real process, 256 MB heap (${engineName()})
       '/pagopa/paForNode',
       'text/xml',
       `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><x a="${'a'.repeat(5 * 1024 * 1024)}"/></soapenv:Body></soapenv:Envelope>`,
-      { soapaction: 'paVerifyPaymentNotice' },
+      { soapaction: 'paVerifyPaymentNotice', 'ocp-apim-subscription-key': NODE_KEY },
     );
     expect(res.status).toBe(413);
     await stillAnswers();
