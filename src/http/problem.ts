@@ -157,10 +157,9 @@ export function errorHandler(
       problemOf('conflict', 'a concurrent change interfered; retry the request', request),
     );
   }
-  const rule = isPgError(dbError) && dbError.constraint ? CONSTRAINT_RULES[dbError.constraint] : undefined;
-  if (rule) {
-    return sendProblem(reply, problemOf('rule_violation', rule, request, { reason: dbError.constraint }));
-  }
+  const constraint = isPgError(dbError) ? dbError.constraint : undefined;
+  const rule = constraint ? CONSTRAINT_RULES[constraint] : undefined;
+  if (rule) return sendProblem(reply, problemOf('rule_violation', rule, request, { reason: constraint }));
   if (isPgError(dbError) && dbError.code?.startsWith('23')) {
     // A rule the database enforces caught what a concurrent request changed under the service's checks.
     request.log.warn({ err: error }, 'database constraint refused a change');
