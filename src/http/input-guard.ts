@@ -30,26 +30,42 @@ const UNSAFE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\
 const pathOf = (parent: string, key: string | number): string =>
   typeof key === 'number' ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
 
+/** JSON nested deeper than this is refused before anything walks it (no recursion runs out of stack). */
+export const MAX_INPUT_DEPTH = 64;
+
+/** A string that is not safe text, or a value nested too deep: where, and what. */
+interface Finding {
+  path: string;
+  tooDeep: boolean;
+}
+
 /** The path of the first string (value or property name) that is not safe text, or undefined. */
 export function findUnsafeText(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return UNSAFE.test(value) ? path : undefined;
+  return findUnsafe(value, path, 0)?.path;
+}
+
+function findUnsafe(value: unknown, path: string, depth: number): Finding | undefined {
+  if (typeof value === 'string') return UNSAFE.test(value) ? { path, tooDeep: false } : undefined;
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return undefined;
+  if (depth >= MAX_INPUT_DEPTH) return { path, tooDeep: true };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
-      const found = findUnsafeText(value[i], pathOf(path, i));
+      const found = findUnsafe(value[i], pathOf(path, i), depth + 1);
       if (found !== undefined) return found;
     }
     return undefined;
   }
-  if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      const at = pathOf(path, key);
-      if (UNSAFE.test(key)) return at;
-      const found = findUnsafeText(item, at);
-      if (found !== undefined) return found;
-    }
+  for (const [key, item] of Object.entries(value)) {
+    const at = pathOf(path, key);
+    if (UNSAFE.test(key)) return { path: at, tooDeep: false };
+    const found = findUnsafe(item, at, depth + 1);
+    if (found !== undefined) return found;
   }
   return undefined;
 }
+
+/** Portal form fields that a form sends more than once on purpose (check boxes). */
+const MULTI_VALUED_FORM_FIELDS = new Set(['servizi']);
 
 /**
  * A global preValidation hook: every string in the parsed body (JSON or form), the query string and the
@@ -62,12 +78,32 @@ export async function refuseUnsafeText(request: FastifyRequest): Promise<void> {
     ['body', request.body],
   ];
   for (const [location, value] of parts) {
-    const field = findUnsafeText(value);
-    if (field !== undefined)
+    const found = findUnsafe(value, '', 0);
+    if (found?.tooDeep)
       throw new DomainError(
         'validation_failed',
-        `${location}${field ? ` field "${field}"` : ''} contains U+0000 or a lone UTF-16 surrogate`,
-        { field: field || location, reason: 'unsafe_text' },
+        `${location} is nested deeper than ${MAX_INPUT_DEPTH} levels`,
+        { field: found.path || location, reason: 'too_deep' },
       );
+    if (found !== undefined)
+      throw new DomainError(
+        'validation_failed',
+        `${location}${found.path ? ` field "${found.path}"` : ''} contains U+0000 or a lone UTF-16 surrogate`,
+        { field: found.path || location, reason: 'unsafe_text' },
+      );
+  }
+  // The portal's pages read each field as one string: a field sent twice (?codice=A&codice=B) is refused
+  // here, not met as an array by code that expects text. The API's schemas refuse it on their own.
+  if (request.url.startsWith('/api/')) return;
+  for (const [location, value] of parts.slice(1)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || Buffer.isBuffer(value))
+      continue;
+    for (const [key, item] of Object.entries(value)) {
+      if (Array.isArray(item) && !MULTI_VALUED_FORM_FIELDS.has(key))
+        throw new DomainError('validation_failed', `${location} field "${key}" is given more than once`, {
+          field: key,
+          reason: 'repeated_field',
+        });
+    }
   }
 }

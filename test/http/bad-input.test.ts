@@ -94,6 +94,42 @@ describe(`bad input is a 400 naming the field (${engineName()})`, () => {
     expect(await rowCount('audit_log')).toBe(audit + 1);
   });
 
+  it('JSON nested 10,000 deep, anonymous or not: 400, never a stack overflow', async () => {
+    for (const json of [
+      `{"codes":[${'['.repeat(10_000)}${']'.repeat(10_000)}]}`,
+      `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`,
+    ]) {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/cig-validations',
+        headers: { 'content-type': 'application/json' },
+        payload: json,
+      });
+      expect(res.statusCode, res.body.slice(0, 200)).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'validation_failed', reason: 'too_deep' });
+    }
+  });
+
+  it('a portal field given twice (query or form): 400, not a 500 from code that expects text', async () => {
+    const lookup = await h.app.inject({ method: 'GET', url: '/cig?codice=A0000065C5&codice=B' });
+    expect(lookup.statusCode).toBe(400);
+    const subscribe = await h.app.inject({
+      method: 'POST',
+      url: '/iscrizioni',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'email=a@example.org&email=b@example.org&servizi=cig_issuance',
+    });
+    expect(subscribe.statusCode).toBe(400);
+    // check boxes are sent more than once on purpose
+    const services = await h.app.inject({
+      method: 'POST',
+      url: '/iscrizioni',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'email=twice@example.org&servizi=cig_issuance&servizi=smart_cig',
+    });
+    expect(services.statusCode).toBeLessThan(400);
+  });
+
   it('U+0000 in a query string or a path parameter: 400', async () => {
     expectRefused(
       await h.app.inject({ url: '/api/v1/economic-operators?q=a%00b', headers: bearer(admin) }),

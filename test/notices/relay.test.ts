@@ -419,14 +419,22 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     expect(drafts).toHaveLength(1);
     const draft = drafts[0]!;
     expect(draft).toMatchObject({ kind: 'restoration', restorationOf: noticeId });
-    expect(draft.body).toContain('dal 03/05/2021, 08:00 al 07/05/2021, 17:30');
+    expect(draft.body).toContain('dal 03/05/2021 08:00 al 07/05/2021 17:30');
     expect(draft.body).toMatch(/entro il \d{2}\/\d{2}\/2021/);
     // Not public until approved.
     expect((await call('GET', `/api/v1/notices/${draft.id}`)).statusCode).toBe(404);
 
     h.clock.set('2021-05-10T09:00:00+02:00');
     expect((await call('POST', `/api/v1/notices/${draft.id}/approval`, puglia.token)).statusCode).toBe(403);
-    const approved = await call('POST', `/api/v1/notices/${draft.id}/approval`, staff.token);
+    const badLink = await call('POST', `/api/v1/notices/${draft.id}/approval`, staff.token, {
+      sourceUrl: 'javascript:alert(1)',
+    });
+    expect(badLink.statusCode).toBe(400);
+    expect(badLink.json()).toMatchObject({ field: 'sourceUrl' });
+    const ownLink = 'https://www.anticorruzione.it/-/ripristino-dei-servizi-on-line';
+    const approved = await call('POST', `/api/v1/notices/${draft.id}/approval`, staff.token, {
+      sourceUrl: ownLink,
+    });
     expect(approved.statusCode).toBe(200);
     const { relays } = approved.json<{ relays: { id: string; protocol: string; recipients: number }[] }>();
     expect(relays).toEqual([{ id: expect.any(String), protocol: 'AOO_092/0000003', recipients: 4 }]);
@@ -443,9 +451,10 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     expect(text).toContain('AOO_092/0000003');
     expect(text).toContain('Facendo seguito alla nota prot. AOO_092/0000001 del 07/05/2021');
     // The restoration notice has its own link, not the outage comunicato's.
+    expect(text.replace(/\s+/g, '')).toContain(ownLink);
     expect(text).not.toContain('comunicato-del-6-maggio-2021');
     expect(draft.body).not.toContain('comunicato-del-6-maggio-2021');
-    expect((await call('GET', `/api/v1/notices/${draft.id}`)).json()).toMatchObject({ sourceUrl: null });
+    expect((await call('GET', `/api/v1/notices/${draft.id}`)).json()).toMatchObject({ sourceUrl: ownLink });
     expect(await dispatch()).toEqual({ sent: 4, failed: 0, retried: 0 });
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { serviceCodes } from '../../domain/continuity/continuity-rules.js';
-import { DomainError } from '../../domain/shared/errors.js';
+import { DomainError, invalidField } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps, type UserActor } from '../../services/context.js';
 import { approveDraft, getNotice, listNotices, publishNotice } from '../../services/notices/notices.js';
 import type {
@@ -35,6 +35,16 @@ import { actorOf, sendCreated } from '../request-context.js';
 import { relayReportCsv } from '../relay-report.js';
 
 const security = [{ bearer: [] }];
+
+/** The optional `{ "sourceUrl": "https://…" }` of an approval (no body at all is an approval too). */
+function sourceUrlOf(body: unknown): string | undefined {
+  if (body === undefined || body === null) return undefined;
+  const value = typeof body === 'object' ? (body as { sourceUrl?: unknown }).sourceUrl : body;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > 2000)
+    throw invalidField('sourceUrl', 'sourceUrl must be an http(s) URL of at most 2,000 characters');
+  return value;
+}
 const ServiceCode = Type.Union(serviceCodes.map((c) => Type.Literal(c)));
 const IdParams = Type.Object({ id: Uuid });
 
@@ -284,7 +294,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
               Type.Object({ id: Type.String(), protocol: Type.String(), recipients: Type.Integer() }),
             ),
           }),
-          ...errors(401, 403, 404, 409),
+          ...errors(400, 401, 403, 404, 409),
         },
       },
     },
@@ -292,7 +302,9 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
       const actor = actorOf(request);
       const draft = await getNotice(deps, request.params.id, actor);
       if (draft.kind === 'restoration' && draft.restorationOf) {
-        const { notice, relays } = await approveRestoration(deps, draft.id, actor);
+        const { notice, relays } = await approveRestoration(deps, draft.id, actor, {
+          sourceUrl: sourceUrlOf(request.body),
+        });
         return {
           notice: presentNotice(notice),
           relays: relays.map((r) => ({
@@ -302,7 +314,12 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
           })),
         };
       }
-      return { notice: presentNotice(await approveDraft(deps, draft.id, actor)), relays: [] };
+      return {
+        notice: presentNotice(
+          await approveDraft(deps, draft.id, actor, { sourceUrl: sourceUrlOf(request.body) }),
+        ),
+        relays: [],
+      };
     },
   );
   app.get(

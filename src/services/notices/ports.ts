@@ -121,7 +121,8 @@ export interface NotificationEvent {
 export interface NoticeRepository {
   insertNotice(notice: Omit<Notice, 'publishedAt'> & { createdBy: string | null }): Promise<void>;
   findNotice(id: string): Promise<Notice | undefined>;
-  publishNotice(id: string, at: Date, by: string): Promise<boolean>;
+  /** Publishes a draft, with its own source link when one is given. */
+  publishNotice(id: string, at: Date, by: string, sourceUrl?: string): Promise<boolean>;
   listPublished(page: { limit: number; offset: number }): Promise<Notice[]>;
   listForIncident(incidentId: string): Promise<Notice[]>;
   listDrafts(): Promise<Notice[]>;

@@ -1,4 +1,4 @@
-import { romeDateOf } from '../../domain/shared/dates.js';
+import { formatDateTimeIt, romeDateOf } from '../../domain/shared/dates.js';
 import { contingencyRules, reserveDeadline } from '../../domain/continuity/continuity-rules.js';
 import { DomainError, notFound } from '../../domain/shared/errors.js';
 import { audit, requireRole, systemActor, type Actor, type ServiceDeps } from '../context.js';
@@ -9,14 +9,7 @@ import type { Notice } from './ports.js';
 import { protocolLabel } from './protocol.js';
 import { relayNotice, type RelayOutcome } from './relay-notice.js';
 
-const when = new Intl.DateTimeFormat('it-IT', {
-  timeZone: 'Europe/Rome',
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
+const when = { format: formatDateTimeIt };
 const dateIt = (iso: string) => iso.split('-').reverse().join('/');
 
 /**
@@ -48,7 +41,8 @@ export async function draftRestorations(
       ].join('\n'),
       kind: 'restoration',
       incidentId: incident.id,
-      // Its own link (none until the Authority publishes it), never the outage comunicato's.
+      // Its own link, given when staff approve it (the Authority's page of this comunicato); never the
+      // outage comunicato's.
       sourceUrl: null,
       state: 'draft',
       restorationOf: original.id,
@@ -73,6 +67,7 @@ export async function approveRestoration(
   deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'letters' | 'segnatura'>,
   noticeId: string,
   actor: Actor,
+  options: { sourceUrl?: string | undefined } = {},
 ): Promise<{ notice: Notice; relays: RelayOutcome[] }> {
   const staff = requireRole(actor, 'authority_staff', 'admin');
   return deps.store.transaction(async (store) => {
@@ -84,7 +79,7 @@ export async function approveRestoration(
         reason: 'not_restoration',
       });
     }
-    const notice = await approveDraft(txDeps, noticeId, actor);
+    const notice = await approveDraft(txDeps, noticeId, actor, options);
     const relays: RelayOutcome[] = [];
     for (const original of await store.notices.listRelays({ noticeId: draft.restorationOf })) {
       const registration = await store.notices.findRegistration(original.registrationId);

@@ -159,10 +159,15 @@ export function noticeRepository(db: Database): NoticeRepository {
         )
       )[0];
     },
-    async publishNotice(id, at, by) {
+    async publishNotice(id, at, by, sourceUrl) {
       const r = await db
         .updateTable('notices')
-        .set({ state: 'published', published_at: at, published_by: by })
+        .set({
+          state: 'published',
+          published_at: at,
+          published_by: by,
+          ...(sourceUrl !== undefined ? { source_url: sourceUrl } : {}),
+        })
         .where('id', '=', id)
         .where('state', '=', 'draft')
         .executeTakeFirst();
