@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatusMonitor } from '../../src/services/status/status-monitor.js';
@@ -56,5 +57,30 @@ describe.skipIf(!pglite)('a database call that does not answer (pglite)', () => 
     expect(monitor.current().database).toBe('reachable');
     expect(monitor.databaseUp).toBe(true);
     expect((await h.app.inject('/health/ready')).statusCode).toBe(200);
+  });
+});
+
+describe(`a busy event loop is not a database that does not answer (${engineName()})`, () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(() => h?.close());
+
+  it('a ping whose timer fired late (the process was busy) does not mark the database down', async () => {
+    // The database answers at once (its answer arrives as I/O, as a socket's would), but this process is
+    // busy for 600 ms right after asking: when the loop is free, the timer runs before the I/O callback.
+    const monitor = new StatusMonitor(h.deps, { ping: () => stat('.').then(() => undefined) });
+    const answer = monitor.confirmDatabase(300);
+    const busyUntil = performance.now() + 600;
+    while (performance.now() < busyUntil) {
+      // a synchronous parse of a large message, say
+    }
+    expect(await answer).toBe(true);
+    expect(monitor.databaseUp).toBe(true);
+    // A database that really does not answer, on an idle loop, is still found out.
+    const frozen = new StatusMonitor(h.deps, { ping: () => new Promise<void>(() => undefined) });
+    expect(await frozen.confirmDatabase(300)).toBe(false);
+    expect(frozen.databaseUp).toBe(false);
   });
 });

@@ -135,7 +135,7 @@ export class StatusMonitor {
    * marked down at once (API calls then fail fast) until a probe round finds it answering again.
    */
   confirmDatabase(timeoutMs: number): Promise<boolean> {
-    this.#confirming ??= withTimeout(this.options.ping(), timeoutMs)
+    this.#confirming ??= this.#pingUnlessLagging(timeoutMs)
       .then(
         () => true,
         () => {
@@ -151,6 +151,24 @@ export class StatusMonitor {
         this.#confirming = undefined;
       });
     return this.#confirming;
+  }
+
+  /**
+   * A ping that did not answer in time because this process's event loop was busy (its timer fired late:
+   * the answer may be waiting in the socket) says nothing about the database: it is tried again, and a
+   * second late timer counts as an answer. Only a ping that missed a timer kept on time fails.
+   */
+  async #pingUnlessLagging(timeoutMs: number): Promise<void> {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const started = performance.now();
+      try {
+        await withTimeout(this.options.ping(), timeoutMs);
+        return;
+      } catch (error) {
+        const late = performance.now() - started - timeoutMs;
+        if (!(error instanceof ProbeTimeout) || late < EVENT_LOOP_LAG_MS) throw error;
+      }
+    }
   }
 
   #recovering = false;
@@ -359,6 +377,9 @@ function emptyView(now: Date): StatusView {
 }
 
 class ProbeTimeout extends Error {}
+
+/** A timer firing this much later than asked means the event loop was busy, not the database slow. */
+const EVENT_LOOP_LAG_MS = 100;
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
