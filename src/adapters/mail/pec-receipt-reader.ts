@@ -1,5 +1,5 @@
 import type { PecReceiptReader, ReadPecReceipt } from '../../services/notices/ports.js';
-import { parsePecReceipt } from './pec-receipt.js';
+import { parsePecReceipt, pecReceiptShapeProblem, unreadableReceipt } from './pec-receipt.js';
 import type { SmimeVerifier } from './smime.js';
 
 /**
@@ -11,6 +11,14 @@ import type { SmimeVerifier } from './smime.js';
 export function pecReceiptReader(verifier: SmimeVerifier): PecReceiptReader {
   return {
     async read(raw, at) {
+      // Bounded work before anything parses it: a message of a million folded header lines or soft line
+      // breaks held the event loop for seconds.
+      const shape = pecReceiptShapeProblem(raw);
+      if (shape)
+        return {
+          ...unreadableReceipt(shape),
+          signature: { verified: false, signer: null, problem: shape },
+        } satisfies ReadPecReceipt;
       const signature = await verifier.verify(raw, at);
       const source = signature.verified ? underOuterHeaders(raw, signature.signedEntity) : raw;
       const parsed = await parsePecReceipt(source);

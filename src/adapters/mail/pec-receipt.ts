@@ -574,6 +574,28 @@ function decodeXmlBytes(bytes: Buffer, problems: string[]): string {
   }
 }
 
+/** Receipts are a few hundred lines; more lines or a larger header block is not one (and costs seconds to parse). */
+export const PEC_RECEIPT_SHAPE = { maxLines: 60_000, maxHeaderBytes: 64 * 1024 };
+
+/** Why a message is not shaped like a receipt (too many lines, an oversized header block), or null. */
+export function pecReceiptShapeProblem(raw: Buffer): string | null {
+  let lines = 0;
+  for (let i = raw.indexOf(10); i !== -1; i = raw.indexOf(10, i + 1)) {
+    lines += 1;
+    if (lines > PEC_RECEIPT_SHAPE.maxLines)
+      return `the message has more than ${PEC_RECEIPT_SHAPE.maxLines} lines: not parsed`;
+  }
+  const headerEnd = raw.indexOf('\r\n\r\n') === -1 ? raw.indexOf('\n\n') : raw.indexOf('\r\n\r\n');
+  if ((headerEnd === -1 ? raw.length : headerEnd) > PEC_RECEIPT_SHAPE.maxHeaderBytes)
+    return `the message's header block is larger than ${PEC_RECEIPT_SHAPE.maxHeaderBytes} bytes: not parsed`;
+  return null;
+}
+
+/** A receipt that says nothing but its problems: kept for review, changes nothing. */
+export function unreadableReceipt(problem: string): PecReceipt {
+  return emptyReceipt([problem]);
+}
+
 function emptyReceipt(problems: string[]): PecReceipt {
   return {
     kind: 'unknown',
