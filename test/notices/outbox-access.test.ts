@@ -127,4 +127,30 @@ describe(`outbox and segnatura access (${engineName()})`, () => {
       expect((await call('GET', item.eml!, staff.token)).body).not.toContain(token);
     }
   });
+
+  it("another section's register answers as an unknown AOO (404), not 403", async () => {
+    const lazioSection = (await h.deps.store.registry.listSections()).find((x) => x.code === 'LAZ')!;
+    const pugliaSection = (await h.deps.store.registry.listSections()).find((x) => x.code === 'PUG')!;
+    const other = await call(
+      'GET',
+      `/api/v1/protocol/${lazioSection.aooCode}/registrations?date=2021-05-07`,
+      puglia.token,
+    );
+    const unknown = await call('GET', '/api/v1/protocol/AOO_ZZZ/registrations?date=2021-05-07', puglia.token);
+    expect(other.statusCode, other.body).toBe(404);
+    expect(unknown.statusCode).toBe(404);
+    const own = await call(
+      'GET',
+      `/api/v1/protocol/${pugliaSection.aooCode}/registrations?date=2021-05-07`,
+      puglia.token,
+    );
+    expect(own.statusCode, own.body).toBe(200);
+    const annulment = await call(
+      'POST',
+      `/api/v1/protocol/registrations/${await registrationOf(lazioRelay)}/annulment`,
+      puglia.token,
+      { measure: 'provvedimento 1/2021', reason: 'prova' },
+    );
+    expect(annulment.statusCode, annulment.body).toBe(404);
+  });
 });

@@ -181,7 +181,10 @@ export async function registerDocument(
     : registerOutgoing(deps, item.section, item.document, item.registeredBy);
 }
 
-/** A protocol officer works on the register of their own section's AOO; administrators on any. */
+/**
+ * A protocol officer works on the register of their own section's AOO; administrators on any. Another
+ * section's AOO answers as an unknown one (404), so that its existence and its registrations do not show.
+ */
 async function aooFor(
   deps: Pick<ServiceDeps, 'store'>,
   aooCode: string,
@@ -191,7 +194,7 @@ async function aooFor(
   const section = await deps.store.registry.findSectionByAoo(aooCode);
   if (!section) throw notFound(`AOO ${aooCode}`);
   if (user.role === 'regional_staff' && user.regionalSectionCode !== section.code) {
-    throw new DomainError('forbidden', "a protocol officer works on their own section's register");
+    throw notFound(`AOO ${aooCode}`);
   }
   return { user, aoo: { code: section.aooCode, name: section.name }, section };
 }
