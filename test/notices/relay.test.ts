@@ -236,9 +236,10 @@ describe(`relaying a comunicato (${engineName()})`, () => {
     expect(verifySegnatura(xml.body.replace('0000001', '0000002'), testSigningKey().certificatePem)).toBe(
       false,
     );
+    // another section's register answers as an unknown AOO
     expect(
       (await call('GET', '/api/v1/protocol/AOO_092/registrations?date=2021-05-07', lazio.token)).statusCode,
-    ).toBe(403);
+    ).toBe(404);
   });
 
   it('sends one e-mail per RUP with the letter attached; without SMTP they are .eml files listed in the API', async () => {
