@@ -292,6 +292,12 @@ describe.skipIf(missing)(`PEC receipts through the HTTP inbound channel (${engin
       headers: bearer(lombardy.token),
     });
     expect(raw.statusCode).toBe(404);
+    // The section that owns the message posts the same genuine receipt: it is applied (who posted it
+    // first decides nothing).
+    const owner = await post(genuine);
+    expect(owner.statusCode).toBe(201);
+    expect(owner.json()).toMatchObject({ matched: true, duplicate: true, status: 'applied' });
+    expect(await outboxState(BOUNCED_ID)).toBe('delivered');
   });
 
   it('refuses oversized receipts with 413 naming the limit, keeping nothing', async () => {

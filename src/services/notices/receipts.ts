@@ -16,6 +16,49 @@ export interface PecReceiptOutcome {
 
 const REVIEW = 'kept for review: ';
 
+/** A genuine receipt moves its message: accepted, delivered or failed (or an event), with its audit entry. */
+async function applyReceipt(
+  store: Parameters<Parameters<ServiceDeps['store']['transaction']>[0]>[0],
+  message: NonNullable<Awaited<ReturnType<ServiceDeps['store']['notices']['findOutboxByMessageId']>>>,
+  parsed: ReadPecReceipt,
+  now: Date,
+): Promise<string> {
+  const detail = `PEC ${parsed.kind}${parsed.conformant ? '' : ` (non conforme: ${parsed.problems.join('; ')})`}`;
+  let state = message.state;
+  if (parsed.kind === 'accettazione' && (state === 'sending' || state === 'queued')) {
+    await store.notices.markAccepted(message.id, now, detail);
+    state = 'accepted';
+  } else if (parsed.kind === 'avvenuta-consegna') {
+    await store.notices.markDelivered(message.id, now, detail);
+    state = 'delivered';
+  } else if (
+    ['errore-consegna', 'non-accettazione', 'rilevazione-virus'].includes(parsed.kind) &&
+    state !== 'delivered'
+  ) {
+    await store.notices.markFailed(
+      message.id,
+      now,
+      'permanent',
+      `${detail}: ${parsed.datiCert?.erroreEsteso ?? parsed.datiCert?.errore ?? 'errore'}`,
+      null,
+    );
+    state = 'failed';
+  } else {
+    await store.notices.addOutboxEvent(message.id, now, 'receipt', detail);
+  }
+  await store.audit.append([
+    audit(
+      systemActor('pec-inbound'),
+      now,
+      'outbox.receipt',
+      { type: 'outbox', id: message.messageId },
+      null,
+      { kind: parsed.kind, state, signer: parsed.signature.signer },
+    ),
+  ]);
+  return state;
+}
+
 /**
  * A certified e-mail receipt came back (inbound channel): stored as evidence whatever happens, matched
  * to its outbox message by X-Riferimento-Message-ID. It moves the message to accepted, delivered or
@@ -71,6 +114,12 @@ export async function receivePecReceipt(
     if (!kept) {
       // Delivered twice by the inbound channel: the first copy was kept (and applied, if it was).
       const before = await store.notices.findPecReceipt(input.raw);
+      // A genuine receipt first posted by another section's officer (kept for review: not their message)
+      // is applied when the section that owns the message posts it: who posted first decides nothing.
+      if (before?.status === 'review' && !before.outboxId && message && status === 'applied') {
+        const state = await applyReceipt(store, message, parsed, now);
+        return { matched: true, outboxId: message.id, state, duplicate: true, status, reviewReasons: [] };
+      }
       const visible = before?.outboxId && message?.id === before.outboxId;
       return {
         matched: Boolean(visible),
@@ -93,39 +142,7 @@ export async function receivePecReceipt(
         reviewReasons: reasons,
       };
     }
-    const detail = `PEC ${parsed.kind}${parsed.conformant ? '' : ` (non conforme: ${parsed.problems.join('; ')})`}`;
-    let state = message.state;
-    if (parsed.kind === 'accettazione' && (state === 'sending' || state === 'queued')) {
-      await store.notices.markAccepted(message.id, now, detail);
-      state = 'accepted';
-    } else if (parsed.kind === 'avvenuta-consegna') {
-      await store.notices.markDelivered(message.id, now, detail);
-      state = 'delivered';
-    } else if (
-      ['errore-consegna', 'non-accettazione', 'rilevazione-virus'].includes(parsed.kind) &&
-      state !== 'delivered'
-    ) {
-      await store.notices.markFailed(
-        message.id,
-        now,
-        'permanent',
-        `${detail}: ${parsed.datiCert?.erroreEsteso ?? parsed.datiCert?.errore ?? 'errore'}`,
-        null,
-      );
-      state = 'failed';
-    } else {
-      await store.notices.addOutboxEvent(message.id, now, 'receipt', detail);
-    }
-    await store.audit.append([
-      audit(
-        systemActor('pec-inbound'),
-        now,
-        'outbox.receipt',
-        { type: 'outbox', id: message.messageId },
-        null,
-        { kind: parsed.kind, state, signer: parsed.signature.signer },
-      ),
-    ]);
+    const state = await applyReceipt(store, message, parsed, now);
     return { matched: true, outboxId: message.id, state, duplicate: false, status, reviewReasons: [] };
   });
 }
