@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { spawn } from 'node:child_process';
 import { Command } from 'commander';
 import { loadConfig, ConfigError, type Config } from '../config.js';
 import {
@@ -11,7 +12,7 @@ import {
 } from '../container.js';
 import { GaraApiError, GaraClient, GaraUnreachableError } from '../client/client.js';
 import { formatValidations, readCodesFromStdin } from './cig-validate.js';
-import { payableDemoCig } from '../services/demo/seed-demo-data.js';
+import { payableDemoCig, type DemoToken } from '../services/demo/seed-demo-data.js';
 import { registerQueueCommands } from './queue-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
 
@@ -34,16 +35,47 @@ const program = new Command()
   .description('CIG registry and service continuity for Italian public tenders')
   .version(VERSION);
 
+/** Whether `serve` loads the demo data (into an empty database only). */
+const seedWanted = (cfg: Config, engine: string) =>
+  cfg.seedDemo === 'always' || (cfg.seedDemo === 'auto' && engine === 'pglite');
+
+/**
+ * On the embedded engine the preparation (creating the data directory, migrations, code lists, demo
+ * data) runs in a short-lived child process: PGlite's WebAssembly memory only grows, and creating a
+ * database and seeding it takes it to ~800 MB that the service would otherwise keep for good. The
+ * service then opens the prepared directory. Resolves when the child has finished without error.
+ */
+async function prepareInChild(): Promise<void> {
+  const script = process.argv[1];
+  if (!script) throw new Error('cannot tell the path of the gara command to prepare the database');
+  const child = spawn(process.execPath, [...process.execArgv, script, 'prepare'], {
+    stdio: 'inherit',
+    env: process.env,
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (exitCode, signal) => resolve(signal ? 128 : exitCode));
+  });
+  if (code !== 0) throw new Error(`preparing the embedded database failed (exit code ${code})`);
+}
+
 program
   .command('serve')
   .description('migrate, seed demo data when configured, and run the HTTP service')
   .action(async () => {
     const cfg = config();
+    const embedded = !cfg.databaseUrl;
+    if (embedded) await prepareInChild();
     const container = await createContainer(cfg);
-    await prepareDatabase(container);
-    const seedWanted =
-      cfg.seedDemo === 'always' || (cfg.seedDemo === 'auto' && container.database.engine === 'pglite');
-    const demo = seedWanted ? await seedDemo(container) : { seeded: false, tokens: readDemoTokens(cfg) };
+    let demo: { seeded: boolean; tokens: DemoToken[] };
+    if (embedded) {
+      demo = { seeded: false, tokens: readDemoTokens(cfg) };
+    } else {
+      await prepareDatabase(container);
+      demo = seedWanted(cfg, container.database.engine)
+        ? await seedDemo(container)
+        : { seeded: false, tokens: readDemoTokens(cfg) };
+    }
     const service = await startService(container);
     const payable =
       container.deps.paymentNode && demo.tokens.length > 0 ? await payableDemoCig(container.deps) : undefined;
@@ -56,6 +88,20 @@ program
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  });
+
+program
+  .command('prepare', { hidden: true })
+  .description('what serve does before it starts: migrate, and seed demo data when configured')
+  .action(async () => {
+    const cfg = config();
+    const container = await createContainer(cfg);
+    try {
+      await prepareDatabase(container);
+      if (seedWanted(cfg, container.database.engine)) await seedDemo(container);
+    } finally {
+      await container.close();
+    }
   });
 
 function printBanner(
