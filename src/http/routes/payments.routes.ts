@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { groupNoticeNumber } from '../../domain/payments/notice-number.js';
 import { formatAmount } from '../../domain/shared/money.js';
-import { parseReportingFlow } from '../../adapters/pagopa/reporting-flow.js';
+import { parseReportingFlowOffThread } from '../../adapters/pagopa/reporting-flow-off-thread.js';
 import { REPORTING_FLOW_LIMITS } from '../../adapters/xml/xml-limits.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
@@ -501,7 +501,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{
       const actor = actorOf(request);
       requireRole(actor, 'authority_staff', 'admin');
       const xml = typeof request.body === 'string' ? request.body : '';
-      const parsed = parseReportingFlow(xml);
+      const parsed = await parseReportingFlowOffThread(xml);
       if (!parsed.ok) {
         throw new DomainError(
           'validation_failed',
