@@ -1,5 +1,3 @@
-import { ImapFlow } from 'imapflow';
-
 /**
  * A mailbox read over IMAP (`imapflow`): the messages not yet marked \Seen, oldest first, each handed
  * over as it was received and marked \Seen only after the handler has returned. A handler that throws
@@ -22,12 +20,18 @@ export interface Mailbox {
 
 /** What is read of a message refused for its size (its headers, normally). */
 export const REFUSED_KEPT_BYTES = 64 * 1024;
+/** imapflow (~30 MB of resident modules) is loaded on the first poll: only when IMAP is configured. */
+let imapflow: ReturnType<typeof importImapflow> | undefined;
+const importImapflow = () => import('imapflow');
+const loadImapflow = () => (imapflow ??= importImapflow());
+
 export const REFUSED_FLAG = '$GaraRefused';
 
 export function imapMailbox(url: URL): Mailbox {
   const mailbox = decodeURIComponent(url.pathname.replace(/^\/+/, '')) || 'INBOX';
   return {
     async drainUnseen(handler, { limit = 500, maxBytes = Number.POSITIVE_INFINITY } = {}) {
+      const { ImapFlow } = await loadImapflow();
       const client = new ImapFlow({
         host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: Number(url.port) || (url.protocol === 'imaps:' ? 993 : 143),

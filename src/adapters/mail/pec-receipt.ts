@@ -25,7 +25,6 @@
  */
 import { TextDecoder } from 'node:util';
 import { XMLValidator } from 'fast-xml-parser';
-import { simpleParser } from 'mailparser';
 import { DomainError } from '../../domain/shared/errors.js';
 import { DATICERT_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
 import { decodeXmlReferences, rawOrderedXmlParser } from '../xml/xml-text.js';
@@ -35,6 +34,11 @@ import type { ParsedMail } from 'mailparser';
  * The largest receipt accepted (HTTP body, IMAP message): receipts are a few kilobytes; a "ricevuta
  * completa" carries the original message too, and the relays' letters are far below this.
  */
+/** mailparser (~30 MB of resident modules) is loaded when the first receipt arrives, not at start-up. */
+let mailparser: ReturnType<typeof importMailparser> | undefined;
+const importMailparser = () => import('mailparser');
+const loadMailparser = () => (mailparser ??= importMailparser());
+
 export const MAX_PEC_RECEIPT_BYTES = 4 * 1024 * 1024;
 
 export type PecReceiptKind =
@@ -636,6 +640,7 @@ async function parsePecReceiptUnsafe(raw: unknown, problems: string[]): Promise<
     problems.push('the message is empty');
     return receipt;
   }
+  const { simpleParser } = await loadMailparser();
   const mail = await simpleParser(raw, {
     skipHtmlToText: true,
     skipTextToHtml: true,
