@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PEC_RECEIPT_BYTES } from '../../src/adapters/mail/pec-receipt.js';
 import { bearer, createHarness, type Harness } from '../support/harness.js';
@@ -8,11 +9,17 @@ import { engineName } from '../support/test-db.js';
 /**
  * A receipt near the 4 MB body limit (the receipt with the original message attached, as providers
  * send it) is stored within the bound on both engines; the figures are printed. It took 4-5 s on PGlite
- * (PGlite's own bytea encoding: one JavaScript string per byte). The bound applies to the CPU time this
- * process spends on the request (process.cpuUsage: on PGlite the database runs in this process too), so
- * that a shared, overloaded machine does not decide the outcome; the wall time is printed beside it.
+ * (PGlite's own bytea encoding: one JavaScript string per byte). The wall time is asserted under
+ * MAX_STORE_MS only when the machine is not overloaded (load average per core below 2); the CPU time this
+ * process spends on the request (process.cpuUsage: on PGlite the database runs in this process too) is
+ * always asserted, so that a shared, overloaded machine does not decide the outcome. Both are printed.
  */
 const MAX_STORE_MS = 1500;
+/**
+ * CPU bound asserted: before the fix the CPU median was ~1,150 ms (wall ~3.9 s at a load average of 25
+ * on 2 cores), after it ~580 ms (wall ~1.8 s at the same load; ~0.5 s on PostgreSQL).
+ */
+const MAX_STORE_CPU_MS = 900;
 
 function bigEntity(f: ReceiptFields, attachmentBytes: number): Buffer {
   const xml = Buffer.from(daticertFor(f), 'utf8').toString('base64');
@@ -51,7 +58,7 @@ describe(`a 4 MB PEC receipt is stored quickly (${engineName()})`, () => {
   });
   afterAll(() => h.close());
 
-  it(`stored in less than ${MAX_STORE_MS} ms`, async () => {
+  it(`stored in less than ${MAX_STORE_MS} ms (${MAX_STORE_CPU_MS} ms of CPU)`, async () => {
     const staff = await h.factories.user('authority_staff');
     const f: ReceiptFields = {
       kind: 'accettazione',
@@ -90,6 +97,7 @@ describe(`a 4 MB PEC receipt is stored quickly (${engineName()})`, () => {
       .where((eb) => eb.fn('length', ['raw']), '>', Math.floor(3.9 * 1024 * 1024))
       .executeTakeFirstOrThrow();
     expect(Number(stored.n)).toBe(3);
-    expect(median(cpu)).toBeLessThan(MAX_STORE_MS);
+    expect(median(cpu)).toBeLessThan(MAX_STORE_CPU_MS);
+    if (loadavg()[0]! / availableParallelism() < 2) expect(median(timings)).toBeLessThan(MAX_STORE_MS);
   });
 });
