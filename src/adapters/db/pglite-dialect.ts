@@ -165,6 +165,10 @@ class PGliteConnection implements DatabaseConnection {
     this.#client = client;
   }
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // PGlite runs the statement on this thread and resolves at once: a transaction of many statements
+    // awaited one after the other would never let the event loop reach its I/O phase (a 200-lot tender
+    // held every other request for seconds). One turn of the loop before each statement.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (query.parameters.length === 0) {
       // Simple-query protocol: allows multi-statement scripts (migrations); the last result is returned.
       const results = await this.#client.exec(query.sql);
