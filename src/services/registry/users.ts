@@ -74,7 +74,8 @@ export async function createUser(deps: Deps, input: CreateUserInput, actor: Acto
     try {
       await store.registry.insertUser(user);
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') {
+      // adapters/db reports the unique e-mail (a concurrent creation) as a conflict naming the constraint.
+      if (error instanceof DomainError && error.reason === 'users_email_key') {
         throw new DomainError('conflict', `a user with e-mail ${email} exists`, { field: 'email' });
       }
       throw error;
