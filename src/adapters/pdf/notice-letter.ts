@@ -1,5 +1,10 @@
 import PDFDocument from 'pdfkit';
-import { formatDateIt, isValidIsoDate, TIME_ZONE } from '../../domain/shared/dates.js';
+import {
+  formatDateIt,
+  formatDateTimeIt,
+  formatLongDateIt as formatLongDate,
+  formatTimeIt,
+} from '../../domain/shared/dates.js';
 import { toWinAnsi } from './payment-documents.js';
 
 /**
@@ -56,26 +61,9 @@ export interface DailyRegister {
   generatedAt: Date;
 }
 
-const MONTHS = [
-  'gennaio',
-  'febbraio',
-  'marzo',
-  'aprile',
-  'maggio',
-  'giugno',
-  'luglio',
-  'agosto',
-  'settembre',
-  'ottobre',
-  'novembre',
-  'dicembre',
-];
-
-/** "2021-05-07" -> "07 maggio 2021" (month in lower case, as Italian writes it). */
+/** "2021-05-07" -> "07 maggio 2021": the letters' style of domain/shared/dates.ts formatLongDateIt. */
 export function formatLongDateIt(date: string): string {
-  if (!isValidIsoDate(date)) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${date}`);
-  const [year, month, day] = date.split('-');
-  return `${day} ${MONTHS[Number(month) - 1]} ${year}`;
+  return formatLongDate(date, { twoDigitDay: true });
 }
 
 /** Protocol numbers have at least 7 digits (DPR 445/2000, art. 57). */
@@ -343,14 +331,7 @@ const ANNULMENT_COLUMNS: Column[] = [
   { title: 'Motivo', width: 230 },
 ];
 
-const romeTime = new Intl.DateTimeFormat('it-IT', {
-  timeZone: TIME_ZONE,
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-const when = (at: Date) => `${formatDateIt(at)} ${romeTime.format(at)}`;
+const when = (at: Date): string => formatDateTimeIt(at, { seconds: true });
 
 export async function renderDailyRegister(register: DailyRegister): Promise<Buffer> {
   const day = formatLongDateIt(register.date);
@@ -397,7 +378,7 @@ export async function renderDailyRegister(register: DailyRegister): Promise<Buff
             bold: true,
             color: r.annulled ? ALERT : INK,
           },
-          { text: romeTime.format(r.at), color: dim },
+          { text: formatTimeIt(r.at, { seconds: true }), color: dim },
           { text: r.direction === 'U' ? 'Uscita' : 'Entrata', color: dim },
           { text: r.subject, color: dim },
           { text: r.correspondents, color: dim },
