@@ -129,7 +129,11 @@ export function errorHandler(
     reply.header('Retry-After', '5');
     return sendProblem(
       reply,
-      problemOf('service_unavailable', 'a service this request needs is not reachable; retry shortly', request),
+      problemOf(
+        'service_unavailable',
+        'a service this request needs is not reachable; retry shortly',
+        request,
+      ),
     );
   }
   const status = fastifyError.statusCode;

@@ -103,7 +103,10 @@ describe(`database errors come out of adapters/db as DomainErrors (${engineName(
   });
 
   it.skipIf(!process.env.DATABASE_URL)('an unreachable server is service_unavailable', async () => {
-    const nowhere = await openDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', connectTimeoutMs: 500 });
+    const nowhere = await openDatabase({
+      url: 'postgres://postgres@127.0.0.1:1/none',
+      connectTimeoutMs: 500,
+    });
     const error: unknown = await sql`SELECT 1`.execute(nowhere.db).catch((e: unknown) => e);
     await nowhere.close();
     expect(error).toMatchObject({ code: 'service_unavailable' });

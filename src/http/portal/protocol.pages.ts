@@ -1,5 +1,11 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { addDays, formatDateIt, formatTimeIt, isValidIsoDate, romeDateOf } from '../../domain/shared/dates.js';
+import {
+  addDays,
+  formatDateIt,
+  formatTimeIt,
+  isValidIsoDate,
+  romeDateOf,
+} from '../../domain/shared/dates.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps, type UserActor } from '../../services/context.js';
 import type { ProtocolRegistration } from '../../services/notices/ports.js';
@@ -180,7 +186,8 @@ export const protocolPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
         <dl class="row">
           <dt class="col-sm-4">Registrata il</dt>
           <dd class="col-sm-8">
-            ${formatDateIt(registration.registeredAt)} alle ${formatTimeIt(registration.registeredAt, { seconds: true })}
+            ${formatDateIt(registration.registeredAt)} alle
+            ${formatTimeIt(registration.registeredAt, { seconds: true })}
           </dd>
           <dt class="col-sm-4">Verso</dt>
           <dd class="col-sm-8">${directionLabels[registration.direction]}</dd>
@@ -204,8 +211,8 @@ export const protocolPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
             ? html`<div class="alert alert-warning" role="note">
                 <h2 class="h5">Registrazione annullata</h2>
                 <p class="mb-0">
-                  Il ${formatDateIt(a.annulledAt)} alle ${formatTimeIt(a.annulledAt, { seconds: true })} da ${a.operatorName},
-                  con ${a.measure}: ${a.reason}
+                  Il ${formatDateIt(a.annulledAt)} alle ${formatTimeIt(a.annulledAt, { seconds: true })} da
+                  ${a.operatorName}, con ${a.measure}: ${a.reason}
                 </p>
               </div>`
             : html`<h2 class="h4 mt-4">Annulla la registrazione</h2>
