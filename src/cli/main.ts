@@ -41,9 +41,7 @@ program
     const cfg = config();
     const container = await createContainer(cfg);
     await prepareDatabase(container);
-    const seedWanted =
-      cfg.seedDemo === 'always' || (cfg.seedDemo === 'auto' && container.database.engine === 'pglite');
-    const demo = seedWanted ? await seedDemo(container) : { seeded: false, tokens: readDemoTokens(cfg) };
+    const demo = cfg.seedDemo ? await seedDemo(container) : { seeded: false, tokens: readDemoTokens(cfg) };
     const service = await startService(container);
     const payable =
       container.deps.paymentNode && demo.tokens.length > 0 ? await payableDemoCig(container.deps) : undefined;
