@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
 import { checkPersonalFiscalCode } from '../../domain/registry/fiscal-code.js';
-import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import { roles, type Page, type Role, type User } from '../ports.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
+import { type Page } from '../ports.js';
 import { checkEmail, checkName } from './registry-input.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import { type Role, type User, roles } from '../../domain/registry/registry.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 
