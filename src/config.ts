@@ -12,17 +12,22 @@ export interface Config {
   dataDir: string;
   /** postgres://...; absent = embedded PGlite under dataDir. */
   databaseUrl: string | undefined;
+  /** The engine DATABASE_URL names: every `auto` setting below is resolved against it, here, once. */
+  engine: 'pglite' | 'postgres';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dbPoolSize: number;
   dbConnectTimeoutMs: number;
   dbStatementTimeoutMs: number;
   rateLimitMax: number;
   rateLimitWindowMs: number;
-  /** Seed demo data into an empty database: 'auto' = only on the embedded engine. */
-  seedDemo: 'auto' | 'always' | 'never';
-  /** The portal's demo sign-in (pick a seeded user): 'auto' = only on the embedded engine. */
-  portalDemoSignIn: 'auto' | 'on' | 'off';
-  webhookLocalReceivers: 'auto' | 'on' | 'off';
+  /** Seed demo data into an empty database (SEED_DEMO; auto = on the embedded engine only). */
+  seedDemo: boolean;
+  /** The portal's demo sign-in, picking a seeded user (PORTAL_DEMO_SIGNIN; auto = embedded engine only). */
+  portalDemoSignIn: boolean;
+  /** Webhook receivers on http:// or local addresses (WEBHOOK_LOCAL_RECEIVERS; auto = embedded engine only). */
+  webhookLocalReceivers: boolean;
+  /** Write batches (lot issuance, receipts) in flight at once: 1 on PGlite, a quarter of the pool on PostgreSQL. */
+  maxConcurrentBatches: number;
   jobsEnabled: boolean;
   expireLotsIntervalMs: number;
   idempotencyRetentionHours: number;
@@ -39,8 +44,8 @@ export interface Config {
     segregationCode: string;
     iban: string;
     activationMinutes: number;
-    /** The built-in node/PSP sandbox: 'auto' = on with the embedded engine only. */
-    sandbox: 'auto' | 'on' | 'off';
+    /** The built-in node/PSP sandbox (PAGOPA_SANDBOX; auto = on with the embedded engine only). */
+    sandbox: boolean;
     /** Who may call /pagopa/paForNode: the node's credentials (see http/pagopa-node-auth.ts). */
     node: {
       /** Accepted Ocp-Apim-Subscription-Key values (two during a rotation). */
@@ -352,20 +357,31 @@ export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const dataDir = env.DATA_DIR?.trim() || './data';
   const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']);
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const engine = databaseUrl ? 'postgres' : 'pglite';
+  /** on / off as given; auto = on with the embedded engine only (demo, tests, intranets). */
+  const onOrAuto = (name: string, values: readonly string[], on: string) => {
+    const value = oneOf(env, name, 'auto', values);
+    return value === 'auto' ? engine === 'pglite' : value === on;
+  };
+  const dbPoolSize = integer(env, 'DB_POOL_SIZE', 10, 1, 500);
   return {
     port,
     host,
     dataDir: resolve(dataDir),
-    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseUrl,
+    engine,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    dbPoolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
+    dbPoolSize,
+    // PGlite is one session; on PostgreSQL a quarter of the pool may carry write batches.
+    maxConcurrentBatches: engine === 'pglite' ? 1 : Math.max(1, Math.floor(dbPoolSize / 4)),
     dbConnectTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 2000, 100, 600_000),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
     rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 600, 1, 100_000_000),
     rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
-    seedDemo: oneOf(env, 'SEED_DEMO', 'auto', ['auto', 'always', 'never']),
-    portalDemoSignIn: oneOf(env, 'PORTAL_DEMO_SIGNIN', 'auto', ['auto', 'on', 'off']),
-    webhookLocalReceivers: oneOf(env, 'WEBHOOK_LOCAL_RECEIVERS', 'auto', ['auto', 'on', 'off']),
+    seedDemo: onOrAuto('SEED_DEMO', ['auto', 'always', 'never'], 'always'),
+    portalDemoSignIn: onOrAuto('PORTAL_DEMO_SIGNIN', ['auto', 'on', 'off'], 'on'),
+    webhookLocalReceivers: onOrAuto('WEBHOOK_LOCAL_RECEIVERS', ['auto', 'on', 'off'], 'on'),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     expireLotsIntervalMs: integer(env, 'EXPIRE_LOTS_INTERVAL_MS', 3_600_000, 1000, 86_400_000),
     idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 72, 1, 24 * 365),
@@ -373,7 +389,7 @@ export function loadConfig(env: Env = process.env): Config {
     probeIntervalMs: integer(env, 'PROBE_INTERVAL_MS', 1000, 100, 3_600_000),
     probeFailuresToOpen: integer(env, 'PROBE_FAILURES_TO_OPEN', 3, 1, 1000),
     probeSuccessesToClose: integer(env, 'PROBE_SUCCESSES_TO_CLOSE', 3, 1, 1000),
-    pagopa: pagopaConfig(env),
+    pagopa: pagopaConfig(env, onOrAuto('PAGOPA_SANDBOX', ['auto', 'on', 'off'], 'on')),
     publicUrl,
     mail: {
       smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
@@ -491,7 +507,7 @@ function pattern(env: Env, name: string, fallback: string, re: RegExp, what: str
   return value;
 }
 
-function pagopaConfig(env: Env): Config['pagopa'] {
+function pagopaConfig(env: Env, sandbox: boolean): Config['pagopa'] {
   const fiscalCode = pattern(
     env,
     'PAGOPA_CREDITOR_FISCAL_CODE',
@@ -535,7 +551,7 @@ function pagopaConfig(env: Env): Config['pagopa'] {
       'an Italian IBAN',
     ),
     activationMinutes: integer(env, 'PAGOPA_ACTIVATION_MINUTES', 30, 1, 1440),
-    sandbox: oneOf(env, 'PAGOPA_SANDBOX', 'auto', ['auto', 'on', 'off']),
+    sandbox,
     node: pagopaNodeConfig(env),
   };
 }

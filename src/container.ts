@@ -27,10 +27,15 @@ import { pecReceiptReader } from './adapters/mail/pec-receipt-reader.js';
 import { loadTrustAnchors, smimeVerifier } from './adapters/mail/smime.js';
 import { loadOrCreateSigningKey } from './adapters/protocol/signing-key.js';
 import { fileMailer, smtpMailer } from './adapters/mail/mailer.js';
-import { httpWebhooks } from './adapters/mail/webhooks.js';
+import { httpWebhooks, publicAddressesOnly } from './adapters/mail/webhooks.js';
+import { imapMailbox } from './adapters/mail/imap-mailbox.js';
+import { ReceiptIntake } from './services/payments/pagopa-creditor.js';
+import { VerificationCache } from './services/payments/verify-contribution.js';
+import { ProtocolRegistrar } from './services/notices/protocol.js';
 import { OutboxWorker } from './jobs/outbox-worker.js';
 import { RateLimiter } from './services/notices/dispatch.js';
 import type { LetterRenderer, Mailer } from './services/notices/ports.js';
+import type { PecMailbox } from './services/notices/receipts.js';
 
 /** The letters are filed under this entry of the titolario (the segnatura requires a classification). */
 const LETTER_CLASSIFICATION = { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' };
@@ -39,9 +44,6 @@ export const pdfLetters: LetterRenderer = {
   transmissionLetter: renderTransmissionLetter,
   dailyRegister: renderDailyRegister,
 };
-
-/** The URL this process serves on, once listening (the pagoPA sandbox calls it). */
-const serviceUrl = { current: 'http://127.0.0.1:3000' };
 
 /** The one place that names concrete adapters and wires them. */
 export interface Container {
@@ -59,7 +61,39 @@ export interface Container {
   outbox: OutboxWorker;
   /** Who may call /pagopa/paForNode. */
   pagopaNode: NodeAuthPolicy;
+  /** Contribution answers kept briefly for the node's repeated verifications. */
+  verificationCache: VerificationCache;
+  /** Receipts from the node, grouped into one transaction when they arrive together. */
+  receiptIntake: ReceiptIntake;
+  /** Standalone protocol registrations, grouped likewise. */
+  protocolRegistrar: ProtocolRegistrar;
+  /** The PEC mailbox polled for receipts (PEC_IMAP_URL); undefined when not configured. */
+  pecMailbox: PecMailbox | undefined;
+  /** Where this process is reached: PUBLIC_URL, or the address it listens on once started. */
+  serviceUrl: ServiceUrl;
   close(): Promise<void>;
+}
+
+/**
+ * The URL of this service, owned by its container: PUBLIC_URL when set (links in pages, feeds and
+ * e-mails), and the address it listens on, known once `startService` has bound the port (the pagoPA
+ * sandbox calls it there).
+ */
+export class ServiceUrl {
+  #listening: string | undefined;
+  constructor(readonly configured: string | undefined) {}
+  /** Called once the service listens. */
+  listeningOn(url: string): void {
+    this.#listening = url;
+  }
+  /** Where this process itself is called (the sandbox): the listening address, PUBLIC_URL before that. */
+  get local(): string {
+    return this.#listening ?? this.configured ?? 'http://127.0.0.1:3000';
+  }
+  /** The base of public links: PUBLIC_URL, else the listening address ('' before listening). */
+  get public(): string {
+    return this.configured ?? this.#listening ?? '';
+  }
 }
 
 export const VERSION: string = (
@@ -95,11 +129,7 @@ export async function createContainer(
   const deps: ServiceDeps = {
     store: createStore(
       database.db,
-      createStoreShared(database.db, {
-        // PGlite is one session; on PostgreSQL a quarter of the pool may carry issuance batches.
-        maxConcurrentBatches:
-          database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.dbPoolSize / 4)),
-      }),
+      createStoreShared(database.db, { maxConcurrentBatches: config.maxConcurrentBatches }),
     ),
     clock: overrides.clock ?? systemClock,
     ids: overrides.ids ?? randomIds,
@@ -127,8 +157,8 @@ export async function createContainer(
       activationMinutes: config.pagopa.activationMinutes,
     },
   };
-  const sandbox =
-    config.pagopa.sandbox === 'on' || (config.pagopa.sandbox === 'auto' && database.engine === 'pglite');
+  const sandbox = config.pagopa.sandbox;
+  const serviceUrl = new ServiceUrl(config.publicUrl);
   const node = config.pagopa.node;
   // The sandbox authenticates as the node does: with a configured key, or one kept in DATA_DIR.
   const sandboxKey = sandbox
@@ -147,7 +177,7 @@ export async function createContainer(
   }
   if (sandbox) {
     deps.paymentNode = createNodeSandbox({
-      baseUrl: () => serviceUrl.current,
+      baseUrl: () => serviceUrl.local,
       creditor: deps.creditor,
       clock: deps.clock,
       subscriptionKey: sandboxKey,
@@ -171,9 +201,7 @@ export async function createContainer(
   const outbox = new OutboxWorker(deps, {
     mailer,
     webhooks: httpWebhooks({
-      allowLocalReceivers:
-        config.webhookLocalReceivers === 'on' ||
-        (config.webhookLocalReceivers === 'auto' && database.engine === 'pglite'),
+      allowLocalReceivers: config.webhookLocalReceivers,
     }),
     concurrency: config.mail.concurrency,
     leaseMs: config.mail.leaseMs,
@@ -197,6 +225,11 @@ export async function createContainer(
     mailDir,
     outbox,
     pagopaNode,
+    verificationCache: new VerificationCache(config.lookupCacheTtlMs),
+    receiptIntake: new ReceiptIntake(deps, { maxConcurrent: config.maxConcurrentBatches }),
+    protocolRegistrar: new ProtocolRegistrar(deps),
+    pecMailbox: config.pecImap ? imapMailbox(config.pecImap.url) : undefined,
+    serviceUrl,
     close: async () => {
       await outbox.stop();
       await mailer.close();
@@ -255,25 +288,27 @@ export async function startService(container: Container): Promise<RunningService
     rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
     lookupCacheTtlMs: config.lookupCacheTtlMs,
     monitor: container.monitor,
-    publicUrl: () => config.publicUrl ?? serviceUrl.current,
-    maxConcurrentBatches:
-      container.database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.dbPoolSize / 4)),
+    publicUrl: () => container.serviceUrl.public,
+    maxConcurrentBatches: config.maxConcurrentBatches,
+    verificationCache: container.verificationCache,
+    receiptIntake: container.receiptIntake,
+    protocolRegistrar: container.protocolRegistrar,
+    webhookHostIsPublic: (host) => publicAddressesOnly(host),
     logger,
     metrics: container.metrics,
     mailDir: container.mailDir,
-    demoSignIn:
-      config.portalDemoSignIn === 'on' ||
-      (config.portalDemoSignIn === 'auto' && container.database.engine === 'pglite'),
+    demoSignIn: config.portalDemoSignIn,
     oidc: config.oidc,
     pagopaNode: container.pagopaNode,
-    webhookLocalReceivers:
-      config.webhookLocalReceivers === 'on' ||
-      (config.webhookLocalReceivers === 'auto' && container.database.engine === 'pglite'),
+    webhookLocalReceivers: config.webhookLocalReceivers,
   });
   const scheduler = new Scheduler(logger);
   if (config.jobsEnabled)
     scheduler.start(
-      backgroundJobs(deps, config, () => config.publicUrl ?? (serviceUrl.current || undefined)),
+      backgroundJobs(deps, config, {
+        links: () => container.serviceUrl.public || undefined,
+        pecMailbox: container.pecMailbox,
+      }),
       { runAtStart: true },
     );
   container.monitor.start(config.probeIntervalMs);
@@ -289,7 +324,7 @@ export async function startService(container: Container): Promise<RunningService
     : config.host.includes(':')
       ? `[${config.host}]`
       : config.host;
-  serviceUrl.current = `http://${local}:${port}`;
+  container.serviceUrl.listeningOn(`http://${local}:${port}`);
   return {
     app,
     url,

@@ -35,10 +35,6 @@ const program = new Command()
   .description('CIG registry and service continuity for Italian public tenders')
   .version(VERSION);
 
-/** Whether `serve` loads the demo data (into an empty database only). */
-const seedWanted = (cfg: Config, engine: string) =>
-  cfg.seedDemo === 'always' || (cfg.seedDemo === 'auto' && engine === 'pglite');
-
 /**
  * On the embedded engine the preparation (creating the data directory, migrations, code lists, demo
  * data) runs in a short-lived child process: PGlite's WebAssembly memory only grows, and creating a
@@ -72,7 +68,7 @@ program
       demo = { seeded: false, tokens: readDemoTokens(cfg) };
     } else {
       await prepareDatabase(container);
-      demo = seedWanted(cfg, container.database.engine)
+      demo = cfg.seedDemo
         ? await seedDemo(container)
         : { seeded: false, tokens: readDemoTokens(cfg) };
     }
@@ -98,7 +94,7 @@ program
     const container = await createContainer(cfg);
     try {
       await prepareDatabase(container);
-      if (seedWanted(cfg, container.database.engine)) await seedDemo(container);
+      if (cfg.seedDemo) await seedDemo(container);
     } finally {
       await container.close();
     }

@@ -26,6 +26,8 @@ import { registryRoutes } from './routes/registry.routes.js';
 import { tenderRoutes } from './routes/tenders.routes.js';
 import { paymentRoutes } from './routes/payments.routes.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
+import type { ReceiptIntake } from '../services/payments/pagopa-creditor.js';
+import type { ProtocolRegistrar } from '../services/notices/protocol.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
 import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';
 import { noticeFeed, noticeRoutes } from './routes/notices.routes.js';
@@ -68,6 +70,13 @@ export interface AppOptions {
   databaseDeadlineMs?: number;
   /** Who may call /pagopa/paForNode (the pagoPA node); absent = nobody. */
   pagopaNode?: NodeAuthPolicy | undefined;
+  /**
+   * The stateful parts the container builds (src/container.ts); when absent (tests that build the
+   * app alone) they are made here with the options above.
+   */
+  verificationCache?: VerificationCache;
+  receiptIntake?: ReceiptIntake;
+  protocolRegistrar?: ProtocolRegistrar;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -123,7 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const verificationCache = new VerificationCache(options.lookupCacheTtlMs ?? 0);
+  const verificationCache = options.verificationCache ?? new VerificationCache(options.lookupCacheTtlMs ?? 0);
   const monitor = options.monitor ?? new StatusMonitor(deps, { ping: options.ping });
   // Raw e-mail messages (certified e-mail receipts) arrive as bytes. Body limits: 1 MB unless the route
   // sets its own (PEC receipts, reporting flows, the SOAP service: see xml-limits.ts); a larger body is
@@ -300,6 +309,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         mailDir: options.mailDir ?? null,
         webhookLocalReceivers: options.webhookLocalReceivers ?? false,
         webhookHostIsPublic: options.webhookHostIsPublic ?? ((host) => publicAddressesOnly(host)),
+        registrar: options.protocolRegistrar,
       });
     },
     { prefix: '/api/v1' },
@@ -319,6 +329,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     deps,
     nodeAuth: options.pagopaNode,
     maxConcurrentBatches: options.maxConcurrentBatches ?? 1,
+    intake: options.receiptIntake,
     onReceiptApplied: (position) => verificationCache.paymentApplied(position.cig, position.debtorFiscalCode),
   });
 

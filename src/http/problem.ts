@@ -1,6 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../domain/shared/errors.js';
-import { isPgError } from '../adapters/db/database.js';
 
 /** The one code -> HTTP status table. Exhaustive: a new ErrorCode does not compile until mapped. */
 export const statusOf: Record<ErrorCode, number> = {
@@ -77,39 +76,19 @@ function fieldOf(instancePath: string, missing?: unknown): string {
   return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-const DB_UNAVAILABLE = new Set([
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08003',
-  '08006',
-  '08001',
-  '08004',
-  '53300',
-]);
+/** Node's codes for a service this one calls that cannot be reached (an identity provider, ...). */
 const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 
-/** The database (or the network to it) is down: answered 503, never 500. */
+/**
+ * Something this request needs is not reachable: the database (adapters/db reports it as a
+ * `service_unavailable` DomainError) or another service (Node's network error codes). Answered 503.
+ */
 export function isUnavailable(error: unknown): boolean {
+  if (error instanceof DomainError) return error.code === 'service_unavailable';
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (DB_UNAVAILABLE.has(code) || NET_UNAVAILABLE.has(code))) return true;
-  const message = String((error as { message?: unknown }).message ?? '');
-  // pg reports a lost server in messages only: a refused or timed-out connect, a connection cut under a
-  // query, a pooled client whose connection already failed ("... is not queryable").
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|connection error and is not queryable|Query read timeout/i.test(
-    message,
-  );
+  return typeof code === 'string' && NET_UNAVAILABLE.has(code);
 }
-
-/** Database rules a request can run into on its own (not a race): said in words, as a rule violation. */
-const CONSTRAINT_RULES: Record<string, string> = {
-  lots_number_cap: 'a tender has at most 9,000 lots',
-  provisional_lots_number_cap: 'a procedure has at most 9,000 lots',
-  lots_amount_cap: 'a lot amounts to at most 9,999,999,999.99 euro',
-  provisional_lots_amount_cap: 'a lot amounts to at most 9,999,999,999.99 euro',
-};
 
 /** Maps anything thrown in a request to problem+json; only unexpected errors are 500 and logged with stack. */
 export function errorHandler(
@@ -118,11 +97,15 @@ export function errorHandler(
   reply: FastifyReply,
 ): FastifyReply {
   if (error instanceof DomainError) {
-    if (error.code === 'service_unavailable' && !reply.getHeader('retry-after'))
+    if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+    else if (error.code === 'service_unavailable' && !reply.getHeader('retry-after'))
       reply.header('retry-after', '5');
+    // One with a cause (a database refusal, an unreachable database) is worth a line in the log.
+    if (error.cause !== undefined && error.code !== 'rule_violation')
+      request.log.warn({ err: error }, 'refused: the database or a service it needs');
     return sendProblem(
       reply,
-      problemOf(error.code, error.message, request, { field: error.field, reason: error.reason }),
+      problemOf(error.code, error.detail, request, { field: error.field, reason: error.reason }),
     );
   }
   const fastifyError = error as FastifyError;
@@ -142,32 +125,15 @@ export function errorHandler(
     );
   }
   if (isUnavailable(error)) {
-    request.log.warn({ err: error }, 'database unavailable');
+    request.log.warn({ err: error }, 'a service this request needs is not reachable');
     reply.header('Retry-After', '5');
     return sendProblem(
       reply,
-      problemOf('service_unavailable', 'the database is not reachable; retry shortly', request),
-    );
-  }
-  const dbError: unknown = error;
-  if (isPgError(dbError) && dbError.code === '40001') {
-    reply.header('Retry-After', '1');
-    return sendProblem(
-      reply,
-      problemOf('conflict', 'a concurrent change interfered; retry the request', request),
-    );
-  }
-  const constraint = isPgError(dbError) ? dbError.constraint : undefined;
-  const rule = constraint ? CONSTRAINT_RULES[constraint] : undefined;
-  if (rule) return sendProblem(reply, problemOf('rule_violation', rule, request, { reason: constraint }));
-  if (isPgError(dbError) && dbError.code?.startsWith('23')) {
-    // A rule the database enforces caught what a concurrent request changed under the service's checks.
-    request.log.warn({ err: error }, 'database constraint refused a change');
-    return sendProblem(
-      reply,
-      problemOf('conflict', 'the change conflicts with the current data; reload and retry', request, {
-        reason: dbError.constraint ?? `sqlstate_${dbError.code}`,
-      }),
+      problemOf(
+        'service_unavailable',
+        'a service this request needs is not reachable; retry shortly',
+        request,
+      ),
     );
   }
   const status = fastifyError.statusCode;

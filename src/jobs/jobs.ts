@@ -7,18 +7,23 @@ import {
   regularisePending,
   remindRegularisations,
 } from '../services/continuity/contingency.js';
-import { imapMailbox } from '../adapters/mail/imap-mailbox.js';
 import { MAX_PEC_RECEIPT_BYTES } from '../adapters/mail/pec-receipt.js';
-import { ingestPecMailbox } from '../services/notices/receipts.js';
+import { ingestPecMailbox, type PecMailbox } from '../services/notices/receipts.js';
 import { emitMaintenanceEvents } from '../services/notices/subscriptions.js';
 import type { ScheduledJob } from './scheduler.js';
 
 export function backgroundJobs(
   deps: ServiceDeps,
   config: Pick<Config, 'expireLotsIntervalMs' | 'idempotencyRetentionHours' | 'pecImap'>,
-  /** The base of the portal links in e-mails (the public URL once the service listens). */
-  links: () => string | undefined = () => undefined,
+  wired: {
+    /** The base of the portal links in e-mails (the public URL once the service listens). */
+    links?: () => string | undefined;
+    /** The PEC mailbox (built by the container when PEC_IMAP_URL is set). */
+    pecMailbox?: PecMailbox | undefined;
+  } = {},
 ): ScheduledJob[] {
+  const links = wired.links ?? (() => undefined);
+  const pecMailbox = wired.pecMailbox;
   return [
     {
       name: 'expire-lots',
@@ -54,19 +59,13 @@ export function backgroundJobs(
         ),
       }),
     },
-    ...(config.pecImap
+    ...(config.pecImap && pecMailbox
       ? [
           {
             // Certified e-mail receipts from the sections' PEC mailbox (the HTTP channel works too).
             name: 'pec-imap',
             intervalMs: config.pecImap.intervalMs,
-            run: () =>
-              ingestPecMailbox(
-                deps,
-                imapMailbox(config.pecImap!.url),
-                deps.pecReceipts,
-                MAX_PEC_RECEIPT_BYTES,
-              ),
+            run: () => ingestPecMailbox(deps, pecMailbox, deps.pecReceipts, MAX_PEC_RECEIPT_BYTES),
           },
         ]
       : []),

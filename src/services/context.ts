@@ -3,38 +3,12 @@ import { DomainError } from '../domain/shared/errors.js';
 import type { OrdinalAllocator } from './cig/ordinal-allocator.js';
 import type { CreditorConfig, PaymentDocuments, PaymentNode } from './payments/ports.js';
 import type { LetterRenderer, PecReceiptReader, SegnaturaSigner } from './notices/ports.js';
-import type { AuditEntry, Role, Store, User } from './ports.js';
+import type { Actor, UserActor } from '../domain/registry/actor.js';
+import type { AuditEntry, Store } from './ports.js';
+import type { Role } from '../domain/registry/registry.js';
 
-/** Who is acting: a signed-in user, or the system itself (scheduled jobs). */
-export type Actor =
-  | {
-      kind: 'user';
-      userId: string;
-      name: string;
-      role: Role;
-      contractingAuthorityId: string | null;
-      economicOperatorId: string | null;
-      regionalSectionCode: string | null;
-      requestId?: string | undefined;
-    }
-  | { kind: 'system'; job: string };
-
-export type UserActor = Extract<Actor, { kind: 'user' }>;
-
-export function actorFromUser(user: User, requestId?: string): UserActor {
-  return {
-    kind: 'user',
-    userId: user.id,
-    name: user.name,
-    role: user.role,
-    contractingAuthorityId: user.contractingAuthorityId,
-    economicOperatorId: user.economicOperatorId,
-    regionalSectionCode: user.regionalSectionCode,
-    requestId,
-  };
-}
-
-export const systemActor = (job: string): Actor => ({ kind: 'system', job });
+export { actorFromUser, systemActor } from '../domain/registry/actor.js';
+export type { Actor, UserActor } from '../domain/registry/actor.js';
 
 export interface IdGenerator {
   uuid(): string;

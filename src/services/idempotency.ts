@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DomainError, invalidField } from '../domain/shared/errors.js';
-import type { ServiceDeps, UserActor } from './context.js';
+import type { ServiceDeps } from './context.js';
 import type { Store } from './ports.js';
+import type { UserActor } from '../domain/registry/actor.js';
 
 export interface IdempotentRequest {
   key: string;

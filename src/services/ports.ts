@@ -3,153 +3,31 @@
  * Records are plain data: ids are UUID strings, money is integer cents, calendar dates are
  * 'YYYY-MM-DD', instants are Date.
  */
-import type { ContractObject, LotState, Sector, TenderState } from '../domain/tenders/tender-rules.js';
+import type { ContractObject, Sector, TenderState } from '../domain/tenders/tender-rules.js';
+import type {
+  ContractingAuthority,
+  CostCentre,
+  EconomicOperator,
+  RegionalSection,
+  Role,
+  User,
+} from '../domain/registry/registry.js';
+import type { Lot, SmartCig, Tender } from '../domain/tenders/tender.js';
 import type { GroupingRepository, PaymentRepository, ReportingFlowRepository } from './payments/ports.js';
 import type { ContinuityRepository } from './continuity/ports.js';
 import type { NoticeRepository } from './notices/ports.js';
 
-export type Role = 'rup' | 'economic_operator' | 'regional_staff' | 'authority_staff' | 'admin';
-export const roles: readonly Role[] = [
-  'rup',
-  'economic_operator',
-  'regional_staff',
-  'authority_staff',
-  'admin',
-];
-
-export interface RegionalSection {
-  code: string;
-  name: string;
-  regionName: string;
-  regionIstat: string;
-  provinceIstat: string | null;
-  city: string;
-  pec: string;
-  aooCode: string;
-  /** Letterhead lines between the region and the section (the offices it belongs to), top to bottom. */
-  letterheadOffices: string[];
-  /** The web site printed at the foot of its letters, e.g. www.regione.puglia.it. */
-  website: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface ContractingAuthority {
-  id: string;
-  fiscalCode: string;
-  ausaCode: string;
-  name: string;
-  istatPlaceCode: string;
-  placeName: string;
-  regionalSectionCode: string;
-  pec: string;
-  active: boolean;
-  costCentres: CostCentre[];
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface CostCentre {
-  id: string;
-  code: string;
-  name: string;
-  active: boolean;
-}
-
-export interface EconomicOperator {
-  id: string;
-  fiscalCode: string;
-  vatNumber: string | null;
-  name: string;
-  pec: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface User {
-  id: string;
-  name: string;
-  email: string;
-  fiscalCode: string | null;
-  role: Role;
-  contractingAuthorityId: string | null;
-  economicOperatorId: string | null;
-  regionalSectionCode: string | null;
-  active: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface Tender {
-  id: string;
-  tenderNumber: number;
-  contractingAuthorityId: string;
-  contractingAuthorityName: string;
-  contractingAuthorityFiscalCode: string;
-  regionalSectionCode: string;
-  costCentreId: string | null;
-  rupUserId: string;
-  object: string;
-  procedureTypeCode: string;
-  sector: Sector;
-  contractObject: ContractObject;
-  state: TenderState;
-  lotCount: number;
-  cancelReason: number | null;
-  cancelNote: string | null;
-  cancelledAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface Lot {
-  id: string;
-  tenderId: string;
-  tenderNumber: number;
-  tenderState: TenderState;
-  /** When the tender (the procedure) started: keys the contribution tables. */
-  tenderCreatedAt: Date;
-  contractingAuthorityId: string;
-  contractingAuthorityName: string;
-  contractingAuthorityFiscalCode: string;
-  regionalSectionCode: string;
-  procedureTypeCode: string;
-  lotNumber: number;
-  cig: string;
-  object: string;
-  amountCents: number;
-  cpvCode: string;
-  istatPlaceCode: string;
-  state: LotState;
-  acquiredAt: Date;
-  perfectionDeadline: string;
-  publicationDate: string | null;
-  invitationDate: string | null;
-  bidDeadline: Date | null;
-  perfectedAt: Date | null;
-  cancelReason: number | null;
-  cancelNote: string | null;
-  cancelledAt: Date | null;
-}
-
-export interface SmartCig {
-  id: string;
-  cig: string;
-  contractingAuthorityId: string;
-  contractingAuthorityName: string;
-  contractingAuthorityFiscalCode: string;
-  regionalSectionCode: string;
-  rupUserId: string;
-  contractType: string;
-  contractObject: ContractObject;
-  procedureTypeCode: string;
-  object: string;
-  amountCents: number;
-  cup: string | null;
-  state: 'issued' | 'cancelled';
-  createdAt: Date;
-  cancelledAt: Date | null;
-}
+// The domain's nouns live in src/domain; re-exported here for the code that still imports them from here.
+export { roles } from '../domain/registry/registry.js';
+export type {
+  ContractingAuthority,
+  CostCentre,
+  EconomicOperator,
+  RegionalSection,
+  Role,
+  User,
+} from '../domain/registry/registry.js';
+export type { Lot, SmartCig, Tender } from '../domain/tenders/tender.js';
 
 export interface AuditEntry {
   occurredAt: Date;

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { translatingErrors } from './db-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 
@@ -79,7 +80,7 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
     serializers: { [pgliteTypes.BYTEA]: serializeBytea },
   });
   const dialect = new PGliteDialect(client, { statementTimeoutMs: options.statementTimeoutMs ?? 30000 });
-  const db = new Kysely<DB>({ dialect });
+  const db = new Kysely<DB>({ dialect: translatingErrors(dialect) });
   return {
     db,
     engine: 'pglite',
@@ -114,7 +115,9 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   // must not crash the process: the pending query reports the error, the next one reconnects.
   pool.on('error', (error) => options.onPoolError?.(error));
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
+  const db = new Kysely<DB>({
+    dialect: translatingErrors(new PostgresDialect({ pool: withPreparedStatements(pool) })),
+  });
   const pinger = pingConnection(url, options);
   return {
     db,
@@ -199,15 +202,4 @@ function withPreparedStatements(pool: pg.Pool): pg.Pool {
   return pool;
 }
 
-/** PostgreSQL error fields we rely on; both pg and PGlite errors carry them. */
-export interface PgErrorLike {
-  code?: string;
-  constraint?: string;
-  message: string;
-}
-
-export function isPgError(error: unknown): error is PgErrorLike {
-  return (
-    typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
-  );
-}
+export { isPgError, type PgErrorLike } from './db-errors.js';

@@ -24,7 +24,7 @@ export interface PGliteDialectOptions {
 /**
  * Kysely dialect for PGlite. PGlite is one session: a transaction must own it from BEGIN to COMMIT,
  * so connections are handed out one at a time behind a FIFO lock. (kysely-pglite's driver lacks this
- * lock, so two concurrent transactions interleave their statements; see docs/ARCHITECTURE.md.)
+ * lock, so two concurrent transactions interleave their statements; see docs/decisions.md.)
  *
  * Two guards against a frozen service: a call made outside a transaction from inside it (it would
  * wait for that very transaction forever) throws at once; a call waiting for the session longer than

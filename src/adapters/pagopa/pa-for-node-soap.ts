@@ -18,6 +18,7 @@ import type { FaultCode } from '../../services/payments/pagopa-creditor.js';
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SOAP_REQUEST_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
+import { escapeXmlText, INVALID_XML_CHAR } from '../xml/xml-text.js';
 
 export const PA_FOR_NODE_NS = 'http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd';
 export const SOAP_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -473,9 +474,6 @@ const orderedParser = new XMLParser({
   maxNestedTags: 64,
 });
 
-// Characters XML 1.0 does not allow (lone surrogates included).
-const INVALID_XML_CHAR =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const PREDEFINED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 function decodeText(raw: string, path: string): string {
@@ -913,18 +911,6 @@ const node = (name: string, ...children: (XmlNode | undefined)[]): XmlNode => ({
   name,
   children: children.filter((c): c is XmlNode => c !== undefined),
 });
-
-const INVALID_XML_CHARS = new RegExp(INVALID_XML_CHAR.source, 'g');
-
-/** Escapes character data; characters XML cannot carry become U+FFFD; CR survives as &#13;. */
-export function escapeXmlText(value: string): string {
-  return value
-    .replace(INVALID_XML_CHARS, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r/g, '&#13;');
-}
 
 function render(n: XmlNode, out: string[]): void {
   if ('value' in n) {

@@ -22,7 +22,7 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { DomainError } from '../../domain/shared/errors.js';
 import { REPORTING_FLOW_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
-import { decodeXmlReferences, rawOrderedXmlParser } from '../xml/xml-text.js';
+import { decodeXmlReferences, escapeXmlText, rawOrderedXmlParser } from '../xml/xml-text.js';
 
 export const FDR_NAMESPACE = 'http://www.digitpa.gov.it/schemas/2011/Pagamenti/';
 
@@ -658,12 +658,6 @@ function parseUnsafe(input: unknown): ParsedFlow {
 
 const INVALID_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-function escapeText(s: string): string {
-  return s.replace(/[&<>\r]/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;',
-  );
-}
-
 /** Problems that would make the written document invalid against the schema (or not round-trip). */
 function buildProblems(flow: ReportingFlow): string[] {
   const problems = new Problems();
@@ -740,7 +734,7 @@ export function buildReportingFlow(flow: ReportingFlow): string {
     `<FlussoRiversamento xmlns="${FDR_NAMESPACE}">`,
   ];
   const el = (indent: string, name: string, value: string): void => {
-    out.push(`${indent}<${name}>${escapeText(value)}</${name}>`);
+    out.push(`${indent}<${name}>${escapeXmlText(value)}</${name}>`);
   };
   const party = (name: string, role: string, p: ReportingFlow['sender']): void => {
     out.push(`  <${name}>`, `    <identificativoUnivoco${role}>`);

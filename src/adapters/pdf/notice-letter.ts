@@ -1,5 +1,11 @@
 import PDFDocument from 'pdfkit';
-import { formatDateIt, isValidIsoDate, TIME_ZONE } from '../../domain/shared/dates.js';
+import type { DailyRegister, TransmissionLetter } from '../../domain/notices/documents.js';
+import {
+  formatDateIt,
+  formatDateTimeIt,
+  formatLongDateIt as formatLongDate,
+  formatTimeIt,
+} from '../../domain/shared/dates.js';
 import { toWinAnsi } from './payment-documents.js';
 
 /**
@@ -14,68 +20,11 @@ import { toWinAnsi } from './payment-documents.js';
  * comunicato (title, paragraphs, bullet items), link to the source, signature block, site address.
  */
 
-/** The contents of a transmission letter (structurally the `TransmissionLetterData` of the notices port). */
-export interface TransmissionLetter {
-  /** First line in bold and larger (the region), then the offices (bold), the last of 3+ in regular. */
-  letterhead: string[];
-  city: string;
-  /** YYYY-MM-DD, printed as "07 maggio 2021". */
-  date: string;
-  protocol: { label: string /* AOO_092/0001228 */; direction: 'Protocollo Uscita' | 'Protocollo Entrata' };
-  transmissionClause: string;
-  salutation: string;
-  /** Printed after "Oggetto: " (a leading "Oggetto:" in the text is not repeated). */
-  subject: string;
-  introduction: string;
-  /** body: plain text, paragraphs separated by blank lines, bullet items on lines starting with "- ". */
-  notice: { title: string; body: string; sourceUrl: string | null };
-  signature: { office: string; role: string; name?: string | null };
-  website: string | null;
-  /** Creation instant, for a deterministic file */
-  issuedAt: Date;
-}
+export type { DailyRegister, TransmissionLetter } from '../../domain/notices/documents.js';
 
-/** One day of an AOO's protocol register (structurally the `DailyRegisterData` of the notices port). */
-export interface DailyRegister {
-  aoo: { code: string; name: string };
-  register: string;
-  /** YYYY-MM-DD */
-  date: string;
-  registrations: {
-    number: number;
-    at: Date;
-    direction: 'U' | 'E';
-    subject: string;
-    correspondents: string;
-    sha256: string;
-    annulled: boolean;
-  }[];
-  annulments: { number: number; at: Date; operator: string; measure: string; reason: string }[];
-  /** SHA-256 (hex) of the register's JSON export, printed in full. */
-  jsonSha256: string;
-  generatedAt: Date;
-}
-
-const MONTHS = [
-  'gennaio',
-  'febbraio',
-  'marzo',
-  'aprile',
-  'maggio',
-  'giugno',
-  'luglio',
-  'agosto',
-  'settembre',
-  'ottobre',
-  'novembre',
-  'dicembre',
-];
-
-/** "2021-05-07" -> "07 maggio 2021" (month in lower case, as Italian writes it). */
+/** "2021-05-07" -> "07 maggio 2021": the letters' style of domain/shared/dates.ts formatLongDateIt. */
 export function formatLongDateIt(date: string): string {
-  if (!isValidIsoDate(date)) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${date}`);
-  const [year, month, day] = date.split('-');
-  return `${day} ${MONTHS[Number(month) - 1]} ${year}`;
+  return formatLongDate(date, { twoDigitDay: true });
 }
 
 /** Protocol numbers have at least 7 digits (DPR 445/2000, art. 57). */
@@ -343,14 +292,7 @@ const ANNULMENT_COLUMNS: Column[] = [
   { title: 'Motivo', width: 230 },
 ];
 
-const romeTime = new Intl.DateTimeFormat('it-IT', {
-  timeZone: TIME_ZONE,
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-const when = (at: Date) => `${formatDateIt(at)} ${romeTime.format(at)}`;
+const when = (at: Date): string => formatDateTimeIt(at, { seconds: true });
 
 export async function renderDailyRegister(register: DailyRegister): Promise<Buffer> {
   const day = formatLongDateIt(register.date);
@@ -397,7 +339,7 @@ export async function renderDailyRegister(register: DailyRegister): Promise<Buff
             bold: true,
             color: r.annulled ? ALERT : INK,
           },
-          { text: romeTime.format(r.at), color: dim },
+          { text: formatTimeIt(r.at, { seconds: true }), color: dim },
           { text: r.direction === 'U' ? 'Uscita' : 'Entrata', color: dim },
           { text: r.subject, color: dim },
           { text: r.correspondents, color: dim },

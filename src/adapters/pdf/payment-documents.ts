@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { groupNoticeNumber } from '../../domain/payments/notice-number.js';
-import { formatDateIt, TIME_ZONE } from '../../domain/shared/dates.js';
+import { formatDateIt, formatDateTimeIt } from '../../domain/shared/dates.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
 import type { NoticeDocument, ReceiptDocument } from '../../services/payments/ports.js';
 
@@ -78,12 +78,6 @@ export function truncateSubject(subject: string): string {
 }
 
 const euro = (cents: number) => `${formatAmountIt(cents)} €`;
-const romeTime = new Intl.DateTimeFormat('it-IT', {
-  timeZone: TIME_ZONE,
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
 
 export async function renderPaymentNotice(doc: PaymentNoticeDocument): Promise<Buffer> {
   const subject = truncateSubject(doc.subject);
@@ -162,7 +156,7 @@ export async function renderPaymentReceipt(doc: PaymentReceiptDocument): Promise
   const rows: [string, string][] = [
     ['Oggetto del pagamento', subject],
     ['Importo pagato', euro(doc.amountCents)],
-    ['Data e ora del pagamento', `${formatDateIt(doc.paidAt)}, ore ${romeTime.format(doc.paidAt)}`],
+    ['Data e ora del pagamento', formatDateTimeIt(doc.paidAt, { joiner: ', ore ' })],
     ['Prestatore di servizi di pagamento', doc.psp.name],
     ['Codice del prestatore (PSP)', doc.psp.id],
     ['Identificativo della ricevuta', doc.receiptId],

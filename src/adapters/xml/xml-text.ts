@@ -43,6 +43,32 @@ export function isXmlChar(cp: number): boolean {
   );
 }
 
+/** Characters XML 1.0 does not allow (lone surrogates included). */
+export const INVALID_XML_CHAR =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const INVALID_XML_CHARS = new RegExp(INVALID_XML_CHAR.source, 'g');
+
+export interface XmlEscapeOptions {
+  /** What becomes of a character XML cannot carry: U+FFFD (default) or nothing. */
+  invalid?: 'replace' | 'drop';
+}
+
+/**
+ * The one XML text escaper (the SOAP codec, the reporting flows, the Atom feeds): `&`, `<`, `>`
+ * escaped, a carriage return kept as `&#13;` (a parser would turn a literal one into a line feed), a
+ * character XML cannot carry replaced by U+FFFD or dropped.
+ */
+export function escapeXmlText(value: string, options: XmlEscapeOptions = {}): string {
+  return value
+    .replace(INVALID_XML_CHARS, options.invalid === 'drop' ? '' : '\uFFFD')
+    .replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;'));
+}
+
+/** escapeXmlText, and the quotes too: for a quoted attribute value as well as for content. */
+export function escapeXmlAttribute(value: string, options: XmlEscapeOptions = {}): string {
+  return escapeXmlText(value, options).replace(/["']/g, (c) => (c === '"' ? '&quot;' : '&apos;'));
+}
+
 export type ReferenceProblem = 'undefined_entity' | 'invalid_character_reference' | 'bare_ampersand';
 
 /**

@@ -97,14 +97,51 @@ export function formatDateIt(value: Date | IsoDate): string {
   return itDate.format(instant);
 }
 
-/** 15:43 (Rome wall clock, 24 hours) */
-export function formatTimeIt(instant: Date): string {
-  return romeLocalDateTime(instant).slice(11, 16);
+/** 15:43, or 15:43:07 with seconds (Rome wall clock, 24 hours). */
+export function formatTimeIt(instant: Date, options: { seconds?: boolean } = {}): string {
+  return romeLocalDateTime(instant).slice(11, options.seconds ? 19 : 16);
 }
 
-/** 02/12/2026 15:43 (Rome wall clock): the one date-and-time style of the documents people read. */
-export function formatDateTimeIt(instant: Date): string {
-  return `${formatDateIt(instant)} ${formatTimeIt(instant)}`;
+export interface DateTimeStyle {
+  /** Between the date and the time: ' ' (default), ' ore ' (pages), ', ore ' (receipts). */
+  joiner?: ' ' | ' ore ' | ', ore ';
+  /** 15:43:07 instead of 15:43 (registers, where the order within a minute matters). */
+  seconds?: boolean;
+}
+
+/**
+ * 02/12/2026 15:43 (Rome wall clock): the date-and-time of everything people read. The styles in use:
+ * `02/12/2026 ore 15:43` (status page, portal), `02/12/2026, ore 15:43` (payment receipt),
+ * `02/12/2026 15:43:07` (protocol register).
+ */
+export function formatDateTimeIt(instant: Date, style: DateTimeStyle = {}): string {
+  return `${formatDateIt(instant)}${style.joiner ?? ' '}${formatTimeIt(instant, { seconds: style.seconds ?? false })}`;
+}
+
+const MONTHS_IT = [
+  'gennaio',
+  'febbraio',
+  'marzo',
+  'aprile',
+  'maggio',
+  'giugno',
+  'luglio',
+  'agosto',
+  'settembre',
+  'ottobre',
+  'novembre',
+  'dicembre',
+] as const;
+
+/**
+ * "3 maggio 2021" for a calendar day (month in lower case, as Italian writes it); "03 maggio 2021"
+ * with `twoDigitDay` (the letters and the daily register, as the Authority's letters write it).
+ * Throws RangeError on anything but a valid YYYY-MM-DD.
+ */
+export function formatLongDateIt(date: IsoDate, options: { twoDigitDay?: boolean } = {}): string {
+  if (!isValidIsoDate(date)) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${date}`);
+  const [year, month, day] = date.split('-') as [string, string, string];
+  return `${options.twoDigitDay ? day : String(Number(day))} ${MONTHS_IT[Number(month) - 1]} ${year}`;
 }
 
 const romeDateTime = new Intl.DateTimeFormat('sv-SE', {

@@ -24,6 +24,13 @@ export interface DomainErrorOptions {
   field?: string;
   /** A finer, stable reason within the code (`smart_cig_amount_limit`). */
   reason?: string;
+  /**
+   * What a client is told when it differs from `message` (then kept for logs): errors translated from
+   * the database keep its own words as the message and say `detail` to the client.
+   */
+  detail?: string;
+  /** A retry may succeed after this many seconds (a serialization failure, an unreachable database). */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -31,6 +38,8 @@ export class DomainError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
   readonly reason: string | undefined;
+  readonly detail: string;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: DomainErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -38,6 +47,8 @@ export class DomainError extends Error {
     this.code = code;
     this.field = options.field;
     this.reason = options.reason;
+    this.detail = options.detail ?? message;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

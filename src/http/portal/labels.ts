@@ -1,8 +1,8 @@
-import { formatDateIt, romeLocalDateTime } from '../../domain/shared/dates.js';
+import { formatDateTimeIt } from '../../domain/shared/dates.js';
 import type { LotState, TenderState } from '../../domain/tenders/tender-rules.js';
 
 /** "07/05/2021 ore 10:15", Italian time. */
-export const dateTimeIt = (d: Date) => `${formatDateIt(d)} ore ${romeLocalDateTime(d).slice(11, 16)}`;
+export const dateTimeIt = (d: Date): string => formatDateTimeIt(d, { joiner: ' ore ' });
 
 export const tenderStateLabels: Record<TenderState, string> = {
   active: 'Attiva',

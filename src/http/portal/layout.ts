@@ -1,6 +1,6 @@
 import { formatDateIt } from '../../domain/shared/dates.js';
 import type { UserActor } from '../../services/context.js';
-import { escapeHtml } from '../status/status-page.js';
+import { escapeHtml } from '../html.js';
 
 /**
  * The portal's page shell in Bootstrap Italia markup (header slim + centre + navigation, footer with the

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { formatLongDateIt } from '../status/status-page.js';
+import { formatLongDateIt } from '../../domain/shared/dates.js';
 import { noticeBodyHtml, noticeKindLabels } from '../status/notices-pages.js';
 import type { ServiceDeps } from '../../services/context.js';
 import { getNotice, listNotices } from '../../services/notices/notices.js';

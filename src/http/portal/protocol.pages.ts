@@ -1,5 +1,11 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { addDays, formatDateIt, isValidIsoDate, romeDateOf } from '../../domain/shared/dates.js';
+import {
+  addDays,
+  formatDateIt,
+  formatTimeIt,
+  isValidIsoDate,
+  romeDateOf,
+} from '../../domain/shared/dates.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps, type UserActor } from '../../services/context.js';
 import type { ProtocolRegistration } from '../../services/notices/ports.js';
@@ -17,13 +23,6 @@ const base = '/area-personale/protocollo';
 
 /** A day the register can hold: a calendar date of this century (not year 9999, which has no next day here). */
 const registerDay = (d: string) => isValidIsoDate(d) && d >= '2000-01-01' && d <= '2099-12-31';
-
-const timeIt = new Intl.DateTimeFormat('it-IT', {
-  timeZone: 'Europe/Rome',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
 
 const directionLabels: Record<ProtocolRegistration['direction'], string> = {
   U: 'In uscita',
@@ -123,7 +122,7 @@ export const protocolPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
                         <td>
                           <a href="${base}/registrazioni/${r.id}">${protocolLabel(r.aooCode, r.number)}</a>
                         </td>
-                        <td>${timeIt.format(r.registeredAt)}</td>
+                        <td>${formatTimeIt(r.registeredAt, { seconds: true })}</td>
                         <td>${directionLabels[r.direction]}</td>
                         <td>${r.subject}</td>
                         <td>${correspondentsIt(r)}</td>
@@ -187,7 +186,8 @@ export const protocolPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
         <dl class="row">
           <dt class="col-sm-4">Registrata il</dt>
           <dd class="col-sm-8">
-            ${formatDateIt(registration.registeredAt)} alle ${timeIt.format(registration.registeredAt)}
+            ${formatDateIt(registration.registeredAt)} alle
+            ${formatTimeIt(registration.registeredAt, { seconds: true })}
           </dd>
           <dt class="col-sm-4">Verso</dt>
           <dd class="col-sm-8">${directionLabels[registration.direction]}</dd>
@@ -211,8 +211,8 @@ export const protocolPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
             ? html`<div class="alert alert-warning" role="note">
                 <h2 class="h5">Registrazione annullata</h2>
                 <p class="mb-0">
-                  Il ${formatDateIt(a.annulledAt)} alle ${timeIt.format(a.annulledAt)} da ${a.operatorName},
-                  con ${a.measure}: ${a.reason}
+                  Il ${formatDateIt(a.annulledAt)} alle ${formatTimeIt(a.annulledAt, { seconds: true })} da
+                  ${a.operatorName}, con ${a.measure}: ${a.reason}
                 </p>
               </div>`
             : html`<h2 class="h4 mt-4">Annulla la registrazione</h2>

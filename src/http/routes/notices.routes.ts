@@ -188,8 +188,13 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
   webhookLocalReceivers?: boolean;
   /** Whether a webhook's host resolves to public addresses only (checked at subscription). */
   webhookHostIsPublic?: (hostname: string) => Promise<boolean>;
-}> = async (app, { deps, linkBase, mailDir, webhookLocalReceivers = false, webhookHostIsPublic }) => {
-  const registrar = new ProtocolRegistrar(deps);
+  /** Built by the container; one is made when absent (tests that build the app alone). */
+  registrar?: ProtocolRegistrar;
+}> = async (
+  app,
+  { deps, linkBase, mailDir, webhookLocalReceivers = false, webhookHostIsPublic, registrar: given },
+) => {
+  const registrar = given ?? new ProtocolRegistrar(deps);
   /** The API's view of a relay (access checked by the service). */
   async function relayView(request: Parameters<typeof actorOf>[0], id: string) {
     const { relay, protocol, progress, done } = await getRelay(deps, id, actorOf(request));

@@ -35,8 +35,10 @@ export const pagopaRoutes: FastifyPluginAsync<{
   onReceiptApplied?: (position: PaymentPosition) => void;
   /** Receipt batches in flight at once (1 on PGlite, a share of the pool on PostgreSQL). */
   maxConcurrentBatches?: number;
-}> = async (app, { deps, nodeAuth, onReceiptApplied, maxConcurrentBatches }) => {
-  const intake = new ReceiptIntake(deps, { maxConcurrent: maxConcurrentBatches ?? 1 });
+  /** Built by the container; one is made when absent (tests that build the app alone). */
+  intake?: ReceiptIntake;
+}> = async (app, { deps, nodeAuth, onReceiptApplied, maxConcurrentBatches, intake: given }) => {
+  const intake = given ?? new ReceiptIntake(deps, { maxConcurrent: maxConcurrentBatches ?? 1 });
   const authenticate = nodeAuthenticator(nodeAuth ?? { subscriptionKeys: [], allowedAddresses: [] });
   app.post(
     '/pagopa/paForNode',

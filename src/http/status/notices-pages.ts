@@ -1,6 +1,7 @@
 import type { Notice } from '../../services/notices/ports.js';
 import { escapeXml } from './status-feed.js';
-import { escapeHtml, formatLongDateIt } from './status-page.js';
+import { formatLongDateIt } from '../../domain/shared/dates.js';
+import { escapeHtml } from '../html.js';
 
 /**
  * The Authority's comunicati as text blocks for the portal's archive (/comunicati) and as an Atom 1.0 feed

@@ -4,7 +4,8 @@ import {
   serviceStateLabels,
   type StatusView,
 } from '../../services/status/status-view.js';
-import { formatDateTimeIt } from './status-page.js';
+import { escapeXmlAttribute } from '../../adapters/xml/xml-text.js';
+import { formatIsoDateTimeIt } from './status-page.js';
 
 /**
  * The Atom 1.0 feed (RFC 4287) of the status page: one entry per incident update and one per maintenance,
@@ -21,20 +22,9 @@ export interface StatusFeedOptions {
 
 export const MAX_FEED_ENTRIES = 50;
 
-const XML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&apos;',
-};
-
 /** Escapes text for XML content and attributes; drops the characters XML 1.0 does not allow. */
 export function escapeXml(value: string): string {
-  return value
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
-    .replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
+  return escapeXmlAttribute(value, { invalid: 'drop' });
 }
 
 /** RFC 3339 in UTC (2021-05-03T07:45:00Z), or null when the value is not a date. */
@@ -79,7 +69,7 @@ export function renderStatusFeed(view: StatusView, options: StatusFeedOptions): 
           '',
           `Impatto: ${serviceStateLabels[incident.impact]}.`,
           `Servizi interessati: ${serviceList(incident.services)}.`,
-          `Aggiornamento del ${formatDateTimeIt(update.at)} (ora italiana).`,
+          `Aggiornamento del ${formatIsoDateTimeIt(update.at)} (ora italiana).`,
         ].join('\n'),
       });
     });
@@ -96,7 +86,7 @@ export function renderStatusFeed(view: StatusView, options: StatusFeedOptions): 
       link: `${base}/stato#manutenzione-${m.id}`,
       content: [
         ...(m.description ? [m.description, ''] : []),
-        `Finestra: dal ${formatDateTimeIt(m.startsAt)} al ${formatDateTimeIt(m.endsAt)} (ora italiana).`,
+        `Finestra: dal ${formatIsoDateTimeIt(m.startsAt)} al ${formatIsoDateTimeIt(m.endsAt)} (ora italiana).`,
         `Servizi interessati: ${serviceList(m.services)}.`,
       ].join('\n'),
     });

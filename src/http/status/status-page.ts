@@ -1,4 +1,10 @@
-import { formatDateIt, TIME_ZONE } from '../../domain/shared/dates.js';
+import {
+  formatDateIt,
+  formatDateTimeIt,
+  formatLongDateIt,
+  isValidIsoDate,
+} from '../../domain/shared/dates.js';
+import { escapeHtml } from '../html.js';
 import {
   incidentStateLabels,
   maintenanceStateLabels,
@@ -25,32 +31,7 @@ export interface StatusPageOptions {
   now?: Date;
 }
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML element content and for quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
-
-const romeTime = new Intl.DateTimeFormat('it-IT', {
-  timeZone: TIME_ZONE,
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-const romeLongDate = new Intl.DateTimeFormat('it-IT', {
-  timeZone: TIME_ZONE,
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
+export { escapeHtml };
 
 function toDate(iso: string): Date | null {
   const d = new Date(iso);
@@ -58,15 +39,14 @@ function toDate(iso: string): Date | null {
 }
 
 /** "03/05/2021 ore 09:30" in Rome time; an unparsable value is returned as it is (escape it). */
-export function formatDateTimeIt(iso: string): string {
+export function formatIsoDateTimeIt(iso: string): string {
   const d = toDate(iso);
-  return d ? `${formatDateIt(d)} ore ${romeTime.format(d)}` : iso;
+  return d ? formatDateTimeIt(d, { joiner: ' ore ' }) : iso;
 }
 
-/** "3 maggio 2021" for a YYYY-MM-DD Rome calendar day. */
-export function formatLongDateIt(date: string): string {
-  const d = toDate(`${date}T12:00:00Z`);
-  return d ? romeLongDate.format(d) : date;
+/** "3 maggio 2021" for a YYYY-MM-DD Rome calendar day; anything else is returned as it is (escape it). */
+function longDateOf(date: string): string {
+  return isValidIsoDate(date) ? formatLongDateIt(date) : date;
 }
 
 /** "03/05/2021" for a YYYY-MM-DD Rome calendar day. */
@@ -76,7 +56,7 @@ function shortDate(date: string): string {
 
 /** A <time> element: machine-readable instant, Italian text. */
 function time(iso: string): string {
-  return `<time datetime="${escapeHtml(iso)}">${escapeHtml(formatDateTimeIt(iso))}</time>`;
+  return `<time datetime="${escapeHtml(iso)}">${escapeHtml(formatIsoDateTimeIt(iso))}</time>`;
 }
 
 function trimBase(baseUrl: string): string {
@@ -175,7 +155,7 @@ ${m.description ? `<p class="msg">${escapeHtml(m.description)}</p>` : ''}
 /** "3 maggio 2021: Interruzione totale (INC-2021-0001)" */
 export function describeDay(day: DayStatus): string {
   const codes = day.incidents.length > 0 ? ` (${day.incidents.join(', ')})` : '';
-  return `${formatLongDateIt(day.date)}: ${serviceStateLabels[day.state]}${codes}`;
+  return `${longDateOf(day.date)}: ${serviceStateLabels[day.state]}${codes}`;
 }
 
 function historyStrip(service: ServiceStatusView, index: number): string {

@@ -1,8 +1,8 @@
 import { DomainError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/shared/clock.js';
-import { actorFromUser, type UserActor } from '../context.js';
 import type { Store } from '../ports.js';
 import { hashToken } from '../registry/users.js';
+import { type UserActor, actorFromUser } from '../../domain/registry/actor.js';
 
 /**
  * Resolves bearer tokens to actors. Hits are cached for a short time so that a request costs no

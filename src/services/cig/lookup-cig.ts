@@ -2,7 +2,7 @@ import { validateCig, type CigFamily } from '../../domain/cig/cig.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { ServiceDeps } from '../context.js';
 import { tenderContributions, type TenderContributions } from '../payments/contributions.js';
-import type { Lot, SmartCig } from '../ports.js';
+import type { Lot, SmartCig } from '../../domain/tenders/tender.js';
 
 export type CigLookup = (
   | {

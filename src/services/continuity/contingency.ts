@@ -16,20 +16,14 @@ import {
   type ContractObject,
   type Sector,
 } from '../../domain/tenders/tender-rules.js';
-import {
-  audit,
-  canSeeAuthority,
-  requireRole,
-  systemActor,
-  type Actor,
-  type ServiceDeps,
-  type UserActor,
-} from '../context.js';
-import type { Lot, Store } from '../ports.js';
+import { audit, canSeeAuthority, requireRole, type ServiceDeps } from '../context.js';
+import type { Store } from '../ports.js';
 import { insertLot } from '../tenders/issue-lot.js';
 import { checkLot, checkObject, type CheckedLot, type LotInput } from '../tenders/lot-input.js';
 import type { IncidentRecord, ProvisionalProcedure, Reserve } from './ports.js';
 import { newMessageId } from '../notices/message-id.js';
+import { type Actor, type UserActor, systemActor } from '../../domain/registry/actor.js';
+import type { Lot } from '../../domain/tenders/tender.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'>;
 

@@ -6,10 +6,11 @@ import {
 import type { IncidentImpact, IncidentState } from '../../domain/continuity/status-view.js';
 import { romeDateOf } from '../../domain/shared/dates.js';
 import { invalidField, notFound } from '../../domain/shared/errors.js';
-import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
 import type { IncidentRecord } from './ports.js';
 import { emitEvent, incidentEvent } from '../notices/subscriptions.js';
 import { draftRestorations } from '../notices/restoration.js';
+import type { Actor } from '../../domain/registry/actor.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 

@@ -1,7 +1,8 @@
 import { checkServices } from '../../domain/continuity/continuity-rules.js';
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
-import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
 import type { MaintenanceRecord } from './ports.js';
+import type { Actor } from '../../domain/registry/actor.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 

@@ -1,13 +1,14 @@
 import { withNumericCheckDigit, personalCheckChar } from '../../domain/registry/fiscal-code.js';
 import { regionalSections } from '../../domain/registry/regions.js';
-import { actorFromUser, audit, systemActor, type ServiceDeps } from '../context.js';
-import type { Role, User } from '../ports.js';
+import { audit, type ServiceDeps } from '../context.js';
 import { createTender } from '../tenders/create-tender.js';
 import { perfectLot } from '../tenders/perfect-lot.js';
 import { requestSmartCig } from '../tenders/smart-cigs.js';
 import { issueToken } from '../registry/users.js';
 import { addDays, romeDateOf } from '../../domain/shared/dates.js';
 import { lotBidderContribution } from '../payments/contributions.js';
+import { actorFromUser, systemActor } from '../../domain/registry/actor.js';
+import type { Role, User } from '../../domain/registry/registry.js';
 
 /**
  * Demo data for the embedded default: the 21 regional sections, two contracting authorities per

@@ -1,8 +1,9 @@
 import { checkServices } from '../../domain/continuity/continuity-rules.js';
 import { isValidIsoDate } from '../../domain/shared/dates.js';
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
-import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
 import type { Notice, NoticeKind } from './ports.js';
+import type { Actor } from '../../domain/registry/actor.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 const kinds: NoticeKind[] = ['outage', 'maintenance', 'restoration', 'information'];

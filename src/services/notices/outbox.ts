@@ -1,6 +1,7 @@
 import { notFound } from '../../domain/shared/errors.js';
-import { requireRole, type Actor, type ServiceDeps, type UserActor } from '../context.js';
+import { requireRole, type ServiceDeps } from '../context.js';
 import type { OutboxMessage, OutboxState } from './ports.js';
+import type { Actor, UserActor } from '../../domain/registry/actor.js';
 
 type Deps = Pick<ServiceDeps, 'store'>;
 

@@ -1,4 +1,5 @@
 /** What the notice services need from storage and from the outside (mail, webhooks, documents). */
+import type { DailyRegister, TransmissionLetter } from '../../domain/notices/documents.js';
 
 export type NoticeKind = 'outage' | 'maintenance' | 'restoration' | 'information';
 
@@ -275,42 +276,14 @@ export interface WebhookSender {
 }
 
 export interface LetterRenderer {
-  transmissionLetter(letter: TransmissionLetterData): Promise<Buffer>;
-  dailyRegister(register: DailyRegisterData): Promise<Buffer>;
+  transmissionLetter(letter: TransmissionLetter): Promise<Buffer>;
+  dailyRegister(register: DailyRegister): Promise<Buffer>;
 }
 
-export interface TransmissionLetterData {
-  letterhead: string[];
-  city: string;
-  date: string;
-  protocol: { label: string; direction: 'Protocollo Uscita' | 'Protocollo Entrata' };
-  transmissionClause: string;
-  salutation: string;
-  subject: string;
-  introduction: string;
-  notice: { title: string; body: string; sourceUrl: string | null };
-  signature: { office: string; role: string; name?: string | null };
-  website: string | null;
-  issuedAt: Date;
-}
-
-export interface DailyRegisterData {
-  aoo: { code: string; name: string };
-  register: string;
-  date: string;
-  registrations: {
-    number: number;
-    at: Date;
-    direction: 'U' | 'E';
-    subject: string;
-    correspondents: string;
-    sha256: string;
-    annulled: boolean;
-  }[];
-  annulments: { number: number; at: Date; operator: string; measure: string; reason: string }[];
-  jsonSha256: string;
-  generatedAt: Date;
-}
+export type {
+  DailyRegister as DailyRegisterData,
+  TransmissionLetter as TransmissionLetterData,
+} from '../../domain/notices/documents.js';
 
 /** Builds and signs the AgID segnatura XML of a registration. */
 export interface SegnaturaSigner {

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { addDays, isValidIsoDate, startOfRomeDay } from '../../domain/shared/dates.js';
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
-import { audit, requireRole, type Actor, type ServiceDeps, type UserActor } from '../context.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
 import { romeDateOf } from '../../domain/shared/dates.js';
 import { Batcher } from '../batcher.js';
-import type { RegionalSection } from '../ports.js';
 import type { ProtocolRegistration } from './ports.js';
+import type { Actor, UserActor } from '../../domain/registry/actor.js';
+import type { RegionalSection } from '../../domain/registry/registry.js';
 
 export const PROTOCOL_REGISTER = 'PROTOCOLLO';
 

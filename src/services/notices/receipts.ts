@@ -1,5 +1,6 @@
-import { audit, requireRole, systemActor, type Actor, type ServiceDeps } from '../context.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
 import type { PecReceiptReader, ReadPecReceipt } from './ports.js';
+import { type Actor, systemActor } from '../../domain/registry/actor.js';
 
 export type { ParsedPecReceipt, PecReceiptReader, ReadPecReceipt } from './ports.js';
 

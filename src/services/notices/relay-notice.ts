@@ -1,10 +1,12 @@
 import { romeDateOf } from '../../domain/shared/dates.js';
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
-import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import type { RegionalSection, Store } from '../ports.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
+import type { Store } from '../ports.js';
 import type { NewOutboxMessage, Notice, ProtocolRegistration, Relay } from './ports.js';
 import { registerOutgoing } from './protocol.js';
 import { newMessageId } from './message-id.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import type { RegionalSection } from '../../domain/registry/registry.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'letters' | 'segnatura'>;
 

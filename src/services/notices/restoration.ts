@@ -1,13 +1,14 @@
 import { formatDateTimeIt, romeDateOf } from '../../domain/shared/dates.js';
 import { contingencyRules, reserveDeadline } from '../../domain/continuity/continuity-rules.js';
 import { DomainError, notFound } from '../../domain/shared/errors.js';
-import { audit, requireRole, systemActor, type Actor, type ServiceDeps } from '../context.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
 import type { IncidentRecord } from '../continuity/ports.js';
 import type { Store } from '../ports.js';
 import { approveDraft } from './notices.js';
 import type { Notice } from './ports.js';
 import { protocolLabel } from './protocol.js';
 import { relayNotice, type RelayOutcome } from './relay-notice.js';
+import { type Actor, systemActor } from '../../domain/registry/actor.js';
 
 const when = { format: formatDateTimeIt };
 const dateIt = (iso: string) => iso.split('-').reverse().join('/');

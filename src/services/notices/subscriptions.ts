@@ -3,11 +3,12 @@ import { checkServices } from '../../domain/continuity/continuity-rules.js';
 import { serviceStateLabels } from '../../domain/continuity/status-view.js';
 import { incidentStateLabels } from '../../domain/continuity/status-view.js';
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
-import { audit, systemActor, type Actor, type ServiceDeps } from '../context.js';
+import { audit, type ServiceDeps } from '../context.js';
 import type { IncidentRecord, MaintenanceRecord } from '../continuity/ports.js';
 import type { Store } from '../ports.js';
 import type { NewOutboxMessage, Subscription } from './ports.js';
 import { newMessageId } from './message-id.js';
+import { type Actor, systemActor } from '../../domain/registry/actor.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -2,8 +2,9 @@ import { saContribution } from '../../domain/contributions/contribution.js';
 import { buildNoticeNumber, iuvBaseFor } from '../../domain/payments/notice-number.js';
 import { addDays, romeDateOf, startOfRomeDay } from '../../domain/shared/dates.js';
 import { AUTHORITY_SEAT_PLACE, deadlineAfter } from '../../domain/shared/italian-holidays.js';
-import { audit, systemActor, type ServiceDeps } from '../context.js';
+import { audit, type ServiceDeps } from '../context.js';
 import type { GroupableTender } from './ports.js';
+import { systemActor } from '../../domain/registry/actor.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'creditor'>;
 

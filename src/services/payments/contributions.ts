@@ -4,7 +4,7 @@ import {
   type Contribution,
 } from '../../domain/contributions/contribution.js';
 import { romeDateOf } from '../../domain/shared/dates.js';
-import type { Lot, Tender } from '../ports.js';
+import type { Lot, Tender } from '../../domain/tenders/tender.js';
 
 /**
  * The procedure's start date keys the fee table: the day the tender was created (its first CIG was

@@ -1,7 +1,8 @@
 import { DomainError } from '../../domain/shared/errors.js';
 import { instantFromRomeLocal } from '../../domain/shared/dates.js';
-import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
 import type { ReportingFlowLine, ReportingFlowRecord } from './ports.js';
+import type { Actor } from '../../domain/registry/actor.js';
 
 /** The parsed flow (adapters/pagopa/reporting-flow.ts produces it). */
 export interface ImportedFlow {

@@ -1,10 +1,11 @@
 import { buildNoticeNumber, iuvBaseFor } from '../../domain/payments/notice-number.js';
 import { romeDateOf } from '../../domain/shared/dates.js';
 import { DomainError, notFound } from '../../domain/shared/errors.js';
-import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import type { Lot } from '../ports.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
 import { lotBidderContribution } from './contributions.js';
 import type { PaymentPosition } from './ports.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import type { Lot } from '../../domain/tenders/tender.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'creditor'>;
 

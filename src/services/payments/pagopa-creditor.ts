@@ -1,9 +1,10 @@
 import { checkNoticeNumber } from '../../domain/payments/notice-number.js';
 import { romeDateOf } from '../../domain/shared/dates.js';
-import { audit, systemActor, type ServiceDeps } from '../context.js';
+import { audit, type ServiceDeps } from '../context.js';
 import type { Store } from '../ports.js';
 import type { PaymentPosition, ReceiptStatus } from './ports.js';
 import { Batcher } from '../batcher.js';
+import { systemActor } from '../../domain/registry/actor.js';
 
 /**
  * The Authority as a pagoPA creditor: what it answers when the pagoPA node verifies a notice, asks for

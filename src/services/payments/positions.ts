@@ -1,7 +1,8 @@
 import { qrPayload } from '../../domain/payments/notice-number.js';
 import { DomainError, notFound } from '../../domain/shared/errors.js';
-import { audit, canSeeAuthority, requireRole, type Actor, type ServiceDeps } from '../context.js';
+import { audit, canSeeAuthority, requireRole, type ServiceDeps } from '../context.js';
 import type { PaymentPosition, StoredReceipt } from './ports.js';
+import type { Actor } from '../../domain/registry/actor.js';
 
 type Deps = Pick<ServiceDeps, 'store'>;
 

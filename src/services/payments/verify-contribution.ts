@@ -1,9 +1,10 @@
 import { DomainError, notFound } from '../../domain/shared/errors.js';
-import { canSeeAuthority, type Actor, type ServiceDeps } from '../context.js';
-import type { Lot } from '../ports.js';
+import { canSeeAuthority, type ServiceDeps } from '../context.js';
 import { lotBidderContribution } from './contributions.js';
 import type { PaymentPosition, StoredReceipt } from './ports.js';
 import { TtlCache } from '../cig/ttl-cache.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import type { Lot } from '../../domain/tenders/tender.js';
 
 export type ContributionStatus =
   | {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError, notFound } from '../../domain/shared/errors.js';
-import { actorFromUser, audit, type ServiceDeps, type UserActor } from '../context.js';
-import type { Role, User } from '../ports.js';
+import { audit, type ServiceDeps } from '../context.js';
+import { type UserActor, actorFromUser } from '../../domain/registry/actor.js';
+import type { Role, User } from '../../domain/registry/registry.js';
 
 /** A portal session lasts this long from sign-in (then the user signs in again). */
 export const SESSION_HOURS = 8;

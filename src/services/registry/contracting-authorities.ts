@@ -1,9 +1,11 @@
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
 import { checkNumericFiscalCode } from '../../domain/registry/fiscal-code.js';
 import { sectionCodeForPlace } from '../../domain/registry/regions.js';
-import { audit, canSeeAuthority, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import type { ContractingAuthority, Page, Store } from '../ports.js';
+import { audit, canSeeAuthority, requireRole, type ServiceDeps } from '../context.js';
+import type { Page, Store } from '../ports.js';
 import { checkEmail, checkName } from './registry-input.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import type { ContractingAuthority } from '../../domain/registry/registry.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 

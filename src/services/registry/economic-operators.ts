@@ -1,8 +1,10 @@
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
 import { checkFiscalCode, checkVatNumber } from '../../domain/registry/fiscal-code.js';
-import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import type { EconomicOperator, Page } from '../ports.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
+import type { Page } from '../ports.js';
 import { checkEmail, checkName } from './registry-input.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import type { EconomicOperator } from '../../domain/registry/registry.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 

@@ -1,8 +1,9 @@
 import { notFound } from '../../domain/shared/errors.js';
-import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import type { RegionalSection } from '../ports.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
 import { checkEmail, checkName } from './registry-input.js';
 import { invalidField } from '../../domain/shared/errors.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import type { RegionalSection } from '../../domain/registry/registry.js';
 
 export async function listSections(deps: Pick<ServiceDeps, 'store'>): Promise<RegionalSection[]> {
   return deps.store.registry.listSections();

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
 import { checkPersonalFiscalCode } from '../../domain/registry/fiscal-code.js';
-import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import { roles, type Page, type Role, type User } from '../ports.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
+import { type Page } from '../ports.js';
 import { checkEmail, checkName } from './registry-input.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import { type Role, type User, roles } from '../../domain/registry/registry.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 
@@ -74,7 +76,8 @@ export async function createUser(deps: Deps, input: CreateUserInput, actor: Acto
     try {
       await store.registry.insertUser(user);
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') {
+      // adapters/db reports the unique e-mail (a concurrent creation) as a conflict naming the constraint.
+      if (error instanceof DomainError && error.reason === 'users_email_key') {
         throw new DomainError('conflict', `a user with e-mail ${email} exists`, { field: 'email' });
       }
       throw error;

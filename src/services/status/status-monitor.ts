@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { IncidentView, ServiceState, StatusView } from '../../domain/continuity/status-view.js';
 import type { Clock } from '../../domain/shared/clock.js';
-import { systemActor, type ServiceDeps } from '../context.js';
+import { type ServiceDeps } from '../context.js';
 import { openIncident, updateIncident } from '../continuity/incidents.js';
 import { composeStatusView, loadStatusFacts } from '../continuity/status.js';
 import type { ServiceRecord } from '../continuity/ports.js';
+import { systemActor } from '../../domain/registry/actor.js';
 
 /** A check of one dependency; throws when it fails. */
 export interface Probe {

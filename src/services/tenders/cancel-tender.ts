@@ -1,8 +1,9 @@
 import { notFound } from '../../domain/shared/errors.js';
 import { assertTenderCancellable, checkCancellation } from '../../domain/tenders/tender-rules.js';
-import { audit, canSeeAuthority, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import type { Tender } from '../ports.js';
+import { audit, canSeeAuthority, requireRole, type ServiceDeps } from '../context.js';
 import { presentTenderAudit } from './tender-audit.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import type { Tender } from '../../domain/tenders/tender.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock'>;
 

@@ -5,11 +5,12 @@ import {
   type ContractObject,
   type Sector,
 } from '../../domain/tenders/tender-rules.js';
-import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import type { Lot, Tender } from '../ports.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
 import { insertLot } from './issue-lot.js';
 import { checkLot, checkObject, type CheckedLot, type LotInput } from './lot-input.js';
 import { presentTenderAudit } from './tender-audit.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import type { Lot, Tender } from '../../domain/tenders/tender.js';
 
 export interface CreateTenderInput {
   object: string;

@@ -1,8 +1,9 @@
 import { AUTOMATIC_CANCELLATION } from '../../domain/tenders/tender-rules.js';
 import { romeDateOf } from '../../domain/shared/dates.js';
-import { audit, systemActor, type ServiceDeps } from '../context.js';
-import type { Lot } from '../ports.js';
+import { audit, type ServiceDeps } from '../context.js';
 import { presentLotAudit } from './tender-audit.js';
+import { systemActor } from '../../domain/registry/actor.js';
+import type { Lot } from '../../domain/tenders/tender.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock'>;
 

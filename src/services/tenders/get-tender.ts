@@ -1,7 +1,9 @@
 import { notFound } from '../../domain/shared/errors.js';
-import { canSeeAuthority, type Actor, type ServiceDeps } from '../context.js';
-import type { Lot, Page, Tender } from '../ports.js';
+import { canSeeAuthority, type ServiceDeps } from '../context.js';
+import type { Page } from '../ports.js';
 import type { TenderState } from '../../domain/tenders/tender-rules.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import type { Lot, Tender } from '../../domain/tenders/tender.js';
 
 type Deps = Pick<ServiceDeps, 'store'>;
 

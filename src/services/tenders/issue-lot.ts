@@ -1,17 +1,11 @@
 import { pcpCigFromOrdinal } from '../../domain/cig/cig.js';
 import { DomainError, notFound } from '../../domain/shared/errors.js';
 import { perfectionDeadline } from '../../domain/tenders/tender-rules.js';
-import {
-  audit,
-  canSeeAuthority,
-  requireRole,
-  type Actor,
-  type ServiceDeps,
-  type UserActor,
-} from '../context.js';
-import type { Lot } from '../ports.js';
+import { audit, canSeeAuthority, requireRole, type ServiceDeps } from '../context.js';
 import { checkLot, type CheckedLot, type LotInput } from './lot-input.js';
 import { presentLotAudit } from './tender-audit.js';
+import type { Actor, UserActor } from '../../domain/registry/actor.js';
+import type { Lot } from '../../domain/tenders/tender.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'>;
 

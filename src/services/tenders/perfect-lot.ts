@@ -1,8 +1,9 @@
 import { DomainError, notFound } from '../../domain/shared/errors.js';
 import { checkPerfection, isPerfectionWindowClosed } from '../../domain/tenders/tender-rules.js';
-import { audit, canSeeAuthority, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import type { Lot } from '../ports.js';
+import { audit, canSeeAuthority, requireRole, type ServiceDeps } from '../context.js';
 import { presentLotAudit } from './tender-audit.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import type { Lot } from '../../domain/tenders/tender.js';
 
 export interface PerfectLotInput {
   cig: string;

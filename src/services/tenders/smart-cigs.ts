@@ -7,10 +7,12 @@ import {
   smartCigContractTypes,
   type ContractObject,
 } from '../../domain/tenders/tender-rules.js';
-import { audit, canSeeAuthority, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import type { Page, SmartCig } from '../ports.js';
+import { audit, canSeeAuthority, requireRole, type ServiceDeps } from '../context.js';
+import type { Page } from '../ports.js';
 import { checkObject } from './lot-input.js';
 import { presentSmartCigAudit } from './tender-audit.js';
+import type { Actor } from '../../domain/registry/actor.js';
+import type { SmartCig } from '../../domain/tenders/tender.js';
 
 export interface RequestSmartCigInput {
   contractType: string;

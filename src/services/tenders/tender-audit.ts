@@ -1,4 +1,4 @@
-import type { Lot, SmartCig, Tender } from '../ports.js';
+import type { Lot, SmartCig, Tender } from '../../domain/tenders/tender.js';
 
 type LotSnapshot = Pick<
   Lot,

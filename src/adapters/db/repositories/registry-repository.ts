@@ -1,13 +1,13 @@
 import { sql, type Selectable } from 'kysely';
 import type { Database } from '../database.js';
 import type { EconomicOperatorsTable, RegionalSectionsTable, UsersTable } from '../schema.js';
+import type { RegistryRepository } from '../../../services/ports.js';
 import type {
   ContractingAuthority,
   EconomicOperator,
   RegionalSection,
-  RegistryRepository,
   User,
-} from '../../../services/ports.js';
+} from '../../../domain/registry/registry.js';
 
 const toSection = (r: Selectable<RegionalSectionsTable>): RegionalSection => ({
   code: r.code,

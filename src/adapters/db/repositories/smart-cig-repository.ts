@@ -1,5 +1,6 @@
 import type { Database } from '../database.js';
-import type { SmartCig, SmartCigRepository } from '../../../services/ports.js';
+import type { SmartCigRepository } from '../../../services/ports.js';
+import type { SmartCig } from '../../../domain/tenders/tender.js';
 
 function selectSmartCigs(db: Database) {
   return db

@@ -4,13 +4,12 @@ import type { Batcher } from '../../../services/batcher.js';
 import type { LotsTable, TendersTable } from '../schema.js';
 import type {
   Cancellation,
-  Lot,
   LotPerfection,
   LotRepository,
   NewTender,
-  Tender,
   TenderRepository,
 } from '../../../services/ports.js';
+import type { Lot, Tender } from '../../../domain/tenders/tender.js';
 
 type TenderRow = Selectable<TendersTable> & { ca_name: string; ca_fiscal_code: string; ca_section: string };
 
