@@ -46,7 +46,7 @@ export async function importReportingFlow(
     const previous = await store.flows.findFlow(flow.flowId);
     if (previous) return { ...previous, alreadyImported: true };
     const positions = new Map(
-      (await store.payments.findByIuvs(flow.payments.map((p) => p.iuv))).map((p) => [p.iuv, p]),
+      (await store.positions.findByIuvs(flow.payments.map((p) => p.iuv))).map((p) => [p.iuv, p]),
     );
     const lines: ReportingFlowLine[] = flow.payments.map((p, index) => {
       const position = positions.get(p.iuv);
@@ -94,7 +94,7 @@ export async function importReportingFlow(
       const raced = await store.flows.findFlow(flow.flowId);
       if (raced) return { ...raced, alreadyImported: true };
     }
-    await store.payments.markSettled(
+    await store.positions.markSettled(
       lines.filter((l) => l.result === 'settled' && l.positionId).map((l) => l.positionId as string),
       flow.flowId,
       now,

@@ -125,7 +125,7 @@ export interface ReportingFlowLine {
   expectedAmountCents: number | null;
 }
 
-export interface PaymentRepository {
+export interface PositionRepository {
   nextIuvSequence(): Promise<number>;
   insertPosition(position: NewPosition): Promise<void>;
   findByNoticeNumber(noticeNumber: string): Promise<PaymentPosition | undefined>;
@@ -143,12 +143,16 @@ export interface PaymentRepository {
   markActivated(positionId: string, at: Date): Promise<void>;
   /** False when the position was no longer open. */
   markPaid(positionId: string, receiptId: string, paidAt: Date): Promise<boolean>;
+  /** Marks open positions paid; returns the ids that were still open. */
+  markPaidMany(payments: { positionId: string; receiptId: string; paidAt: Date }[]): Promise<string[]>;
   markSettled(positionIds: string[], flowId: string, at: Date): Promise<void>;
   /** False when the position was no longer open. */
   cancel(positionId: string): Promise<boolean>;
+}
+
+/** The receipts the pagoPA node sent (append-only). */
+export interface ReceiptRepository {
   insertReceipts(receipts: NewReceipt[]): Promise<void>;
-  /** Marks open positions paid; returns the ids that were still open. */
-  markPaidMany(payments: { positionId: string; receiptId: string; paidAt: Date }[]): Promise<string[]>;
   findAppliedReceipt(positionId: string): Promise<StoredReceipt | undefined>;
   listReceipts(filter: {
     status?: ReceiptStatus | undefined;
@@ -156,6 +160,9 @@ export interface PaymentRepository {
     offset: number;
   }): Promise<{ items: StoredReceipt[]; total: number }>;
 }
+
+/** Positions and receipts together (the Store's `payments`, for callers not yet on a slice). */
+export type PaymentRepository = PositionRepository & ReceiptRepository;
 
 export interface GroupingRepository {
   /** Active tenders created in [from, to) with at least one lot not cancelled, not yet grouped. */

@@ -36,7 +36,7 @@ export async function createEconomicOperator(
   const pec = input.pec === undefined ? null : checkEmail(input.pec, 'pec');
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    if (await store.registry.findEconomicOperatorByFiscalCode(fiscalCode)) {
+    if (await store.operators.findEconomicOperatorByFiscalCode(fiscalCode)) {
       throw new DomainError('conflict', `an economic operator with fiscal code ${fiscalCode} exists`, {
         field: 'fiscalCode',
       });
@@ -44,7 +44,7 @@ export async function createEconomicOperator(
     if (
       vatNumber &&
       vatNumber !== fiscalCode &&
-      (await store.registry.findEconomicOperatorByFiscalCode(vatNumber))
+      (await store.operators.findEconomicOperatorByFiscalCode(vatNumber))
     ) {
       throw new DomainError('conflict', `an economic operator with VAT number ${vatNumber} exists`, {
         field: 'vatNumber',
@@ -59,7 +59,7 @@ export async function createEconomicOperator(
       createdAt: now,
       updatedAt: now,
     };
-    await store.registry.insertEconomicOperator(operator);
+    await store.operators.insertEconomicOperator(operator);
     await store.audit.append([
       audit(
         actor,
@@ -83,9 +83,9 @@ export async function updateEconomicOperator(
   requireRole(actor, 'admin');
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    const before = await store.registry.findEconomicOperator(id);
+    const before = await store.operators.findEconomicOperator(id);
     if (!before) throw notFound('economic operator');
-    await store.registry.updateEconomicOperator(
+    await store.operators.updateEconomicOperator(
       id,
       {
         ...(input.name !== undefined ? { name: checkName(input.name, 'name', 500) } : {}),
@@ -93,7 +93,7 @@ export async function updateEconomicOperator(
       },
       now,
     );
-    const after = await store.registry.findEconomicOperator(id);
+    const after = await store.operators.findEconomicOperator(id);
     await store.audit.append([
       audit(actor, now, 'economic_operator.updated', { type: 'economic_operator', id }, before, after),
     ]);
@@ -109,7 +109,7 @@ export async function getEconomicOperator(
   const user = requireRole(actor, 'admin', 'authority_staff', 'regional_staff', 'rup', 'economic_operator');
   if (user.role === 'economic_operator' && user.economicOperatorId !== id)
     throw notFound('economic operator');
-  const found = await deps.store.registry.findEconomicOperator(id);
+  const found = await deps.store.operators.findEconomicOperator(id);
   if (!found) throw notFound('economic operator');
   return found;
 }
@@ -120,5 +120,5 @@ export async function listEconomicOperators(
   actor: Actor,
 ): Promise<Page<EconomicOperator>> {
   requireRole(actor, 'admin', 'authority_staff', 'regional_staff', 'rup');
-  return deps.store.registry.listEconomicOperators(filter);
+  return deps.store.operators.listEconomicOperators(filter);
 }
