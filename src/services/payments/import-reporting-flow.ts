@@ -1,20 +1,10 @@
 import { DomainError } from '../../domain/shared/errors.js';
 import { instantFromRomeLocal } from '../../domain/shared/dates.js';
 import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import type { ReportingFlowLine, ReportingFlowRecord } from './ports.js';
+import type { ReportingFlowDocument, ReportingFlowLine, ReportingFlowRecord } from './ports.js';
 
 /** The parsed flow (adapters/pagopa/reporting-flow.ts produces it). */
-export interface ImportedFlow {
-  flowId: string;
-  flowDateTime: string;
-  settlementId: string;
-  settlementDate: string;
-  sender: { id: string };
-  receiver: { id: string };
-  totalPayments: number;
-  totalAmountCents: number;
-  payments: { iuv: string; receiptId: string; amountCents: number; outcome: number; outcomeDate: string }[];
-}
+export type ImportedFlow = ReportingFlowDocument;
 
 export type FlowReport = ReportingFlowRecord & { lines: ReportingFlowLine[]; alreadyImported: boolean };
 

@@ -1,17 +1,17 @@
 import { notFound } from '../../domain/shared/errors.js';
 import { assertTenderCancellable, checkCancellation } from '../../domain/tenders/tender-rules.js';
 import { audit, canSeeAuthority, requireRole, type Actor, type ServiceDeps } from '../context.js';
-import type { Tender } from '../ports.js';
+import type { Lot, Tender } from '../ports.js';
 import { presentTenderAudit } from './tender-audit.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock'>;
 
-/** The RUP cancels a tender once every one of its lots is cancelled. */
+/** The RUP cancels a tender once every one of its lots is cancelled; returns it with its lots. */
 export async function cancelTender(
   deps: Deps,
   input: { tenderNumber: number; reason: number; note?: string | undefined },
   actor: Actor,
-): Promise<Tender> {
+): Promise<{ tender: Tender; lots: Lot[] }> {
   const rup = requireRole(actor, 'rup');
   const { reason, note } = checkCancellation('tender', input.reason, input.note);
   const now = deps.clock.now();
@@ -44,6 +44,6 @@ export async function cancelTender(
         presentTenderAudit(after),
       ),
     ]);
-    return after;
+    return { tender: after, lots: await store.lots.listByTender(tender.id) };
   });
 }
