@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { ServiceDeps } from '../../services/context.js';
+import type { ServiceDeps } from '../../../services/context.js';
 import {
   listProcedureTypes,
   listUrgencyReasons,
   searchCpv,
   searchPlaces,
-} from '../../services/reference/reference.js';
-import { Nullable, errors } from '../common.schemas.js';
+} from '../../../services/reference/reference.js';
+import { Nullable, errors } from '../../common.schemas.js';
 
 const DatedCode = Type.Object({
   code: Type.String(),
