@@ -22,7 +22,7 @@ import { Metrics } from './metrics.js';
 import { ajvPlugins, refuseUnsafeText } from './input-guard.js';
 import { cigRoutes } from './routes/cig/index.js';
 import { referenceRoutes } from './routes/reference/reference.routes.js';
-import { registryRoutes } from './routes/registry.routes.js';
+import { registryRoutes } from './routes/registry/index.js';
 import { tenderRoutes } from './routes/tenders/index.js';
 import { paymentRoutes } from './routes/payments.routes.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
