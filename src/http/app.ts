@@ -24,7 +24,7 @@ import { cigRoutes } from './routes/cig/index.js';
 import { referenceRoutes } from './routes/reference/reference.routes.js';
 import { registryRoutes } from './routes/registry/index.js';
 import { tenderRoutes } from './routes/tenders/index.js';
-import { paymentRoutes } from './routes/payments.routes.js';
+import { paymentRoutes } from './routes/payments/index.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
 import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';

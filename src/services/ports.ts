@@ -359,7 +359,6 @@ export interface NewEconomicOperator {
   createdAt: Date;
 }
 
-
 export type { RegistryRepository };
 
 export interface ReferenceRepository {

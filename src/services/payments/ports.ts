@@ -266,7 +266,8 @@ export interface ReportingFlowReader {
   read(xml: string): { ok: true; flow: ReportingFlowDocument } | { ok: false; errors: string[] };
 }
 
-export type PaForNodeOperation = 'paVerifyPaymentNotice' | 'paGetPayment' | 'paGetPaymentV2' | 'paSendRT' | 'paSendRTV2';
+export type PaForNodeOperation =
+  'paVerifyPaymentNotice' | 'paGetPayment' | 'paGetPaymentV2' | 'paSendRT' | 'paSendRTV2';
 
 /** Who calls, as the node states it in every request. */
 export interface NodeCallerIds {
@@ -293,7 +294,10 @@ export interface NodeReceipt {
 }
 
 export type NodeRequest =
-  | ({ operation: 'paVerifyPaymentNotice'; qrCode: { fiscalCode: string; noticeNumber: string } } & NodeCallerIds)
+  | ({
+      operation: 'paVerifyPaymentNotice';
+      qrCode: { fiscalCode: string; noticeNumber: string };
+    } & NodeCallerIds)
   | ({
       operation: 'paGetPayment' | 'paGetPaymentV2';
       qrCode: { fiscalCode: string; noticeNumber: string };
