@@ -8,7 +8,7 @@ import type {
   GroupingRepository,
   PaymentRepository,
   PositionRepository,
-  ReceiptRepository,
+  PaymentReceiptRepository,
   ReportingFlowRepository,
 } from './payments/ports.js';
 import type { ContinuityRepository } from './continuity/ports.js';
@@ -417,10 +417,10 @@ export interface Store {
   readonly reference: ReferenceRepository;
   readonly idempotency: IdempotencyRepository;
   readonly audit: AuditRepository;
-  /** Positions and receipts together; new code takes `positions` or `receipts`. */
+  /** Positions and receipts together; new code takes `positions` or `paymentReceipts`. */
   readonly payments: PaymentRepository;
   readonly positions: PositionRepository;
-  readonly receipts: ReceiptRepository;
+  readonly paymentReceipts: PaymentReceiptRepository;
   readonly groupings: GroupingRepository;
   readonly flows: ReportingFlowRepository;
   readonly continuity: ContinuityRepository;

@@ -68,7 +68,7 @@ export function createStore(db: Database, shared: StoreShared = createStoreShare
     audit: auditRepository(db),
     payments,
     positions: payments,
-    receipts: payments,
+    paymentReceipts: payments,
     groupings: groupingRepository(db),
     flows: reportingFlowRepository(db),
     continuity: continuityRepository(db),

@@ -9,5 +9,5 @@ export async function listReceipts(
   actor: Actor,
 ): Promise<Page<StoredReceipt>> {
   requireRole(actor, 'authority_staff', 'admin');
-  return deps.store.receipts.listReceipts(filter);
+  return deps.store.paymentReceipts.listReceipts(filter);
 }

@@ -241,7 +241,7 @@ export async function receiveReceipts(deps: Deps, deliveries: ReceiptDelivery[])
         })),
       ),
     );
-    await store.receipts.insertReceipts(
+    await store.paymentReceipts.insertReceipts(
       decisions.map(({ d, position, decision }) => ({
         id: deps.ids.uuid(),
         positionId: position?.id ?? null,

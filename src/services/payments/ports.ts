@@ -153,7 +153,7 @@ export interface PositionRepository {
 }
 
 /** The receipts the pagoPA node sent (append-only). */
-export interface ReceiptRepository {
+export interface PaymentReceiptRepository {
   insertReceipts(receipts: NewReceipt[]): Promise<void>;
   findAppliedReceipt(positionId: string): Promise<StoredReceipt | undefined>;
   listReceipts(filter: {
@@ -164,7 +164,7 @@ export interface ReceiptRepository {
 }
 
 /** Positions and receipts together (the Store's `payments`, for callers not yet on a slice). */
-export type PaymentRepository = PositionRepository & ReceiptRepository;
+export type PaymentRepository = PositionRepository & PaymentReceiptRepository;
 
 export interface GroupingRepository {
   /** Active tenders created in [from, to) with at least one lot not cancelled, not yet grouped. */

@@ -32,7 +32,7 @@ export async function positionReceipt(
 ): Promise<{ position: PaymentPosition; receipt: StoredReceipt }> {
   const position = await getPosition(deps, noticeNumber, actor);
   const receipt =
-    position.state === 'paid' ? await deps.store.receipts.findAppliedReceipt(position.id) : undefined;
+    position.state === 'paid' ? await deps.store.paymentReceipts.findAppliedReceipt(position.id) : undefined;
   if (!receipt)
     throw new DomainError('invalid_state', `notice ${noticeNumber} is not paid yet`, { reason: 'not_paid' });
   return { position, receipt };

@@ -83,7 +83,7 @@ async function freshStatus(
   const fee = lotBidderContribution(lot, tenderCreatedAt);
   const position = await deps.store.positions.findForLot(lot.id, fiscalCode);
   if (position?.state === 'paid') {
-    const receipt = await deps.store.receipts.findAppliedReceipt(position.id);
+    const receipt = await deps.store.paymentReceipts.findAppliedReceipt(position.id);
     if (receipt) return { status: 'paid', fiscalCode, amountCents: position.amountCents, position, receipt };
   }
   if (fee.exempt) return { status: 'not_due', fiscalCode, amountCents: 0, basis: fee.basis };
