@@ -17,6 +17,7 @@ import { OrdinalAllocator } from './services/cig/ordinal-allocator.js';
 import { randomIds, type IdGenerator, type ServiceDeps } from './services/context.js';
 import { seedDemoData, type DemoToken } from './services/demo/seed-demo-data.js';
 import { createNodeSandbox, loadOrCreateNodeKey } from './adapters/pagopa/node-sandbox.js';
+import { paForNodeSoapCodec, reportingFlowXmlReader } from './adapters/pagopa/codecs.js';
 import type { NodeAuthPolicy } from './http/pagopa-node-auth.js';
 import { fileStatusSnapshot } from './adapters/fs/status-snapshot.js';
 import { StatusMonitor } from './services/status/status-monitor.js';
@@ -146,6 +147,8 @@ export async function createContainer(
       classification: LETTER_CLASSIFICATION,
     }),
     pecReceipts: pecReceiptReader(smimeVerifier(pecTrust)),
+    paForNode: paForNodeSoapCodec,
+    reportingFlows: reportingFlowXmlReader,
     creditor: {
       fiscalCode: config.pagopa.creditorFiscalCode,
       name: config.pagopa.creditorName,

@@ -20,18 +20,18 @@ import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem } from './problem.js';
 import { Metrics } from './metrics.js';
 import { ajvPlugins, refuseUnsafeText } from './input-guard.js';
-import { cigRoutes } from './routes/cig.routes.js';
-import { referenceRoutes } from './routes/reference.routes.js';
-import { registryRoutes } from './routes/registry.routes.js';
-import { tenderRoutes } from './routes/tenders.routes.js';
-import { paymentRoutes } from './routes/payments.routes.js';
+import { cigRoutes } from './routes/cig/index.js';
+import { referenceRoutes } from './routes/reference/reference.routes.js';
+import { registryRoutes } from './routes/registry/index.js';
+import { tenderRoutes } from './routes/tenders/index.js';
+import { paymentRoutes } from './routes/payments/index.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
 import type { ReceiptIntake } from '../services/payments/pagopa-creditor.js';
 import type { ProtocolRegistrar } from '../services/notices/protocol.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
 import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';
 import { noticeFeed, noticeRoutes } from './routes/notices.routes.js';
-import { pagopaRoutes } from './routes/pagopa.routes.js';
+import { pagopaRoutes } from './routes/pagopa/pa-for-node.routes.js';
 import type { NodeAuthPolicy } from './pagopa-node-auth.js';
 
 export interface AppOptions {

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/shared/errors.js';
 import type { Actor, ServiceDeps, UserActor } from '../services/context.js';
-import { runIdempotent } from '../services/idempotency.js';
+import { runCreating } from '../services/idempotency.js';
 import type { Store } from '../services/ports.js';
 
 declare module 'fastify' {
@@ -48,25 +48,21 @@ export async function sendCreated<T>(
   options: SendCreatedOptions = {},
 ): Promise<FastifyReply> {
   const statusCode = options.statusCode ?? 201;
-  const actor = actorOf(request);
   const key = request.headers['idempotency-key'];
-  if (typeof key !== 'string') {
-    const body = await operation(deps.store);
-    await options.afterCommit?.();
-    return reply.status(statusCode).send(body);
-  }
-  const result = await runIdempotent(
+  const result = await runCreating(
     deps,
-    actor,
-    {
-      key,
-      fingerprint: {
-        method: request.method,
-        route: request.routeOptions.url,
-        params: request.params,
-        body: request.body ?? null,
-      },
-    },
+    actorOf(request),
+    typeof key === 'string'
+      ? {
+          key,
+          fingerprint: {
+            method: request.method,
+            route: request.routeOptions.url,
+            params: request.params,
+            body: request.body ?? null,
+          },
+        }
+      : undefined,
     async (store) => ({ statusCode, body: await operation(store) }),
   );
   await options.afterCommit?.();

@@ -1,7 +1,13 @@
 import type { Clock } from '../domain/shared/clock.js';
 import { DomainError } from '../domain/shared/errors.js';
 import type { OrdinalAllocator } from './cig/ordinal-allocator.js';
-import type { CreditorConfig, PaymentDocuments, PaymentNode } from './payments/ports.js';
+import type {
+  CreditorConfig,
+  PaForNodeCodec,
+  PaymentDocuments,
+  PaymentNode,
+  ReportingFlowReader,
+} from './payments/ports.js';
 import type { LetterRenderer, PecReceiptReader, SegnaturaSigner } from './notices/ports.js';
 import type { Actor, UserActor } from '../domain/registry/actor.js';
 import type { AuditEntry, Store } from './ports.js';
@@ -34,6 +40,10 @@ export interface ServiceDeps {
   segnatura: SegnaturaSigner;
   /** Reads PEC receipts, checking their S/MIME signature against the trusted PEC providers. */
   pecReceipts: PecReceiptReader;
+  /** The SOAP codec of the creditor's paForNode interface (the node's requests, our answers). */
+  paForNode: PaForNodeCodec;
+  /** Reads pagoPA reporting flows (FlussoRiversamento XML). */
+  reportingFlows: ReportingFlowReader;
 }
 
 export function requireRole(actor: Actor, ...allowed: Role[]): UserActor {

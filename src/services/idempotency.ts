@@ -69,3 +69,17 @@ export async function runIdempotent<T>(
     return { ...result, replayed: false };
   });
 }
+
+/**
+ * Runs a creating operation: with an Idempotency-Key, at most once per (user, key) (runIdempotent);
+ * without one, directly on the store.
+ */
+export async function runCreating<T>(
+  deps: Pick<ServiceDeps, 'store' | 'clock'>,
+  actor: UserActor,
+  request: IdempotentRequest | undefined,
+  operation: (store: Store) => Promise<{ statusCode: number; body: T }>,
+): Promise<IdempotentResult<T>> {
+  if (request === undefined) return { ...(await operation(deps.store)), replayed: false };
+  return runIdempotent(deps, actor, request, operation);
+}

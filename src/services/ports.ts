@@ -13,8 +13,23 @@ import type {
   User,
 } from '../domain/registry/registry.js';
 import type { Lot, SmartCig, Tender } from '../domain/tenders/tender.js';
-import type { GroupingRepository, PaymentRepository, ReportingFlowRepository } from './payments/ports.js';
+import type {
+  GroupingRepository,
+  PaymentRepository,
+  PositionRepository,
+  PaymentReceiptRepository,
+  ReportingFlowRepository,
+} from './payments/ports.js';
 import type { ContinuityRepository } from './continuity/ports.js';
+import type {
+  ContractingAuthorityRepository,
+  EconomicOperatorRepository,
+  RegistryRepository,
+  SectionRepository,
+  TokenRepository,
+  UserRepository,
+  WebSessionRepository,
+} from './registry/ports.js';
 import type { NoticeRepository } from './notices/ports.js';
 
 // The domain's nouns live in src/domain; re-exported here for the code that still imports them from here.
@@ -222,81 +237,7 @@ export interface NewEconomicOperator {
   createdAt: Date;
 }
 
-export interface RegistryRepository {
-  listSections(): Promise<RegionalSection[]>;
-  findSectionByAoo(aooCode: string): Promise<RegionalSection | undefined>;
-  insertWebSession(session: {
-    tokenSha256: string;
-    userId: string;
-    createdAt: Date;
-    expiresAt: Date;
-    signIn: 'demo' | 'oidc';
-  }): Promise<void>;
-  /** The active user of a session that has not ended or expired at `now`. */
-  findUserByWebSession(tokenSha256: string, now: Date): Promise<User | undefined>;
-  endWebSession(tokenSha256: string, at: Date): Promise<boolean>;
-  findSection(code: string): Promise<RegionalSection | undefined>;
-  /** Writes the reference data of a section; its letterhead (kept by the administrator) is left as it is. */
-  upsertSection(
-    section: Omit<RegionalSection, 'createdAt' | 'updatedAt' | 'letterheadOffices' | 'website'>,
-    at: Date,
-  ): Promise<void>;
-  updateSection(
-    code: string,
-    changes: {
-      name?: string;
-      pec?: string;
-      aooCode?: string;
-      city?: string;
-      letterheadOffices?: string[];
-      website?: string | null;
-    },
-    at: Date,
-  ): Promise<void>;
-
-  insertContractingAuthority(ca: NewContractingAuthority): Promise<void>;
-  updateContractingAuthority(id: string, changes: ContractingAuthorityChanges, at: Date): Promise<void>;
-  findContractingAuthority(id: string): Promise<ContractingAuthority | undefined>;
-  findContractingAuthorityByFiscalCode(fiscalCode: string): Promise<ContractingAuthority | undefined>;
-  listContractingAuthorities(
-    filter: PageRequest & { regionalSectionCode?: string | undefined; q?: string | undefined },
-  ): Promise<Page<ContractingAuthority>>;
-  insertCostCentre(caId: string, centre: CostCentre, at: Date): Promise<void>;
-
-  insertEconomicOperator(oe: NewEconomicOperator): Promise<void>;
-  updateEconomicOperator(
-    id: string,
-    changes: { name?: string; pec?: string | null },
-    at: Date,
-  ): Promise<void>;
-  findEconomicOperator(id: string): Promise<EconomicOperator | undefined>;
-  findEconomicOperatorByFiscalCode(fiscalCode: string): Promise<EconomicOperator | undefined>;
-  listEconomicOperators(filter: PageRequest & { q?: string | undefined }): Promise<Page<EconomicOperator>>;
-
-  insertUser(user: NewUser): Promise<void>;
-  updateUser(id: string, changes: UserChanges, at: Date): Promise<void>;
-  findUser(id: string): Promise<User | undefined>;
-  listUsers(
-    filter: PageRequest & { role?: Role | undefined; contractingAuthorityId?: string | undefined },
-  ): Promise<Page<User>>;
-  /** Users (active or not) with this fiscal code or, case-insensitively, this e-mail. */
-  findUsersByIdentity(identity: {
-    fiscalCode?: string | undefined;
-    email?: string | undefined;
-  }): Promise<User[]>;
-
-  insertToken(token: {
-    id: string;
-    userId: string;
-    sha256: string;
-    label: string;
-    createdAt: Date;
-    expiresAt: Date | null;
-  }): Promise<void>;
-  revokeTokens(userId: string, at: Date): Promise<number>;
-  /** The active user behind an unrevoked, unexpired token, with the token's expiry. */
-  findUserByToken(sha256: string, now: Date): Promise<(User & { tokenExpiresAt: Date | null }) | undefined>;
-}
+export type { RegistryRepository };
 
 export interface ReferenceRepository {
   procedureTypes(): Promise<
@@ -343,11 +284,21 @@ export interface Store {
   readonly lots: LotRepository;
   readonly smartCigs: SmartCigRepository;
   readonly codes: CodeSequences;
+  /** The whole registry; new code takes the slice it needs (sections ... webSessions below). */
   readonly registry: RegistryRepository;
+  readonly sections: SectionRepository;
+  readonly authorities: ContractingAuthorityRepository;
+  readonly operators: EconomicOperatorRepository;
+  readonly users: UserRepository;
+  readonly tokens: TokenRepository;
+  readonly webSessions: WebSessionRepository;
   readonly reference: ReferenceRepository;
   readonly idempotency: IdempotencyRepository;
   readonly audit: AuditRepository;
+  /** Positions and receipts together; new code takes `positions` or `paymentReceipts`. */
   readonly payments: PaymentRepository;
+  readonly positions: PositionRepository;
+  readonly paymentReceipts: PaymentReceiptRepository;
   readonly groupings: GroupingRepository;
   readonly flows: ReportingFlowRepository;
   readonly continuity: ContinuityRepository;

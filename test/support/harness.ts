@@ -13,6 +13,7 @@ import { Factories } from './factories.js';
 import { pdfPaymentDocuments } from '../../src/adapters/pdf/pdf-payment-documents.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
 import { pdfLetters } from '../../src/container.js';
+import { paForNodeSoapCodec, reportingFlowXmlReader } from '../../src/adapters/pagopa/codecs.js';
 import { testPecReceiptReader } from './pec-ca.js';
 import { createSegnaturaSigner, type SegnaturaSigningKey } from '../../src/adapters/protocol/segnatura.js';
 import { createSelfSignedSigningKey } from '../../src/adapters/protocol/signing-key.js';
@@ -53,6 +54,8 @@ export function serviceDeps(db: DatabaseHandle['db'], clock: Clock): ServiceDeps
       classification: { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' },
     }),
     pecReceipts: testPecReceiptReader(),
+    paForNode: paForNodeSoapCodec,
+    reportingFlows: reportingFlowXmlReader,
   };
 }
 

@@ -44,6 +44,9 @@ export function createStoreShared(
 
 /** The Store over a database or over one of its transactions. */
 export function createStore(db: Database, shared: StoreShared = createStoreShared(db)): Store {
+  // One adapter object serves every slice of its area (same SQL); the Store names each slice.
+  const registry = registryRepository(db);
+  const payments = paymentRepository(db);
   const store: Store = {
     async transaction(work) {
       if (db.isTransaction) return work(store);
@@ -53,11 +56,19 @@ export function createStore(db: Database, shared: StoreShared = createStoreShare
     lots: lotRepository(db, db.isTransaction ? undefined : shared.lotIssuer),
     smartCigs: smartCigRepository(db),
     codes: codeSequences(db),
-    registry: registryRepository(db),
+    registry,
+    sections: registry,
+    authorities: registry,
+    operators: registry,
+    users: registry,
+    tokens: registry,
+    webSessions: registry,
     reference: referenceRepository(db, shared.reference),
     idempotency: idempotencyRepository(db),
     audit: auditRepository(db),
-    payments: paymentRepository(db),
+    payments,
+    positions: payments,
+    paymentReceipts: payments,
     groupings: groupingRepository(db),
     flows: reportingFlowRepository(db),
     continuity: continuityRepository(db),

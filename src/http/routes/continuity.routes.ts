@@ -28,7 +28,7 @@ import { renderStatusPage } from '../status/status-page.js';
 import { DateTime, IdempotencyHeaders, IsoDate, Nullable, errors } from '../common.schemas.js';
 import { PROBLEM_TYPE_BASE } from '../problem.js';
 import { actorOf, sendCreated } from '../request-context.js';
-import { CigParams, LotBody } from './tenders.schemas.js';
+import { CigParams, LotBody } from './tenders/tenders.schemas.js';
 
 const security = [{ bearer: [] }];
 const ServiceCode = Type.Union(serviceCodes.map((c) => Type.Literal(c)));

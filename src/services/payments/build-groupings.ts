@@ -47,7 +47,7 @@ export async function buildMonthlyGroupings(
   let grouped = 0;
   for (const [authorityId, items] of byAuthority) {
     const done = await deps.store.transaction(async (store) => {
-      const authority = await store.registry.findContractingAuthority(authorityId);
+      const authority = await store.authorities.findContractingAuthority(authorityId);
       if (!authority) return false;
       const id = deps.ids.uuid();
       const amountCents = items.reduce((sum, i) => sum + i.fee, 0);
@@ -70,9 +70,9 @@ export async function buildMonthlyGroupings(
       if (!inserted) return false;
       const noticeNumber = buildNoticeNumber(
         deps.creditor.segregationCode,
-        iuvBaseFor(Number(romeDateOf(now).slice(0, 4)), await store.payments.nextIuvSequence()),
+        iuvBaseFor(Number(romeDateOf(now).slice(0, 4)), await store.positions.nextIuvSequence()),
       );
-      await store.payments.insertPosition({
+      await store.positions.insertPosition({
         id: deps.ids.uuid(),
         kind: 'authority_grouping',
         iuv: noticeNumber.slice(1),

@@ -1,21 +1,11 @@
 import { DomainError } from '../../domain/shared/errors.js';
 import { instantFromRomeLocal } from '../../domain/shared/dates.js';
 import { audit, requireRole, type ServiceDeps } from '../context.js';
-import type { ReportingFlowLine, ReportingFlowRecord } from './ports.js';
+import type { ReportingFlowDocument, ReportingFlowLine, ReportingFlowRecord } from './ports.js';
 import type { Actor } from '../../domain/registry/actor.js';
 
 /** The parsed flow (adapters/pagopa/reporting-flow.ts produces it). */
-export interface ImportedFlow {
-  flowId: string;
-  flowDateTime: string;
-  settlementId: string;
-  settlementDate: string;
-  sender: { id: string };
-  receiver: { id: string };
-  totalPayments: number;
-  totalAmountCents: number;
-  payments: { iuv: string; receiptId: string; amountCents: number; outcome: number; outcomeDate: string }[];
-}
+export type ImportedFlow = ReportingFlowDocument;
 
 export type FlowReport = ReportingFlowRecord & { lines: ReportingFlowLine[]; alreadyImported: boolean };
 
@@ -47,7 +37,7 @@ export async function importReportingFlow(
     const previous = await store.flows.findFlow(flow.flowId);
     if (previous) return { ...previous, alreadyImported: true };
     const positions = new Map(
-      (await store.payments.findByIuvs(flow.payments.map((p) => p.iuv))).map((p) => [p.iuv, p]),
+      (await store.positions.findByIuvs(flow.payments.map((p) => p.iuv))).map((p) => [p.iuv, p]),
     );
     const lines: ReportingFlowLine[] = flow.payments.map((p, index) => {
       const position = positions.get(p.iuv);
@@ -95,7 +85,7 @@ export async function importReportingFlow(
       const raced = await store.flows.findFlow(flow.flowId);
       if (raced) return { ...raced, alreadyImported: true };
     }
-    await store.payments.markSettled(
+    await store.positions.markSettled(
       lines.filter((l) => l.result === 'settled' && l.positionId).map((l) => l.positionId as string),
       flow.flowId,
       now,

@@ -26,11 +26,11 @@ export async function openBidderPosition(
   const bidder = requireRole(actor, 'economic_operator');
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    const operator = await store.registry.findEconomicOperator(bidder.economicOperatorId ?? '');
+    const operator = await store.operators.findEconomicOperator(bidder.economicOperatorId ?? '');
     if (!operator) throw notFound('economic operator');
     const lot = await store.lots.findByCig(input.cig);
     if (!lot) throw notFound(`lot with CIG ${input.cig}`);
-    const existing = await store.payments.findForLot(lot.id, operator.fiscalCode);
+    const existing = await store.positions.findForLot(lot.id, operator.fiscalCode);
     if (existing) return { position: existing, created: false };
     if (lot.state === 'cancelled') {
       throw new DomainError('invalid_state', `lot ${lot.cig} is cancelled: nothing is owed`, {
@@ -60,7 +60,7 @@ export async function openBidderPosition(
         reason: 'contribution_not_due',
       });
     }
-    const iuvBase = iuvBaseFor(Number(romeDateOf(now).slice(0, 4)), await store.payments.nextIuvSequence());
+    const iuvBase = iuvBaseFor(Number(romeDateOf(now).slice(0, 4)), await store.positions.nextIuvSequence());
     const noticeNumber = buildNoticeNumber(deps.creditor.segregationCode, iuvBase);
     const position = {
       id: deps.ids.uuid(),
@@ -81,8 +81,8 @@ export async function openBidderPosition(
       createdAt: now,
       createdBy: bidder.userId,
     };
-    await store.payments.insertPosition(position);
-    const created = await store.payments.findByNoticeNumber(noticeNumber);
+    await store.positions.insertPosition(position);
+    const created = await store.positions.findByNoticeNumber(noticeNumber);
     if (!created) throw new Error(`payment position ${noticeNumber} vanished`);
     await store.audit.append([
       audit(actor, now, 'payment_position.opened', { type: 'payment_position', id: noticeNumber }, null, {

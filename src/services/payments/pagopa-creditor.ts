@@ -90,8 +90,8 @@ async function payablePosition(
     return fail('PAA_PAGAMENTO_SCONOSCIUTO', `notice ${noticeNumber} was not issued by this creditor`);
   }
   const position = lock
-    ? await store.payments.lockByNoticeNumber(noticeNumber)
-    : await store.payments.findByNoticeNumber(noticeNumber);
+    ? await store.positions.lockByNoticeNumber(noticeNumber)
+    : await store.positions.findByNoticeNumber(noticeNumber);
   if (!position)
     return fail('PAA_PAGAMENTO_SCONOSCIUTO', `no payment position has notice number ${noticeNumber}`);
   if (position.state === 'cancelled')
@@ -141,7 +141,7 @@ export async function activatePayment(
       );
     }
     const now = deps.clock.now();
-    await store.payments.markActivated(result.value.id, now);
+    await store.positions.markActivated(result.value.id, now);
     return { ok: true, value: { ...result.value, activatedAt: now } };
   });
 }
@@ -223,7 +223,7 @@ export async function receiveReceipts(deps: Deps, deliveries: ReceiptDelivery[])
   return deps.store.transaction(async (store) => {
     const navs = [...new Set(deliveries.map((d) => d.receipt.noticeNumber))];
     const positions = new Map(
-      (await store.payments.lockByNoticeNumbers(navs)).map((p) => [p.noticeNumber, p]),
+      (await store.positions.lockByNoticeNumbers(navs)).map((p) => [p.noticeNumber, p]),
     );
     const applied = new Set<string>();
     const decisions = deliveries.map((d) => {
@@ -234,7 +234,7 @@ export async function receiveReceipts(deps: Deps, deliveries: ReceiptDelivery[])
     });
     const toPay = decisions.filter((x) => x.decision.pay && x.position);
     const paid = new Set(
-      await store.payments.markPaidMany(
+      await store.positions.markPaidMany(
         toPay.map((x) => ({
           positionId: x.position!.id,
           receiptId: x.d.receipt.receiptId,
@@ -242,7 +242,7 @@ export async function receiveReceipts(deps: Deps, deliveries: ReceiptDelivery[])
         })),
       ),
     );
-    await store.payments.insertReceipts(
+    await store.paymentReceipts.insertReceipts(
       decisions.map(({ d, position, decision }) => ({
         id: deps.ids.uuid(),
         positionId: position?.id ?? null,

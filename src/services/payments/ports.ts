@@ -1,3 +1,5 @@
+import type { FaultCode } from './pagopa-creditor.js';
+
 /**
  * What the payment services need from storage and from the outside world (pagoPA node sandbox, PDF
  * rendering); declared here, implemented in adapters/.
@@ -125,7 +127,7 @@ export interface ReportingFlowLine {
   expectedAmountCents: number | null;
 }
 
-export interface PaymentRepository {
+export interface PositionRepository {
   nextIuvSequence(): Promise<number>;
   insertPosition(position: NewPosition): Promise<void>;
   findByNoticeNumber(noticeNumber: string): Promise<PaymentPosition | undefined>;
@@ -143,12 +145,16 @@ export interface PaymentRepository {
   markActivated(positionId: string, at: Date): Promise<void>;
   /** False when the position was no longer open. */
   markPaid(positionId: string, receiptId: string, paidAt: Date): Promise<boolean>;
+  /** Marks open positions paid; returns the ids that were still open. */
+  markPaidMany(payments: { positionId: string; receiptId: string; paidAt: Date }[]): Promise<string[]>;
   markSettled(positionIds: string[], flowId: string, at: Date): Promise<void>;
   /** False when the position was no longer open. */
   cancel(positionId: string): Promise<boolean>;
+}
+
+/** The receipts the pagoPA node sent (append-only). */
+export interface PaymentReceiptRepository {
   insertReceipts(receipts: NewReceipt[]): Promise<void>;
-  /** Marks open positions paid; returns the ids that were still open. */
-  markPaidMany(payments: { positionId: string; receiptId: string; paidAt: Date }[]): Promise<string[]>;
   findAppliedReceipt(positionId: string): Promise<StoredReceipt | undefined>;
   listReceipts(filter: {
     status?: ReceiptStatus | undefined;
@@ -156,6 +162,9 @@ export interface PaymentRepository {
     offset: number;
   }): Promise<{ items: StoredReceipt[]; total: number }>;
 }
+
+/** Positions and receipts together (the Store's `payments`, for callers not yet on a slice). */
+export type PaymentRepository = PositionRepository & PaymentReceiptRepository;
 
 export interface GroupingRepository {
   /** Active tenders created in [from, to) with at least one lot not cancelled, not yet grouped. */
@@ -234,4 +243,115 @@ export interface PaymentNode {
     step?: string;
     fault?: { code: string; message: string };
   }>;
+}
+
+/** A reporting flow (FlussoRiversamento) as its reader hands it over; amounts in cents. */
+export interface ReportingFlowDocument {
+  flowId: string;
+  /** dataOraFlusso, as written in the document (Rome local time when it has no offset). */
+  flowDateTime: string;
+  settlementId: string;
+  settlementDate: string;
+  sender: { id: string };
+  receiver: { id: string };
+  totalPayments: number;
+  totalAmountCents: number;
+  payments: { iuv: string; receiptId: string; amountCents: number; outcome: number; outcomeDate: string }[];
+}
+
+/** Reads reporting-flow XML (adapters/pagopa/reporting-flow.ts). */
+export interface ReportingFlowReader {
+  /** The largest document accepted, in bytes (the HTTP body limit). */
+  readonly maxBytes: number;
+  /** Parsed off the event loop (a worker thread) where the adapter can: a flow may be megabytes. */
+  read(xml: string): Promise<{ ok: true; flow: ReportingFlowDocument } | { ok: false; errors: string[] }>;
+}
+
+export type PaForNodeOperation =
+  'paVerifyPaymentNotice' | 'paGetPayment' | 'paGetPaymentV2' | 'paSendRT' | 'paSendRTV2';
+
+/** Who calls, as the node states it in every request. */
+export interface NodeCallerIds {
+  idPA: string;
+  idBrokerPA: string;
+  idStation: string;
+}
+
+/** A receipt as the node sends it (paSendRT / paSendRTV2): amounts and times as written in the XML. */
+export interface NodeReceipt {
+  receiptId: string;
+  noticeNumber: string;
+  fiscalCode: string;
+  outcome: 'OK' | 'KO';
+  paymentAmount: string;
+  idPSP: string;
+  pspCompanyName: string;
+  idChannel: string;
+  paymentMethod?: string;
+  /** Rome local time, as written. */
+  paymentDateTime?: string;
+  payer?: { fiscalCode: string };
+  standIn?: boolean;
+}
+
+export type NodeRequest =
+  | ({
+      operation: 'paVerifyPaymentNotice';
+      qrCode: { fiscalCode: string; noticeNumber: string };
+    } & NodeCallerIds)
+  | ({
+      operation: 'paGetPayment' | 'paGetPaymentV2';
+      qrCode: { fiscalCode: string; noticeNumber: string };
+      amount?: string;
+    } & NodeCallerIds)
+  | ({ operation: 'paSendRT' | 'paSendRTV2'; receipt: NodeReceipt } & NodeCallerIds);
+
+/** What the creditor answers paGetPayment with (amounts as XML decimals). */
+export interface NodePaymentData {
+  creditorReferenceId: string;
+  amount: string;
+  dueDate: string;
+  description: string;
+  companyName: string;
+  officeName?: string;
+  fiscalCodePA: string;
+  debtor: { type: 'F' | 'G'; fiscalCode: string; fullName: string };
+  transfers: {
+    idTransfer: number;
+    amount: string;
+    fiscalCodePA: string;
+    iban: string;
+    remittanceInformation: string;
+    transferCategory: string;
+  }[];
+}
+
+/**
+ * The SOAP codec of the creditor's paForNode interface (adapters/pagopa/pa-for-node-soap.ts): reads the
+ * node's requests and writes the answers. `parseRequest` ok:false means a syntax fault.
+ */
+export interface PaForNodeCodec {
+  /** The largest request accepted, in bytes (the HTTP body limit). */
+  readonly maxRequestBytes: number;
+  parseRequest(
+    xml: string,
+  ):
+    | { ok: true; request: NodeRequest }
+    | { ok: false; operation?: PaForNodeOperation; idPA?: string; message: string };
+  verifyResponse(data: {
+    amount: string;
+    dueDate: string;
+    detailDescription: string;
+    paymentDescription: string;
+    fiscalCodePA: string;
+    companyName: string;
+    officeName?: string;
+  }): string;
+  getPaymentResponse(version: 'v1' | 'v2', data: NodePaymentData): string;
+  sendRtResponse(version: 'v1' | 'v2'): string;
+  /** Never throws: the answer of last resort. */
+  faultResponse(
+    operation: PaForNodeOperation,
+    fault: { code: FaultCode; faultString: string; description?: string; idPA: string },
+  ): string;
 }

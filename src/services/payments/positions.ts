@@ -11,7 +11,7 @@ type Deps = Pick<ServiceDeps, 'store'>;
  * grouping), to the RUPs of the authority it concerns, and to staff.
  */
 export async function getPosition(deps: Deps, noticeNumber: string, actor: Actor): Promise<PaymentPosition> {
-  const position = await deps.store.payments.findByNoticeNumber(noticeNumber);
+  const position = await deps.store.positions.findByNoticeNumber(noticeNumber);
   if (!position) throw notFound(`payment notice ${noticeNumber}`);
   const visible =
     actor.kind === 'user' && actor.role === 'economic_operator'
@@ -23,7 +23,7 @@ export async function getPosition(deps: Deps, noticeNumber: string, actor: Actor
 
 export async function listOwnPositions(deps: Deps, page: { limit: number; offset: number }, actor: Actor) {
   const bidder = requireRole(actor, 'economic_operator');
-  return deps.store.payments.listForOperator(bidder.economicOperatorId ?? '', page);
+  return deps.store.positions.listForOperator(bidder.economicOperatorId ?? '', page);
 }
 
 export async function positionReceipt(
@@ -33,7 +33,7 @@ export async function positionReceipt(
 ): Promise<{ position: PaymentPosition; receipt: StoredReceipt }> {
   const position = await getPosition(deps, noticeNumber, actor);
   const receipt =
-    position.state === 'paid' ? await deps.store.payments.findAppliedReceipt(position.id) : undefined;
+    position.state === 'paid' ? await deps.store.paymentReceipts.findAppliedReceipt(position.id) : undefined;
   if (!receipt)
     throw new DomainError('invalid_state', `notice ${noticeNumber} is not paid yet`, { reason: 'not_paid' });
   return { position, receipt };
@@ -126,9 +126,9 @@ export async function cancelPosition(
     throw new DomainError('validation_failed', 'say why the notice is withdrawn', { field: 'note' });
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    const position = await store.payments.lockByNoticeNumber(input.noticeNumber);
+    const position = await store.positions.lockByNoticeNumber(input.noticeNumber);
     if (!position) throw notFound(`payment notice ${input.noticeNumber}`);
-    if (!(await store.payments.cancel(position.id))) {
+    if (!(await store.positions.cancel(position.id))) {
       throw new DomainError(
         'invalid_state',
         `notice ${input.noticeNumber} is ${position.state}: only an open notice can be withdrawn`,

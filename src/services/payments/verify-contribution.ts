@@ -50,7 +50,7 @@ async function lotFor(deps: Deps, cig: string, actor: Actor, fiscalCode?: string
   const lot = deps.cache ? await deps.cache.lots.get(cig, load) : await load();
   if (actor.kind === 'user' && actor.role === 'economic_operator') {
     const operatorId = actor.economicOperatorId ?? '';
-    const loadOperator = async () => (await deps.store.registry.findEconomicOperator(operatorId)) ?? null;
+    const loadOperator = async () => (await deps.store.operators.findEconomicOperator(operatorId)) ?? null;
     const own = deps.cache ? await deps.cache.operators.get(operatorId, loadOperator) : await loadOperator();
     if (!own || (fiscalCode !== undefined && own.fiscalCode !== fiscalCode && own.vatNumber !== fiscalCode)) {
       throw new DomainError('forbidden', 'a bidder can verify only its own payments');
@@ -82,9 +82,9 @@ async function freshStatus(
   fiscalCode: string,
 ): Promise<ContributionStatus> {
   const fee = lotBidderContribution(lot, tenderCreatedAt);
-  const position = await deps.store.payments.findForLot(lot.id, fiscalCode);
+  const position = await deps.store.positions.findForLot(lot.id, fiscalCode);
   if (position?.state === 'paid') {
-    const receipt = await deps.store.payments.findAppliedReceipt(position.id);
+    const receipt = await deps.store.paymentReceipts.findAppliedReceipt(position.id);
     if (receipt) return { status: 'paid', fiscalCode, amountCents: position.amountCents, position, receipt };
   }
   if (fee.exempt) return { status: 'not_due', fiscalCode, amountCents: 0, basis: fee.basis };
@@ -111,7 +111,7 @@ export async function lotContributions(
     throw new DomainError('forbidden', "a bidder cannot list other bidders' payments");
   }
   const lot = await lotFor(deps, input.cig, actor);
-  const positions = await deps.store.payments.listForLot(lot.id);
+  const positions = await deps.store.positions.listForLot(lot.id);
   const codes = [...new Set([...positions.map((p) => p.debtorFiscalCode), ...(input.fiscalCodes ?? [])])];
   const items = [];
   for (const code of codes) items.push(await freshStatus(deps, lot, lot.tenderCreatedAt, code));

@@ -2,7 +2,7 @@ import { DomainError, invalidField, notFound } from '../../domain/shared/errors.
 import { checkNumericFiscalCode } from '../../domain/registry/fiscal-code.js';
 import { sectionCodeForPlace } from '../../domain/registry/regions.js';
 import { audit, canSeeAuthority, requireRole, type ServiceDeps } from '../context.js';
-import type { Page, Store } from '../ports.js';
+import type { ContractingAuthorityChanges, Page, Store } from '../ports.js';
 import { checkEmail, checkName } from './registry-input.js';
 import type { Actor } from '../../domain/registry/actor.js';
 import type { ContractingAuthority } from '../../domain/registry/registry.js';
@@ -24,7 +24,7 @@ async function resolveSection(store: Store, place: string, explicit: string | un
   const code = explicit ?? sectionCodeForPlace(place);
   if (!code)
     throw invalidField('regionalSection', `no regional section covers place ${place}: give regionalSection`);
-  if (!(await store.registry.findSection(code))) {
+  if (!(await store.sections.findSection(code))) {
     throw invalidField('regionalSection', `regionalSection "${code}" does not exist`);
   }
   return code;
@@ -66,7 +66,7 @@ export async function createContractingAuthority(
     checkName(c.name, `costCentres[${i}].name`);
   }
   return deps.store.transaction(async (store) => {
-    if (await store.registry.findContractingAuthorityByFiscalCode(input.fiscalCode)) {
+    if (await store.authorities.findContractingAuthorityByFiscalCode(input.fiscalCode)) {
       throw new DomainError(
         'conflict',
         `a contracting authority with fiscal code ${input.fiscalCode} exists`,
@@ -76,7 +76,7 @@ export async function createContractingAuthority(
       );
     }
     const id = deps.ids.uuid();
-    await store.registry.insertContractingAuthority({
+    await store.authorities.insertContractingAuthority({
       id,
       fiscalCode: input.fiscalCode,
       ausaCode: input.ausaCode,
@@ -87,13 +87,13 @@ export async function createContractingAuthority(
       createdAt: now,
     });
     for (const c of centres) {
-      await store.registry.insertCostCentre(
+      await store.authorities.insertCostCentre(
         id,
         { id: deps.ids.uuid(), code: c.code, name: c.name.trim(), active: true },
         now,
       );
     }
-    const created = await store.registry.findContractingAuthority(id);
+    const created = await store.authorities.findContractingAuthority(id);
     if (!created) throw new Error('contracting authority vanished after insert');
     await store.audit.append([
       audit(
@@ -126,9 +126,9 @@ export async function updateContractingAuthority(
   requireRole(actor, 'admin');
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    const before = await store.registry.findContractingAuthority(id);
+    const before = await store.authorities.findContractingAuthority(id);
     if (!before) throw notFound('contracting authority');
-    const changes: Parameters<typeof store.registry.updateContractingAuthority>[1] = {};
+    const changes: ContractingAuthorityChanges = {};
     if (input.name !== undefined) changes.name = checkName(input.name, 'name');
     if (input.pec !== undefined) changes.pec = checkEmail(input.pec, 'pec');
     if (input.active !== undefined) changes.active = input.active;
@@ -143,8 +143,8 @@ export async function updateContractingAuthority(
         input.regionalSection,
       );
     }
-    await store.registry.updateContractingAuthority(id, changes, now);
-    const after = await store.registry.findContractingAuthority(id);
+    await store.authorities.updateContractingAuthority(id, changes, now);
+    const after = await store.authorities.findContractingAuthority(id);
     if (!after) throw new Error('contracting authority vanished after update');
     await store.audit.append([
       audit(
@@ -173,17 +173,17 @@ export async function addCostCentre(
   const name = checkName(input.name, 'name');
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    const before = await store.registry.findContractingAuthority(id);
+    const before = await store.authorities.findContractingAuthority(id);
     if (!before) throw notFound('contracting authority');
     if (before.costCentres.some((c) => c.code === input.code)) {
       throw new DomainError('conflict', `cost centre ${input.code} exists already`, { field: 'code' });
     }
-    await store.registry.insertCostCentre(
+    await store.authorities.insertCostCentre(
       id,
       { id: deps.ids.uuid(), code: input.code, name, active: true },
       now,
     );
-    const after = await store.registry.findContractingAuthority(id);
+    const after = await store.authorities.findContractingAuthority(id);
     if (!after) throw new Error('contracting authority vanished');
     await store.audit.append([
       audit(
@@ -204,7 +204,7 @@ export async function getContractingAuthority(
   id: string,
   actor: Actor,
 ): Promise<ContractingAuthority> {
-  const found = await deps.store.registry.findContractingAuthority(id);
+  const found = await deps.store.authorities.findContractingAuthority(id);
   if (!found || !canSeeAuthority(actor, found.id, found.regionalSectionCode))
     throw notFound('contracting authority');
   return found;
@@ -219,9 +219,9 @@ export async function listContractingAuthorities(
   if (user.role === 'rup') {
     const own =
       user.contractingAuthorityId &&
-      (await deps.store.registry.findContractingAuthority(user.contractingAuthorityId));
+      (await deps.store.authorities.findContractingAuthority(user.contractingAuthorityId));
     return own ? { items: [own], total: 1 } : { items: [], total: 0 };
   }
   const section = user.role === 'regional_staff' ? (user.regionalSectionCode ?? '') : filter.regionalSection;
-  return deps.store.registry.listContractingAuthorities({ ...filter, regionalSectionCode: section });
+  return deps.store.authorities.listContractingAuthorities({ ...filter, regionalSectionCode: section });
 }

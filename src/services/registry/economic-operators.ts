@@ -38,7 +38,7 @@ export async function createEconomicOperator(
   const pec = input.pec === undefined ? null : checkEmail(input.pec, 'pec');
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    if (await store.registry.findEconomicOperatorByFiscalCode(fiscalCode)) {
+    if (await store.operators.findEconomicOperatorByFiscalCode(fiscalCode)) {
       throw new DomainError('conflict', `an economic operator with fiscal code ${fiscalCode} exists`, {
         field: 'fiscalCode',
       });
@@ -46,7 +46,7 @@ export async function createEconomicOperator(
     if (
       vatNumber &&
       vatNumber !== fiscalCode &&
-      (await store.registry.findEconomicOperatorByFiscalCode(vatNumber))
+      (await store.operators.findEconomicOperatorByFiscalCode(vatNumber))
     ) {
       throw new DomainError('conflict', `an economic operator with VAT number ${vatNumber} exists`, {
         field: 'vatNumber',
@@ -61,7 +61,7 @@ export async function createEconomicOperator(
       createdAt: now,
       updatedAt: now,
     };
-    await store.registry.insertEconomicOperator(operator);
+    await store.operators.insertEconomicOperator(operator);
     await store.audit.append([
       audit(
         actor,
@@ -85,9 +85,9 @@ export async function updateEconomicOperator(
   requireRole(actor, 'admin');
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    const before = await store.registry.findEconomicOperator(id);
+    const before = await store.operators.findEconomicOperator(id);
     if (!before) throw notFound('economic operator');
-    await store.registry.updateEconomicOperator(
+    await store.operators.updateEconomicOperator(
       id,
       {
         ...(input.name !== undefined ? { name: checkName(input.name, 'name', 500) } : {}),
@@ -95,7 +95,7 @@ export async function updateEconomicOperator(
       },
       now,
     );
-    const after = await store.registry.findEconomicOperator(id);
+    const after = await store.operators.findEconomicOperator(id);
     await store.audit.append([
       audit(actor, now, 'economic_operator.updated', { type: 'economic_operator', id }, before, after),
     ]);
@@ -111,7 +111,7 @@ export async function getEconomicOperator(
   const user = requireRole(actor, 'admin', 'authority_staff', 'regional_staff', 'rup', 'economic_operator');
   if (user.role === 'economic_operator' && user.economicOperatorId !== id)
     throw notFound('economic operator');
-  const found = await deps.store.registry.findEconomicOperator(id);
+  const found = await deps.store.operators.findEconomicOperator(id);
   if (!found) throw notFound('economic operator');
   return found;
 }
@@ -122,5 +122,5 @@ export async function listEconomicOperators(
   actor: Actor,
 ): Promise<Page<EconomicOperator>> {
   requireRole(actor, 'admin', 'authority_staff', 'regional_staff', 'rup');
-  return deps.store.registry.listEconomicOperators(filter);
+  return deps.store.operators.listEconomicOperators(filter);
 }

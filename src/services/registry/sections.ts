@@ -6,11 +6,11 @@ import type { Actor } from '../../domain/registry/actor.js';
 import type { RegionalSection } from '../../domain/registry/registry.js';
 
 export async function listSections(deps: Pick<ServiceDeps, 'store'>): Promise<RegionalSection[]> {
-  return deps.store.registry.listSections();
+  return deps.store.sections.listSections();
 }
 
 export async function getSection(deps: Pick<ServiceDeps, 'store'>, code: string): Promise<RegionalSection> {
-  const found = await deps.store.registry.findSection(code);
+  const found = await deps.store.sections.findSection(code);
   if (!found) throw notFound(`regional section ${code}`);
   return found;
 }
@@ -48,9 +48,9 @@ export async function updateSection(
   if (typeof website === 'string' && !WEBSITE.test(website))
     throw invalidField('website', 'website is a site address such as www.regione.puglia.it');
   return deps.store.transaction(async (store) => {
-    const before = await store.registry.findSection(code);
+    const before = await store.sections.findSection(code);
     if (!before) throw notFound(`regional section ${code}`);
-    await store.registry.updateSection(
+    await store.sections.updateSection(
       code,
       {
         ...(input.name !== undefined ? { name: checkName(input.name, 'name') } : {}),
@@ -62,7 +62,7 @@ export async function updateSection(
       },
       now,
     );
-    const after = (await store.registry.findSection(code)) as RegionalSection;
+    const after = (await store.sections.findSection(code)) as RegionalSection;
     await store.audit.append([
       audit(actor, now, 'regional_section.updated', { type: 'regional_section', id: code }, before, after),
     ]);

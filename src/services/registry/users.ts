@@ -50,14 +50,14 @@ export async function createUser(deps: Deps, input: CreateUserInput, actor: Acto
   return deps.store.transaction(async (store) => {
     if (
       input.contractingAuthorityId &&
-      !(await store.registry.findContractingAuthority(input.contractingAuthorityId))
+      !(await store.authorities.findContractingAuthority(input.contractingAuthorityId))
     ) {
       throw invalidField('contractingAuthorityId', 'no such contracting authority');
     }
-    if (input.economicOperatorId && !(await store.registry.findEconomicOperator(input.economicOperatorId))) {
+    if (input.economicOperatorId && !(await store.operators.findEconomicOperator(input.economicOperatorId))) {
       throw invalidField('economicOperatorId', 'no such economic operator');
     }
-    if (input.regionalSection && !(await store.registry.findSection(input.regionalSection))) {
+    if (input.regionalSection && !(await store.sections.findSection(input.regionalSection))) {
       throw invalidField('regionalSection', 'no such regional section');
     }
     const user: User = {
@@ -74,7 +74,7 @@ export async function createUser(deps: Deps, input: CreateUserInput, actor: Acto
       updatedAt: now,
     };
     try {
-      await store.registry.insertUser(user);
+      await store.users.insertUser(user);
     } catch (error) {
       // adapters/db reports the unique e-mail (a concurrent creation) as a conflict naming the constraint.
       if (error instanceof DomainError && error.reason === 'users_email_key') {
@@ -96,9 +96,9 @@ export async function updateUser(
   requireRole(actor, 'admin');
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    const before = await store.registry.findUser(id);
+    const before = await store.users.findUser(id);
     if (!before) throw notFound('user');
-    await store.registry.updateUser(
+    await store.users.updateUser(
       id,
       {
         ...(input.name !== undefined ? { name: checkName(input.name, 'name') } : {}),
@@ -107,8 +107,8 @@ export async function updateUser(
       },
       now,
     );
-    if (input.active === false) await store.registry.revokeTokens(id, now);
-    const after = (await store.registry.findUser(id)) as User;
+    if (input.active === false) await store.tokens.revokeTokens(id, now);
+    const after = (await store.users.findUser(id)) as User;
     await store.audit.append([audit(actor, now, 'user.updated', { type: 'user', id }, before, after)]);
     return after;
   });
@@ -117,7 +117,7 @@ export async function updateUser(
 export async function getUser(deps: Pick<ServiceDeps, 'store'>, id: string, actor: Actor): Promise<User> {
   const user = requireRole(actor, 'admin', 'authority_staff', 'regional_staff', 'rup', 'economic_operator');
   if (user.role !== 'admin' && user.userId !== id) throw notFound('user');
-  const found = await deps.store.registry.findUser(id);
+  const found = await deps.store.users.findUser(id);
   if (!found) throw notFound('user');
   return found;
 }
@@ -133,7 +133,7 @@ export async function listUsers(
   actor: Actor,
 ): Promise<Page<User>> {
   requireRole(actor, 'admin');
-  return deps.store.registry.listUsers(filter);
+  return deps.store.users.listUsers(filter);
 }
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -150,12 +150,12 @@ export async function issueToken(
   if (input.expiresAt && input.expiresAt <= now)
     throw invalidField('expiresAt', 'expiresAt must be in the future');
   return deps.store.transaction(async (store) => {
-    const user = await store.registry.findUser(input.userId);
+    const user = await store.users.findUser(input.userId);
     if (!user) throw notFound('user');
     if (!user.active)
       throw new DomainError('invalid_state', 'the user is not active', { reason: 'user_inactive' });
     const token = `gara_${randomBytes(32).toString('base64url')}`;
-    await store.registry.insertToken({
+    await store.tokens.insertToken({
       id: deps.ids.uuid(),
       userId: user.id,
       sha256: hashToken(token),
@@ -174,8 +174,8 @@ export async function revokeTokens(deps: Deps, userId: string, actor: Actor): Pr
   requireRole(actor, 'admin');
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    if (!(await store.registry.findUser(userId))) throw notFound('user');
-    const revoked = await store.registry.revokeTokens(userId, now);
+    if (!(await store.users.findUser(userId))) throw notFound('user');
+    const revoked = await store.tokens.revokeTokens(userId, now);
     await store.audit.append([
       audit(actor, now, 'user.tokens_revoked', { type: 'user', id: userId }, null, { revoked }),
     ]);

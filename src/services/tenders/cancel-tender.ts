@@ -1,18 +1,18 @@
 import { notFound } from '../../domain/shared/errors.js';
 import { assertTenderCancellable, checkCancellation } from '../../domain/tenders/tender-rules.js';
 import { audit, canSeeAuthority, requireRole, type ServiceDeps } from '../context.js';
-import { presentTenderAudit } from './tender-audit.js';
 import type { Actor } from '../../domain/registry/actor.js';
-import type { Tender } from '../../domain/tenders/tender.js';
+import type { Lot, Tender } from '../../domain/tenders/tender.js';
+import { presentTenderAudit } from './tender-audit.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock'>;
 
-/** The RUP cancels a tender once every one of its lots is cancelled. */
+/** The RUP cancels a tender once every one of its lots is cancelled; returns it with its lots. */
 export async function cancelTender(
   deps: Deps,
   input: { tenderNumber: number; reason: number; note?: string | undefined },
   actor: Actor,
-): Promise<Tender> {
+): Promise<{ tender: Tender; lots: Lot[] }> {
   const rup = requireRole(actor, 'rup');
   const { reason, note } = checkCancellation('tender', input.reason, input.note);
   const now = deps.clock.now();
@@ -45,6 +45,6 @@ export async function cancelTender(
         presentTenderAudit(after),
       ),
     ]);
-    return after;
+    return { tender: after, lots: await store.lots.listByTender(tender.id) };
   });
 }

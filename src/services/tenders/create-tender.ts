@@ -62,7 +62,7 @@ export async function createTender(
   for (const [index, lot] of input.lots.entries()) {
     checked.push(await checkLot(deps.store.reference, lot, now, `lots[${index}].`));
   }
-  const authority = await deps.store.registry.findContractingAuthority(caId);
+  const authority = await deps.store.authorities.findContractingAuthority(caId);
   if (!authority || !authority.active) {
     throw new DomainError('forbidden', 'your contracting authority is not active in the registry');
   }

@@ -56,7 +56,7 @@ export async function requestSmartCig(
     );
   }
   return deps.store.transaction(async (store) => {
-    const authority = await store.registry.findContractingAuthority(caId);
+    const authority = await store.authorities.findContractingAuthority(caId);
     if (!authority) throw notFound('contracting authority');
     const cig = smartCigFromOrdinal(await deps.smartCigOrdinals.next(store.codes));
     const smartCig: SmartCig = {

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Amount, CancellationView, DateTime, IsoDate, Nullable, Uuid } from '../common.schemas.js';
-import { MAX_OBJECT_LENGTH, MAX_NOTE_LENGTH } from '../../domain/tenders/tender-rules.js';
+import { Amount, CancellationView, DateTime, IsoDate, Nullable, Uuid } from '../../common.schemas.js';
+import { MAX_OBJECT_LENGTH, MAX_NOTE_LENGTH } from '../../../domain/tenders/tender-rules.js';
 
 export const TenderNumberParams = Type.Object({
   tenderNumber: Type.String({ pattern: '^[0-9]{7}$', description: '7-digit tender number' }),

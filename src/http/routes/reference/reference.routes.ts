@@ -1,28 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { ServiceDeps } from '../../services/context.js';
+import type { ServiceDeps } from '../../../services/context.js';
 import {
   listProcedureTypes,
   listUrgencyReasons,
   searchCpv,
   searchPlaces,
-} from '../../services/reference/reference.js';
-import { Nullable, errors } from '../common.schemas.js';
+} from '../../../services/reference/reference.js';
+import { Nullable, errors } from '../../common.schemas.js';
+import { DatedCode, SearchQuery } from './reference.schemas.js';
 
-const DatedCode = Type.Object({
-  code: Type.String(),
-  description: Type.String(),
-  validFrom: Nullable(Type.String()),
-  validTo: Nullable(Type.String()),
-});
-const SearchQuery = Type.Object(
-  {
-    q: Type.String({ minLength: 2, maxLength: 100 }),
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  },
-  { additionalProperties: false },
-);
-
+/** The code lists (public): procedure types, urgency reasons, CPV and ISTAT places. */
 export const referenceRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async (app, { deps }) => {
   const publicRoute = { auth: 'public' as const };
   app.get(

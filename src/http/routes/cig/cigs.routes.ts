@@ -1,0 +1,35 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { lookupCig } from '../../../services/cig/lookup-cig.js';
+import { TtlCache } from '../../../services/cig/ttl-cache.js';
+import type { ServiceDeps } from '../../../services/context.js';
+import { errors } from '../../common.schemas.js';
+import { presentCigLookup } from './cig.presenters.js';
+import { CigLookupView } from './cig.schemas.js';
+
+/** The public lookup of a CIG or SmartCIG, served from a short in-memory cache (open data). */
+export const cigsRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; lookupCacheTtlMs: number }> = async (
+  app,
+  { deps, lookupCacheTtlMs },
+) => {
+  const cache = new TtlCache<ReturnType<typeof presentCigLookup>>(lookupCacheTtlMs);
+  const maxAge = Math.floor(lookupCacheTtlMs / 1000);
+  app.get(
+    '/cigs/:code',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['CIG'],
+        summary: 'Look up a CIG or SmartCIG (public)',
+        params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: CigLookupView, ...errors(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const code = request.params.code.trim().toUpperCase();
+      const found = await cache.get(code, async () => presentCigLookup(await lookupCig(deps, code)));
+      reply.header('cache-control', `public, max-age=${maxAge}`);
+      return found;
+    },
+  );
+};
