@@ -27,8 +27,8 @@ import { tenderRoutes } from './routes/tenders.routes.js';
 import { paymentRoutes } from './routes/payments.routes.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
-import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';
-import { noticeFeed, noticeRoutes } from './routes/notices.routes.js';
+import { continuityRoutes, statusRoutes } from './routes/continuity/provisional-procedures.routes.js';
+import { noticeFeed, noticeRoutes } from './routes/notices/notices.routes.js';
 import { pagopaRoutes } from './routes/pagopa.routes.js';
 import type { NodeAuthPolicy } from './pagopa-node-auth.js';
 

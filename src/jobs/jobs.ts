@@ -2,11 +2,9 @@ import type { Config } from '../config.js';
 import type { ServiceDeps } from '../services/context.js';
 import { expireLots } from '../services/tenders/expire-lots.js';
 import { buildMonthlyGroupings } from '../services/payments/build-groupings.js';
-import {
-  expireReserves,
-  regularisePending,
-  remindRegularisations,
-} from '../services/continuity/contingency.js';
+import { expireReserves } from '../services/continuity/expire-reserves.js';
+import { regularisePending } from '../services/continuity/regularise-pending.js';
+import { remindRegularisations } from '../services/continuity/remind-regularisations.js';
 import { imapMailbox } from '../adapters/mail/imap-mailbox.js';
 import { MAX_PEC_RECEIPT_BYTES } from '../adapters/mail/pec-receipt.js';
 import { ingestPecMailbox } from '../services/notices/receipts.js';

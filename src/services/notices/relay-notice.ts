@@ -3,7 +3,7 @@ import { DomainError, invalidField, notFound } from '../../domain/shared/errors.
 import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
 import type { RegionalSection, Store } from '../ports.js';
 import type { NewOutboxMessage, Notice, ProtocolRegistration, Relay } from './ports.js';
-import { registerOutgoing } from './protocol.js';
+import { registerOutgoing } from './register-outgoing.js';
 import { newMessageId } from './message-id.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'letters' | 'segnatura'>;

@@ -1,34 +1,34 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { PROVISIONAL_REFERENCE_PATTERN, serviceCodes } from '../../domain/continuity/continuity-rules.js';
-import { serviceStateLabels } from '../../domain/continuity/status-view.js';
-import { formatDateIt, formatDateTimeIt } from '../../domain/shared/dates.js';
-import { formatAmount } from '../../domain/shared/money.js';
-import { DomainError } from '../../domain/shared/errors.js';
-import { requireRole, type ServiceDeps } from '../../services/context.js';
+import { PROVISIONAL_REFERENCE_PATTERN, serviceCodes } from '../../../domain/continuity/continuity-rules.js';
+import { serviceStateLabels } from '../../../domain/continuity/status-view.js';
+import { formatDateIt, formatDateTimeIt } from '../../../domain/shared/dates.js';
+import { formatAmount } from '../../../domain/shared/money.js';
+import { DomainError } from '../../../domain/shared/errors.js';
+import { requireRole, type ServiceDeps } from '../../../services/context.js';
+import { daysLeft } from '../../../services/continuity/provisional.js';
+import { getProvisional } from '../../../services/continuity/get-provisional.js';
+import { listProvisional } from '../../../services/continuity/list-provisional.js';
+import { lotReserves } from '../../../services/continuity/lot-reserves.js';
+import { myReminders } from '../../../services/continuity/my-reminders.js';
+import { outageAffectedLots } from '../../../services/continuity/outage-affected-lots.js';
+import { recordReserve } from '../../../services/continuity/record-reserve.js';
+import { registerUrgentProcedure } from '../../../services/continuity/register-urgent-procedure.js';
 import {
-  daysLeft,
-  getProvisional,
-  listProvisional,
-  lotReserves,
-  myReminders,
-  outageAffectedLots,
-  recordReserve,
-  registerUrgentProcedure,
   regulariseProcedure,
   type RegularisationRecord,
-} from '../../services/continuity/contingency.js';
-import { getIncident, openIncident, updateIncident } from '../../services/continuity/incidents.js';
-import { cancelMaintenance, scheduleMaintenance } from '../../services/continuity/maintenance.js';
-import type { ProvisionalProcedure, Reserve } from '../../services/continuity/ports.js';
-import { presentIncident } from '../../services/continuity/status.js';
-import type { StatusMonitor } from '../../services/status/status-monitor.js';
-import { renderStatusFeed } from '../status/status-feed.js';
-import { renderStatusPage } from '../status/status-page.js';
-import { DateTime, IdempotencyHeaders, IsoDate, Nullable, errors } from '../common.schemas.js';
-import { PROBLEM_TYPE_BASE } from '../problem.js';
-import { actorOf, sendCreated } from '../request-context.js';
-import { CigParams, LotBody } from './tenders.schemas.js';
+} from '../../../services/continuity/regularise-procedure.js';
+import { getIncident, openIncident, updateIncident } from '../../../services/continuity/incidents.js';
+import { cancelMaintenance, scheduleMaintenance } from '../../../services/continuity/maintenance.js';
+import type { ProvisionalProcedure, Reserve } from '../../../services/continuity/ports.js';
+import { presentIncident } from '../../../services/continuity/status.js';
+import type { StatusMonitor } from '../../../services/status/status-monitor.js';
+import { renderStatusFeed } from '../../status/status-feed.js';
+import { renderStatusPage } from '../../status/status-page.js';
+import { DateTime, IdempotencyHeaders, IsoDate, Nullable, errors } from '../../common.schemas.js';
+import { PROBLEM_TYPE_BASE } from '../../problem.js';
+import { actorOf, sendCreated } from '../../request-context.js';
+import { CigParams, LotBody } from '../tenders.schemas.js';
 
 const security = [{ bearer: [] }];
 const ServiceCode = Type.Union(serviceCodes.map((c) => Type.Literal(c)));

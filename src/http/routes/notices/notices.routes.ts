@@ -1,38 +1,44 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { serviceCodes } from '../../domain/continuity/continuity-rules.js';
-import { DomainError, invalidField } from '../../domain/shared/errors.js';
-import { requireRole, type ServiceDeps, type UserActor } from '../../services/context.js';
-import { approveDraft, getNotice, listNotices, publishNotice } from '../../services/notices/notices.js';
+import { serviceCodes } from '../../../domain/continuity/continuity-rules.js';
+import { DomainError, invalidField } from '../../../domain/shared/errors.js';
+import { requireRole, type ServiceDeps, type UserActor } from '../../../services/context.js';
+import { approveDraft, getNotice, listNotices, publishNotice } from '../../../services/notices/notices.js';
 import type {
   Notice,
   OutboxMessage,
   PecReceiptScope,
   ProtocolRegistration,
-} from '../../services/notices/ports.js';
-import {
-  annulRegistration,
-  dailyRegister,
-  getRegistration,
-  listRegister,
-  protocolLabel,
-  ProtocolRegistrar,
-  registerDocument,
-} from '../../services/notices/protocol.js';
-import { bodyIsServed, getOutboxMessage, listOutbox } from '../../services/notices/outbox.js';
-import { receivePecReceipt } from '../../services/notices/receipts.js';
-import { relayNotice } from '../../services/notices/relay-notice.js';
-import { getRelay, retryFailedRecipients } from '../../services/notices/relays.js';
-import { approveRestoration } from '../../services/notices/restoration.js';
-import { confirmSubscription, subscribe } from '../../services/notices/subscriptions.js';
-import { MAX_PEC_RECEIPT_BYTES } from '../../adapters/mail/pec-receipt.js';
-import { emlFileName } from '../../adapters/mail/mailer.js';
-import { renderNoticeFeed } from '../status/notices-pages.js';
+} from '../../../services/notices/ports.js';
+import { annulRegistration } from '../../../services/notices/annul-registration.js';
+import { dailyRegister } from '../../../services/notices/daily-register.js';
+import { getRegistration } from '../../../services/notices/get-registration.js';
+import { listRegister } from '../../../services/notices/list-register.js';
+import { protocolLabel } from '../../../services/notices/protocol-register.js';
+import { ProtocolRegistrar } from '../../../services/notices/register-outgoing.js';
+import { registerDocument } from '../../../services/notices/register-document.js';
+import { bodyIsServed, getOutboxMessage, listOutbox } from '../../../services/notices/outbox.js';
+import { receivePecReceipt } from '../../../services/notices/receipts.js';
+import { relayNotice } from '../../../services/notices/relay-notice.js';
+import { getRelay, retryFailedRecipients } from '../../../services/notices/relays.js';
+import { approveRestoration } from '../../../services/notices/restoration.js';
+import { confirmSubscription, subscribe } from '../../../services/notices/subscriptions.js';
+import { MAX_PEC_RECEIPT_BYTES } from '../../../adapters/mail/pec-receipt.js';
+import { emlFileName } from '../../../adapters/mail/mailer.js';
+import { renderNoticeFeed } from '../../status/notices-pages.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DateTime, IdempotencyHeaders, IsoDate, Nullable, Offset, Uuid, errors } from '../common.schemas.js';
-import { actorOf, sendCreated } from '../request-context.js';
-import { relayReportCsv } from '../relay-report.js';
+import {
+  DateTime,
+  IdempotencyHeaders,
+  IsoDate,
+  Nullable,
+  Offset,
+  Uuid,
+  errors,
+} from '../../common.schemas.js';
+import { actorOf, sendCreated } from '../../request-context.js';
+import { relayReportCsv } from '../../relay-report.js';
 
 const security = [{ bearer: [] }];
 
