@@ -1,4 +1,3 @@
-import { regularisationDeadline } from '../../domain/continuity/continuity-rules.js';
 import { romeDateOf, startOfRomeDay } from '../../domain/shared/dates.js';
 import type { ProvisionalProcedure } from './ports.js';
 

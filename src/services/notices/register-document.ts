@@ -1,8 +1,9 @@
 import { invalidField } from '../../domain/shared/errors.js';
 import { type Actor } from '../context.js';
 import { aooFor } from './protocol-register.js';
+import type {
+  ProtocolRegistrar} from './register-outgoing.js';
 import {
-  ProtocolRegistrar,
   registerOutgoing,
   type RegisterDeps,
   type RegistrationOutcome,
