@@ -118,7 +118,19 @@ export interface NotificationEvent {
   createdAt: Date;
 }
 
-export interface NoticeRepository {
+/**
+ * What `store.notices` offers: one interface per aggregate (the database adapter implements them all in
+ * one object). A use case names the slices it uses.
+ */
+export type NoticeRepository = NoticesRepository &
+  ProtocolRepository &
+  RelayRepository &
+  OutboxRepository &
+  PecReceiptRepository &
+  SubscriptionRepository;
+
+/** The comunicati: drafts and published notices. */
+export interface NoticesRepository {
   insertNotice(notice: Omit<Notice, 'publishedAt'> & { createdBy: string | null }): Promise<void>;
   findNotice(id: string): Promise<Notice | undefined>;
   /** Publishes a draft, with its own source link when one is given. */
@@ -126,7 +138,10 @@ export interface NoticeRepository {
   listPublished(page: { limit: number; offset: number }): Promise<Notice[]>;
   listForIncident(incidentId: string): Promise<Notice[]>;
   listDrafts(): Promise<Notice[]>;
+}
 
+/** The sections' protocol registers: numbers, registrations (with their signed segnatura), annulments. */
+export interface ProtocolRepository {
   /** Takes the next `count` numbers of the register, returning the first (locks its counter until the transaction ends). */
   takeProtocolNumbers(aooCode: string, registerCode: string, year: number, count: number): Promise<number>;
   insertRegistrations(
@@ -147,7 +162,10 @@ export interface NoticeRepository {
     from: Date;
     to: Date;
   }): Promise<(ProtocolRegistration['annulment'] & { number: number; registrationId: string })[]>;
+}
 
+/** Relays of a comunicato to a section's RUPs: the letter, and the progress of its messages. */
+export interface RelayRepository {
   /** The active RUPs of the active contracting authorities of a section (or of the given ones). */
   rupsOfSection(
     sectionCode: string,
@@ -160,7 +178,16 @@ export interface NoticeRepository {
     noticeId?: string | undefined;
     regionalSectionCode?: string | undefined;
   }): Promise<Relay[]>;
+  relayProgress(relayId: string): Promise<Record<OutboxState, number>>;
+  relayRecipients(
+    relayId: string,
+  ): Promise<(OutboxMessage & { events: { at: Date; event: string; detail: string | null }[] })[]>;
+  /** Failed messages of a relay go back to the queue; returns how many. */
+  retryFailed(relayId: string, at: Date): Promise<number>;
+}
 
+/** Outgoing messages (e-mails and webhooks), claimed and sent by the outbox worker. */
+export interface OutboxRepository {
   insertOutbox(messages: NewOutboxMessage[], at: Date): Promise<void>;
   /** Claims up to `limit` due messages (queued, or whose lease ran out): state sending, lease until `leaseUntil`. */
   claimDue(now: Date, limit: number, leaseUntil: Date): Promise<OutboxMessage[]>;
@@ -176,12 +203,6 @@ export interface NoticeRepository {
   /** Claimed messages not attempted (the worker is stopping) go back to the queue. */
   releaseClaims(ids: string[], at: Date): Promise<void>;
   addOutboxEvent(id: string, at: Date, event: string, detail: string | null): Promise<void>;
-  relayProgress(relayId: string): Promise<Record<OutboxState, number>>;
-  relayRecipients(
-    relayId: string,
-  ): Promise<(OutboxMessage & { events: { at: Date; event: string; detail: string | null }[] })[]>;
-  /** Failed messages of a relay go back to the queue; returns how many. */
-  retryFailed(relayId: string, at: Date): Promise<number>;
   listOutbox(filter: {
     state?: OutboxState | undefined;
     kind?: OutboxMessage['kind'] | undefined;
@@ -195,6 +216,10 @@ export interface NoticeRepository {
   findOutboxByMessageId(
     messageId: string,
   ): Promise<(OutboxMessage & { sectionCode: string | null }) | undefined>;
+}
+
+/** Certified e-mail receipts, kept whole (append-only). */
+export interface PecReceiptRepository {
   /** Keeps a receipt; false when the same message (by SHA-256) was kept before. */
   insertPecReceipt(r: {
     id: string;
@@ -228,7 +253,10 @@ export interface NoticeRepository {
     scope?: PecReceiptScope | undefined;
   }): Promise<PecReceiptRecord[]>;
   pecReceiptRaw(id: string, scope?: PecReceiptScope): Promise<Buffer | undefined>;
+}
 
+/** Subscriptions to service notifications and the events sent to them. */
+export interface SubscriptionRepository {
   insertSubscription(s: Subscription & { confirmTokenSha256: string }): Promise<void>;
   findSubscriptionByToken(tokenSha256: string): Promise<Subscription | undefined>;
   /**

@@ -1,13 +1,8 @@
 import { invalidField } from '../../domain/shared/errors.js';
 import { type Actor } from '../context.js';
 import { aooFor } from './protocol-register.js';
-import type {
-  ProtocolRegistrar} from './register-outgoing.js';
-import {
-  registerOutgoing,
-  type RegisterDeps,
-  type RegistrationOutcome,
-} from './register-outgoing.js';
+import type { ProtocolRegistrar } from './register-outgoing.js';
+import { registerOutgoing, type RegisterDeps, type RegistrationOutcome } from './register-outgoing.js';
 
 const PEC = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
 
