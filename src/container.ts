@@ -28,6 +28,7 @@ import { loadTrustAnchors, smimeVerifier } from './adapters/mail/smime.js';
 import { loadOrCreateSigningKey } from './adapters/protocol/signing-key.js';
 import { fileMailer, smtpMailer } from './adapters/mail/mailer.js';
 import { httpWebhooks } from './adapters/mail/webhooks.js';
+import { imapMailbox } from './adapters/mail/imap-mailbox.js';
 import { OutboxWorker } from './jobs/outbox-worker.js';
 import { RateLimiter } from './services/notices/dispatch.js';
 import type { LetterRenderer, Mailer } from './services/notices/ports.js';
@@ -273,7 +274,9 @@ export async function startService(container: Container): Promise<RunningService
   const scheduler = new Scheduler(logger);
   if (config.jobsEnabled)
     scheduler.start(
-      backgroundJobs(deps, config, () => config.publicUrl ?? (serviceUrl.current || undefined)),
+      backgroundJobs(deps, config, () => config.publicUrl ?? (serviceUrl.current || undefined), {
+        pecMailbox: config.pecImap ? () => imapMailbox(config.pecImap!.url) : undefined,
+      }),
       { runAtStart: true },
     );
   container.monitor.start(config.probeIntervalMs);

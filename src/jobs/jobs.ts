@@ -5,9 +5,9 @@ import { buildMonthlyGroupings } from '../services/payments/build-groupings.js';
 import { expireReserves } from '../services/continuity/expire-reserves.js';
 import { regularisePending } from '../services/continuity/regularise-pending.js';
 import { remindRegularisations } from '../services/continuity/remind-regularisations.js';
-import { imapMailbox } from '../adapters/mail/imap-mailbox.js';
-import { MAX_PEC_RECEIPT_BYTES } from '../adapters/mail/pec-receipt.js';
-import { ingestPecMailbox } from '../services/notices/receipts.js';
+import { MAX_PEC_RECEIPT_BYTES } from '../services/notices/ports.js';
+import { ingestPecMailbox, type PecMailbox } from '../services/notices/receipts.js';
+import { purgeIdempotencyKeys } from '../services/purge-idempotency-keys.js';
 import { emitMaintenanceEvents } from '../services/notices/subscriptions.js';
 import type { ScheduledJob } from './scheduler.js';
 
@@ -16,7 +16,10 @@ export function backgroundJobs(
   config: Pick<Config, 'expireLotsIntervalMs' | 'idempotencyRetentionHours' | 'pecImap'>,
   /** The base of the portal links in e-mails (the public URL once the service listens). */
   links: () => string | undefined = () => undefined,
+  /** The PEC mailbox to poll (wired by the container from PEC_IMAP_URL): a new connection each run. */
+  inbound: { pecMailbox?: (() => PecMailbox) | undefined } = {},
 ): ScheduledJob[] {
+  const { pecMailbox } = inbound;
   return [
     {
       name: 'expire-lots',
@@ -46,25 +49,15 @@ export function backgroundJobs(
     {
       name: 'purge-idempotency-keys',
       intervalMs: 3_600_000,
-      run: async () => ({
-        purged: await deps.store.idempotency.purgeOlderThan(
-          new Date(deps.clock.now().getTime() - config.idempotencyRetentionHours * 3_600_000),
-        ),
-      }),
+      run: () => purgeIdempotencyKeys(deps, config.idempotencyRetentionHours),
     },
-    ...(config.pecImap
+    ...(config.pecImap && pecMailbox
       ? [
           {
             // Certified e-mail receipts from the sections' PEC mailbox (the HTTP channel works too).
             name: 'pec-imap',
             intervalMs: config.pecImap.intervalMs,
-            run: () =>
-              ingestPecMailbox(
-                deps,
-                imapMailbox(config.pecImap!.url),
-                deps.pecReceipts,
-                MAX_PEC_RECEIPT_BYTES,
-              ),
+            run: () => ingestPecMailbox(deps, pecMailbox(), deps.pecReceipts, MAX_PEC_RECEIPT_BYTES),
           },
         ]
       : []),

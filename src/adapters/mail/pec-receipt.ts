@@ -31,11 +31,8 @@ import { DATICERT_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
 import { decodeXmlReferences, rawOrderedXmlParser } from '../xml/xml-text.js';
 import type { ParsedMail } from 'mailparser';
 
-/**
- * The largest receipt accepted (HTTP body, IMAP message): receipts are a few kilobytes; a "ricevuta
- * completa" carries the original message too, and the relays' letters are far below this.
- */
-export const MAX_PEC_RECEIPT_BYTES = 4 * 1024 * 1024;
+/** Declared with the ports (the HTTP route's body limit); re-exported here for the parser's readers. */
+export { MAX_PEC_RECEIPT_BYTES } from '../../services/notices/ports.js';
 
 export type PecReceiptKind =
   | 'accettazione'

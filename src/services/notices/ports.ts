@@ -287,6 +287,20 @@ export interface Mailer {
   close(): Promise<void>;
 }
 
+/** The messages as the embedded mailer wrote them (.eml files); there are none when mail goes out by SMTP. */
+export interface SentMessageFiles {
+  /** Whether the file of a message was written. */
+  exists(messageId: string): boolean;
+  /** The message as written, or undefined when there is no file for it. */
+  read(messageId: string): Buffer | undefined;
+}
+
+/**
+ * The largest receipt accepted (HTTP body, IMAP message): receipts are a few kilobytes; a "ricevuta
+ * completa" carries the original message too, and the relays' letters are far below this.
+ */
+export const MAX_PEC_RECEIPT_BYTES = 4 * 1024 * 1024;
+
 export class DeliveryError extends Error {
   constructor(
     message: string,
