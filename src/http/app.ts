@@ -28,7 +28,8 @@ import { paymentRoutes } from './routes/payments.routes.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
 import { continuityRoutes, statusRoutes } from './routes/continuity/provisional-procedures.routes.js';
-import { noticeFeed, noticeRoutes } from './routes/notices/notices.routes.js';
+import { noticeFeed, noticeRoutes } from './routes/notices/index.js';
+import { emlFiles } from '../adapters/mail/eml-files.js';
 import { pagopaRoutes } from './routes/pagopa.routes.js';
 import type { NodeAuthPolicy } from './pagopa-node-auth.js';
 
@@ -297,7 +298,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(noticeRoutes, {
         deps,
         linkBase: options.publicUrl ?? (() => ''),
-        mailDir: options.mailDir ?? null,
+        sentMail: options.mailDir ? emlFiles(options.mailDir) : null,
         webhookLocalReceivers: options.webhookLocalReceivers ?? false,
         webhookHostIsPublic: options.webhookHostIsPublic ?? ((host) => publicAddressesOnly(host)),
       });
