@@ -27,7 +27,7 @@ import { tenderRoutes } from './routes/tenders.routes.js';
 import { paymentRoutes } from './routes/payments.routes.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
-import { continuityRoutes, statusRoutes } from './routes/continuity/provisional-procedures.routes.js';
+import { continuityRoutes, statusRoutes } from './routes/continuity/index.js';
 import { noticeFeed, noticeRoutes } from './routes/notices/index.js';
 import { emlFiles } from '../adapters/mail/eml-files.js';
 import { pagopaRoutes } from './routes/pagopa.routes.js';
