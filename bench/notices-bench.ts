@@ -21,7 +21,7 @@ import { createSelfSignedSigningKey } from '../src/adapters/protocol/signing-key
 import { regionalSections } from '../src/domain/registry/regions.js';
 import { systemClock } from '../src/domain/shared/clock.js';
 import { randomIds } from '../src/services/context.js';
-import { ProtocolRegistrar, registerOutgoing } from '../src/services/notices/protocol.js';
+import { ProtocolRegistrar, registerOutgoing } from '../src/services/notices/register-outgoing.js';
 import { issueToken } from '../src/services/registry/users.js';
 import { fmt, load, median, report, startServer, type Measurement } from './support.js';
 

@@ -32,7 +32,7 @@ import { httpWebhooks, publicAddressesOnly } from './adapters/mail/webhooks.js';
 import { imapMailbox } from './adapters/mail/imap-mailbox.js';
 import { ReceiptIntake } from './services/payments/pagopa-creditor.js';
 import { VerificationCache } from './services/payments/verify-contribution.js';
-import { ProtocolRegistrar } from './services/notices/protocol.js';
+import { ProtocolRegistrar } from './services/notices/register-outgoing.js';
 import { OutboxWorker } from './jobs/outbox-worker.js';
 import { RateLimiter } from './services/notices/dispatch.js';
 import type { LetterRenderer, Mailer } from './services/notices/ports.js';

@@ -27,10 +27,11 @@ import { tenderRoutes } from './routes/tenders/index.js';
 import { paymentRoutes } from './routes/payments/index.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
 import type { ReceiptIntake } from '../services/payments/pagopa-creditor.js';
-import type { ProtocolRegistrar } from '../services/notices/protocol.js';
+import type { ProtocolRegistrar } from '../services/notices/register-outgoing.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
-import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';
-import { noticeFeed, noticeRoutes } from './routes/notices.routes.js';
+import { continuityRoutes, statusRoutes } from './routes/continuity/index.js';
+import { noticeFeed, noticeRoutes } from './routes/notices/index.js';
+import { emlFiles } from '../adapters/mail/eml-files.js';
 import { pagopaRoutes } from './routes/pagopa/pa-for-node.routes.js';
 import type { NodeAuthPolicy } from './pagopa-node-auth.js';
 
@@ -306,7 +307,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(noticeRoutes, {
         deps,
         linkBase: options.publicUrl ?? (() => ''),
-        mailDir: options.mailDir ?? null,
+        sentMail: options.mailDir ? emlFiles(options.mailDir) : null,
         webhookLocalReceivers: options.webhookLocalReceivers ?? false,
         webhookHostIsPublic: options.webhookHostIsPublic ?? ((host) => publicAddressesOnly(host)),
         registrar: options.protocolRegistrar,

@@ -2,13 +2,12 @@ import type { Config } from '../config.js';
 import type { ServiceDeps } from '../services/context.js';
 import { expireLots } from '../services/tenders/expire-lots.js';
 import { buildMonthlyGroupings } from '../services/payments/build-groupings.js';
-import {
-  expireReserves,
-  regularisePending,
-  remindRegularisations,
-} from '../services/continuity/contingency.js';
-import { MAX_PEC_RECEIPT_BYTES } from '../adapters/mail/pec-receipt.js';
+import { expireReserves } from '../services/continuity/expire-reserves.js';
+import { regularisePending } from '../services/continuity/regularise-pending.js';
+import { remindRegularisations } from '../services/continuity/remind-regularisations.js';
+import { MAX_PEC_RECEIPT_BYTES } from '../services/notices/ports.js';
 import { ingestPecMailbox, type PecMailbox } from '../services/notices/receipts.js';
+import { purgeIdempotencyKeys } from '../services/purge-idempotency-keys.js';
 import { emitMaintenanceEvents } from '../services/notices/subscriptions.js';
 import type { ScheduledJob } from './scheduler.js';
 
@@ -53,11 +52,7 @@ export function backgroundJobs(
     {
       name: 'purge-idempotency-keys',
       intervalMs: 3_600_000,
-      run: async () => ({
-        purged: await deps.store.idempotency.purgeOlderThan(
-          new Date(deps.clock.now().getTime() - config.idempotencyRetentionHours * 3_600_000),
-        ),
-      }),
+      run: () => purgeIdempotencyKeys(deps, config.idempotencyRetentionHours),
     },
     ...(config.pecImap && pecMailbox
       ? [

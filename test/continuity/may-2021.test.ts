@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendRtV2Request, parseResponse } from '../../src/adapters/pagopa/pa-for-node-soap.js';
-import {
-  expireReserves,
-  regularisePending,
-  remindRegularisations,
-} from '../../src/services/continuity/contingency.js';
+import { expireReserves } from '../../src/services/continuity/expire-reserves.js';
+import { regularisePending } from '../../src/services/continuity/regularise-pending.js';
+import { remindRegularisations } from '../../src/services/continuity/remind-regularisations.js';
 import { createHarness, bearer, testCreditor, type Harness } from '../support/harness.js';
 import { sampleLot } from '../support/factories.js';
 import { engineName } from '../support/test-db.js';

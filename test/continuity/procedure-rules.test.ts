@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { regularisePending } from '../../src/services/continuity/contingency.js';
+import { regularisePending } from '../../src/services/continuity/regularise-pending.js';
 import { createHarness, bearer, type Harness } from '../support/harness.js';
 import { sampleLot } from '../support/factories.js';
 import { engineName } from '../support/test-db.js';

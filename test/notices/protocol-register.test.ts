@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/adapters/db/database.js';
 import type { RegionalSection } from '../../src/services/ports.js';
-import { registerOutgoing, type OutgoingDocument } from '../../src/services/notices/protocol.js';
+import { registerOutgoing, type OutgoingDocument } from '../../src/services/notices/register-outgoing.js';
 import { bearer, createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
 

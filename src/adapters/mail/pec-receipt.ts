@@ -30,16 +30,13 @@ import { DATICERT_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
 import { decodeXmlReferences, rawOrderedXmlParser } from '../xml/xml-text.js';
 import type { ParsedMail } from 'mailparser';
 
-/**
- * The largest receipt accepted (HTTP body, IMAP message): receipts are a few kilobytes; a "ricevuta
- * completa" carries the original message too, and the relays' letters are far below this.
- */
 /** mailparser (~30 MB of resident modules) is loaded when the first receipt arrives, not at start-up. */
 let mailparser: ReturnType<typeof importMailparser> | undefined;
 const importMailparser = () => import('mailparser');
 const loadMailparser = () => (mailparser ??= importMailparser());
 
-export const MAX_PEC_RECEIPT_BYTES = 4 * 1024 * 1024;
+/** Declared with the ports (the HTTP route's body limit); re-exported here for the parser's readers. */
+export { MAX_PEC_RECEIPT_BYTES } from '../../services/notices/ports.js';
 
 export type PecReceiptKind =
   | 'accettazione'

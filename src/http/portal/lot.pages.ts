@@ -14,7 +14,8 @@ import { getLot } from '../../services/tenders/get-tender.js';
 import { perfectLot } from '../../services/tenders/perfect-lot.js';
 import { lotContributions, type ContributionStatus } from '../../services/payments/verify-contribution.js';
 import { checkFiscalCode } from '../../domain/registry/fiscal-code.js';
-import { lotReserves, recordReserve } from '../../services/continuity/contingency.js';
+import { lotReserves } from '../../services/continuity/lot-reserves.js';
+import { recordReserve } from '../../services/continuity/record-reserve.js';
 import type { Reserve } from '../../services/continuity/ports.js';
 import {
   errorSummary,

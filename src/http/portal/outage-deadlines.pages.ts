@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { formatDateIt } from '../../domain/shared/dates.js';
 import type { ServiceDeps } from '../../services/context.js';
-import { outageAffectedLots, type AffectedLot } from '../../services/continuity/contingency.js';
+import { outageAffectedLots, type AffectedLot } from '../../services/continuity/outage-affected-lots.js';
 import { send, signedIn } from './forms.js';
 import { dataTable, html, page } from './layout.js';
 import { dateTimeIt } from './labels.js';

@@ -9,13 +9,11 @@ import {
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps, type UserActor } from '../../services/context.js';
 import type { ProtocolRegistration } from '../../services/notices/ports.js';
-import {
-  annulRegistration,
-  dailyRegister,
-  getRegistration,
-  listRegister,
-  protocolLabel,
-} from '../../services/notices/protocol.js';
+import { annulRegistration } from '../../services/notices/annul-registration.js';
+import { dailyRegister } from '../../services/notices/daily-register.js';
+import { getRegistration } from '../../services/notices/get-registration.js';
+import { listRegister } from '../../services/notices/list-register.js';
+import { protocolLabel } from '../../services/notices/protocol-register.js';
 import { errorSummary, idParam, send, signedIn, textField, type FieldErrors, type Form } from './forms.js';
 import { dataTable, html, page } from './layout.js';
 

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import {
-  getProvisional,
-  listProvisional,
-  registerUrgentProcedure,
-  regulariseProcedure,
-} from '../../services/continuity/contingency.js';
+import { getProvisional } from '../../services/continuity/get-provisional.js';
+import { listProvisional } from '../../services/continuity/list-provisional.js';
+import { registerUrgentProcedure } from '../../services/continuity/register-urgent-procedure.js';
+import { regulariseProcedure } from '../../services/continuity/regularise-procedure.js';
 import type { ProvisionalProcedure } from '../../services/continuity/ports.js';
 import type { ServiceDeps } from '../../services/context.js';
 import {

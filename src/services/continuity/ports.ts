@@ -97,10 +97,24 @@ export interface Reminder {
   createdAt: Date;
 }
 
-export interface ContinuityRepository {
+/**
+ * What `store.continuity` offers: one interface per aggregate (the database adapter implements them all
+ * in one object). A use case names the slices it uses.
+ */
+export type ContinuityRepository = ReminderRepository &
+  IncidentRepository &
+  MaintenanceRepository &
+  ProvisionalProcedureRepository &
+  ReserveRepository;
+
+export interface ReminderRepository {
   /** Records a reminder unless one exists for the same subject and day; true when recorded. */
   insertReminder(r: Reminder & { userId: string }): Promise<boolean>;
   listReminders(userId: string, limit: number): Promise<Reminder[]>;
+}
+
+/** The monitored services and their incidents (outage windows with their timeline). */
+export interface IncidentRepository {
   services(): Promise<ServiceRecord[]>;
   nextIncidentSequence(): Promise<number>;
   insertIncident(
@@ -131,12 +145,17 @@ export interface ContinuityRepository {
   listIncidents(filter: { since: Date }): Promise<IncidentRecord[]>;
   /** Every incident that touched a service between two instants. */
   incidentsTouching(services: readonly string[], from: Date, to: Date): Promise<IncidentRecord[]>;
+}
 
+export interface MaintenanceRepository {
   insertMaintenance(m: MaintenanceRecord & { createdAt: Date; createdBy: string | null }): Promise<void>;
   cancelMaintenance(id: string, at: Date): Promise<boolean>;
   /** Not cancelled and ending after `since`, plus cancelled ones of the same period. */
   listMaintenances(filter: { since: Date }): Promise<MaintenanceRecord[]>;
+}
 
+/** Urgent procedures registered during an outage with a provisional reference, and their lots. */
+export interface ProvisionalProcedureRepository {
   nextProvisionalSequence(): Promise<number>;
   insertProvisional(
     procedure: Omit<
@@ -162,7 +181,10 @@ export interface ContinuityRepository {
     state?: 'pending' | 'regularised' | undefined;
     deadlineBefore?: string | undefined;
   }): Promise<ProvisionalProcedure[]>;
+}
 
+/** Bidders admitted "con riserva" because paying was impossible during an incident. */
+export interface ReserveRepository {
   insertReserve(
     r: Omit<
       Reserve,

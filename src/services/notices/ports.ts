@@ -119,7 +119,19 @@ export interface NotificationEvent {
   createdAt: Date;
 }
 
-export interface NoticeRepository {
+/**
+ * What `store.notices` offers: one interface per aggregate (the database adapter implements them all in
+ * one object). A use case names the slices it uses.
+ */
+export type NoticeRepository = NoticesRepository &
+  ProtocolRepository &
+  RelayRepository &
+  OutboxRepository &
+  PecReceiptRepository &
+  SubscriptionRepository;
+
+/** The comunicati: drafts and published notices. */
+export interface NoticesRepository {
   insertNotice(notice: Omit<Notice, 'publishedAt'> & { createdBy: string | null }): Promise<void>;
   findNotice(id: string): Promise<Notice | undefined>;
   /** Publishes a draft, with its own source link when one is given. */
@@ -127,7 +139,10 @@ export interface NoticeRepository {
   listPublished(page: { limit: number; offset: number }): Promise<Notice[]>;
   listForIncident(incidentId: string): Promise<Notice[]>;
   listDrafts(): Promise<Notice[]>;
+}
 
+/** The sections' protocol registers: numbers, registrations (with their signed segnatura), annulments. */
+export interface ProtocolRepository {
   /** Takes the next `count` numbers of the register, returning the first (locks its counter until the transaction ends). */
   takeProtocolNumbers(aooCode: string, registerCode: string, year: number, count: number): Promise<number>;
   insertRegistrations(
@@ -148,7 +163,10 @@ export interface NoticeRepository {
     from: Date;
     to: Date;
   }): Promise<(ProtocolRegistration['annulment'] & { number: number; registrationId: string })[]>;
+}
 
+/** Relays of a comunicato to a section's RUPs: the letter, and the progress of its messages. */
+export interface RelayRepository {
   /** The active RUPs of the active contracting authorities of a section (or of the given ones). */
   rupsOfSection(
     sectionCode: string,
@@ -161,7 +179,16 @@ export interface NoticeRepository {
     noticeId?: string | undefined;
     regionalSectionCode?: string | undefined;
   }): Promise<Relay[]>;
+  relayProgress(relayId: string): Promise<Record<OutboxState, number>>;
+  relayRecipients(
+    relayId: string,
+  ): Promise<(OutboxMessage & { events: { at: Date; event: string; detail: string | null }[] })[]>;
+  /** Failed messages of a relay go back to the queue; returns how many. */
+  retryFailed(relayId: string, at: Date): Promise<number>;
+}
 
+/** Outgoing messages (e-mails and webhooks), claimed and sent by the outbox worker. */
+export interface OutboxRepository {
   insertOutbox(messages: NewOutboxMessage[], at: Date): Promise<void>;
   /** Claims up to `limit` due messages (queued, or whose lease ran out): state sending, lease until `leaseUntil`. */
   claimDue(now: Date, limit: number, leaseUntil: Date): Promise<OutboxMessage[]>;
@@ -177,12 +204,6 @@ export interface NoticeRepository {
   /** Claimed messages not attempted (the worker is stopping) go back to the queue. */
   releaseClaims(ids: string[], at: Date): Promise<void>;
   addOutboxEvent(id: string, at: Date, event: string, detail: string | null): Promise<void>;
-  relayProgress(relayId: string): Promise<Record<OutboxState, number>>;
-  relayRecipients(
-    relayId: string,
-  ): Promise<(OutboxMessage & { events: { at: Date; event: string; detail: string | null }[] })[]>;
-  /** Failed messages of a relay go back to the queue; returns how many. */
-  retryFailed(relayId: string, at: Date): Promise<number>;
   listOutbox(filter: {
     state?: OutboxState | undefined;
     kind?: OutboxMessage['kind'] | undefined;
@@ -196,6 +217,10 @@ export interface NoticeRepository {
   findOutboxByMessageId(
     messageId: string,
   ): Promise<(OutboxMessage & { sectionCode: string | null }) | undefined>;
+}
+
+/** Certified e-mail receipts, kept whole (append-only). */
+export interface PecReceiptRepository {
   /** Keeps a receipt; false when the same message (by SHA-256) was kept before. */
   insertPecReceipt(r: {
     id: string;
@@ -229,7 +254,10 @@ export interface NoticeRepository {
     scope?: PecReceiptScope | undefined;
   }): Promise<PecReceiptRecord[]>;
   pecReceiptRaw(id: string, scope?: PecReceiptScope): Promise<Buffer | undefined>;
+}
 
+/** Subscriptions to service notifications and the events sent to them. */
+export interface SubscriptionRepository {
   insertSubscription(s: Subscription & { confirmTokenSha256: string }): Promise<void>;
   findSubscriptionByToken(tokenSha256: string): Promise<Subscription | undefined>;
   /**
@@ -259,6 +287,20 @@ export interface Mailer {
   send(message: MailMessage): Promise<{ response: string }>;
   close(): Promise<void>;
 }
+
+/** The messages as the embedded mailer wrote them (.eml files); there are none when mail goes out by SMTP. */
+export interface SentMessageFiles {
+  /** Whether the file of a message was written. */
+  exists(messageId: string): boolean;
+  /** The message as written, or undefined when there is no file for it. */
+  read(messageId: string): Buffer | undefined;
+}
+
+/**
+ * The largest receipt accepted (HTTP body, IMAP message): receipts are a few kilobytes; a "ricevuta
+ * completa" carries the original message too, and the relays' letters are far below this.
+ */
+export const MAX_PEC_RECEIPT_BYTES = 4 * 1024 * 1024;
 
 export class DeliveryError extends Error {
   constructor(

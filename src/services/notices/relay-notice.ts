@@ -3,7 +3,7 @@ import { DomainError, invalidField, notFound } from '../../domain/shared/errors.
 import { audit, requireRole, type ServiceDeps } from '../context.js';
 import type { Store } from '../ports.js';
 import type { NewOutboxMessage, Notice, ProtocolRegistration, Relay } from './ports.js';
-import { registerOutgoing } from './protocol.js';
+import { registerOutgoing } from './register-outgoing.js';
 import { newMessageId } from './message-id.js';
 import type { Actor } from '../../domain/registry/actor.js';
 import type { RegionalSection } from '../../domain/registry/registry.js';

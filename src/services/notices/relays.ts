@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps } from '../context.js';
 import type { OutboxState, Relay } from './ports.js';
-import { protocolLabel } from './protocol.js';
+import { protocolLabel } from './protocol-register.js';
 import type { Actor } from '../../domain/registry/actor.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock'>;

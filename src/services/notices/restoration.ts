@@ -6,7 +6,7 @@ import type { IncidentRecord } from '../continuity/ports.js';
 import type { Store } from '../ports.js';
 import { approveDraft } from './notices.js';
 import type { Notice } from './ports.js';
-import { protocolLabel } from './protocol.js';
+import { protocolLabel } from './protocol-register.js';
 import { relayNotice, type RelayOutcome } from './relay-notice.js';
 import { type Actor, systemActor } from '../../domain/registry/actor.js';
 

@@ -14,7 +14,7 @@ import { createSelfSignedSigningKey } from '../../../src/adapters/protocol/signi
 import { regionalSections } from '../../../src/domain/registry/regions.js';
 import { systemClock } from '../../../src/domain/shared/clock.js';
 import { randomIds } from '../../../src/services/context.js';
-import { registerOutgoing } from '../../../src/services/notices/protocol.js';
+import { registerOutgoing } from '../../../src/services/notices/register-outgoing.js';
 
 const handle = await openDatabase({
   url: process.env.DATABASE_URL,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../database.js';
 import type { NoticesTable, OutboxTable, ProtocolRegistrationsTable, RelaysTable } from '../schema.js';
 import type {
@@ -7,6 +7,7 @@ import type {
   NoticeRepository,
   OutboxMessage,
   OutboxState,
+  PecReceiptScope,
   ProtocolRegistration,
   Relay,
   Subscription,
@@ -122,6 +123,23 @@ async function registrationsWithAnnulments(
     };
   });
 }
+
+/** PEC receipts joined to the message they matched (if any). */
+const receiptsWithMessage = (db: Database) =>
+  db.selectFrom('pec_receipts as r').leftJoin('outbox as o', 'o.id', 'r.outbox_id');
+type ReceiptsDb =
+  ReturnType<typeof receiptsWithMessage> extends SelectQueryBuilder<infer D, infer _T, infer _O> ? D : never;
+
+/** A regional officer's receipts (the one predicate for the list and the raw message): those they posted and those of their section's relays. */
+const inReceiptScope = (scope: PecReceiptScope) => (eb: ExpressionBuilder<ReceiptsDb, 'r' | 'o'>) =>
+  eb.or([
+    eb('r.received_by', '=', scope.userId),
+    eb(
+      'o.relay_id',
+      'in',
+      eb.selectFrom('relays').select('id').where('regional_section_code', '=', scope.sectionCode),
+    ),
+  ]);
 
 export function noticeRepository(db: Database): NoticeRepository {
   return {
@@ -592,37 +610,25 @@ export function noticeRepository(db: Database): NoticeRepository {
       );
     },
     async listPecReceipts(f) {
-      let q = db
-        .selectFrom('pec_receipts as r')
-        .leftJoin('outbox as o', 'o.id', 'r.outbox_id')
-        .select([
-          'r.id',
-          'r.kind',
-          'r.reference_message_id',
-          'r.recipient',
-          'r.conformant',
-          'r.problems',
-          'r.received_at',
-          'r.outbox_id',
-          'o.relay_id',
-          'o.address',
-          'r.status',
-          'r.signer',
-        ]);
+      let q = receiptsWithMessage(db).select([
+        'r.id',
+        'r.kind',
+        'r.reference_message_id',
+        'r.recipient',
+        'r.conformant',
+        'r.problems',
+        'r.received_at',
+        'r.outbox_id',
+        'o.relay_id',
+        'o.address',
+        'r.status',
+        'r.signer',
+      ]);
       if (f.unmatched) q = q.where('r.outbox_id', 'is', null);
       if (f.status) q = q.where('r.status', '=', f.status);
       const scope = f.scope;
       if (scope) {
-        q = q.where((eb) =>
-          eb.or([
-            eb('r.received_by', '=', scope.userId),
-            eb(
-              'o.relay_id',
-              'in',
-              eb.selectFrom('relays').select('id').where('regional_section_code', '=', scope.sectionCode),
-            ),
-          ]),
-        );
+        q = q.where(inReceiptScope(scope));
       }
       const rows = await q
         .orderBy('r.received_at', 'desc')
@@ -646,22 +652,9 @@ export function noticeRepository(db: Database): NoticeRepository {
       }));
     },
     async pecReceiptRaw(id, scope) {
-      let q = db
-        .selectFrom('pec_receipts as r')
-        .leftJoin('outbox as o', 'o.id', 'r.outbox_id')
-        .select('r.raw')
-        .where('r.id', '=', id);
+      let q = receiptsWithMessage(db).select('r.raw').where('r.id', '=', id);
       if (scope) {
-        q = q.where((eb) =>
-          eb.or([
-            eb('r.received_by', '=', scope.userId),
-            eb(
-              'o.relay_id',
-              'in',
-              eb.selectFrom('relays').select('id').where('regional_section_code', '=', scope.sectionCode),
-            ),
-          ]),
-        );
+        q = q.where(inReceiptScope(scope));
       }
       return (await q.executeTakeFirst())?.raw;
     },

@@ -1,0 +1,18 @@
+import { DomainError } from '../../domain/shared/errors.js';
+import { requireRole, type Actor, type ServiceDeps } from '../context.js';
+import { listProvisional } from './list-provisional.js';
+import type { ProvisionalProcedure } from './ports.js';
+
+/** A regional section's overdue regularisations: for its own staff, the Authority's staff and admins. */
+export async function listOverdueRegularisations(
+  deps: Pick<ServiceDeps, 'store' | 'clock'>,
+  sectionCode: string,
+  actor: Actor,
+): Promise<ProvisionalProcedure[]> {
+  const user = requireRole(actor, 'regional_staff', 'authority_staff', 'admin');
+  // Sections are public (their list is open data): another section's answers 403, not 404.
+  if (user.role === 'regional_staff' && user.regionalSectionCode !== sectionCode) {
+    throw new DomainError('forbidden', 'regional staff see their own section only');
+  }
+  return listProvisional(deps, { overdue: true, regionalSection: sectionCode }, actor);
+}
