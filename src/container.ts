@@ -28,6 +28,7 @@ import { loadTrustAnchors, smimeVerifier } from './adapters/mail/smime.js';
 import { loadOrCreateSigningKey } from './adapters/protocol/signing-key.js';
 import { fileMailer, smtpMailer } from './adapters/mail/mailer.js';
 import { httpWebhooks } from './adapters/mail/webhooks.js';
+import { createOpenIdProvider } from './adapters/oidc/openid-connect.js';
 import { OutboxWorker } from './jobs/outbox-worker.js';
 import { RateLimiter } from './services/notices/dispatch.js';
 import type { LetterRenderer, Mailer } from './services/notices/ports.js';
@@ -264,7 +265,7 @@ export async function startService(container: Container): Promise<RunningService
     demoSignIn:
       config.portalDemoSignIn === 'on' ||
       (config.portalDemoSignIn === 'auto' && container.database.engine === 'pglite'),
-    oidc: config.oidc,
+    oidc: config.oidc && createOpenIdProvider(config.oidc),
     pagopaNode: container.pagopaNode,
     webhookLocalReceivers:
       config.webhookLocalReceivers === 'on' ||

@@ -103,6 +103,11 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
+/** A concurrent change the database refused (serialization failure, a constraint): a conflict, 409. */
+export function isConcurrentChange(error: unknown): boolean {
+  return isPgError(error) && (error.code === '40001' || !!error.code?.startsWith('23'));
+}
+
 /** Database rules a request can run into on its own (not a race): said in words, as a rule violation. */
 const CONSTRAINT_RULES: Record<string, string> = {
   lots_number_cap: 'a tender has at most 9,000 lots',
