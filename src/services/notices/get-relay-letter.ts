@@ -1,0 +1,16 @@
+import { DomainError } from '../../domain/shared/errors.js';
+import { type Actor, type ServiceDeps } from '../context.js';
+import type { Relay } from './ports.js';
+import { getRelay } from './relays.js';
+
+/** The letter (PDF) a relay sent, for whoever may see the relay (`getRelay`). */
+export async function getRelayLetter(
+  deps: Pick<ServiceDeps, 'store'>,
+  id: string,
+  actor: Actor,
+): Promise<{ relay: Relay; pdf: Buffer }> {
+  const { relay } = await getRelay(deps, id, actor);
+  const pdf = await deps.store.notices.relayLetter(relay.id);
+  if (!pdf) throw new DomainError('not_found', 'no letter');
+  return { relay, pdf };
+}
