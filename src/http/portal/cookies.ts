@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_HOURS } from '../../services/portal/sessions.js';
+import { SESSION_HOURS } from '../../services/portal/start-session.js';
 
 /** The portal's session cookie (an http-only random token; the database keeps its SHA-256). */
 export const SESSION_COOKIE = 'gara_sessione';

@@ -7,7 +7,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 import { DomainError, type ErrorCode } from '../../domain/shared/errors.js';
 import type { ServiceDeps, UserActor } from '../../services/context.js';
-import { csrfMatches, csrfTokenOf, resolveSession } from '../../services/portal/sessions.js';
+import { csrfMatches, csrfTokenOf, resolveSession } from '../../services/portal/start-session.js';
 import { isConcurrentChange, isUnavailable, statusOf } from '../problem.js';
 import { html, messagePage, PORTAL_CSS } from './layout.js';
 import type { Form } from './forms.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { ServiceDeps } from '../../services/context.js';
-import { demoUsers, endSession, startSession } from '../../services/portal/sessions.js';
+import { demoUsers, endSession, startSession } from '../../services/portal/start-session.js';
 import { LOGIN_CSRF_COOKIE, safeReturnPath, SESSION_COOKIE, type PortalCookies } from './cookies.js';
 import { isUuid, send, type Form } from './forms.js';
 import { html, messagePage, page, roleLabels, STATIC_PAGES_UPDATED } from './layout.js';

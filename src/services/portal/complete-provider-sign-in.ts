@@ -3,7 +3,7 @@ import type { ServiceDeps } from '../context.js';
 import type { User } from '../ports.js';
 import type { IdentityProvider, ProviderFailure, ProviderFlow } from './ports.js';
 import { identityOf, matchUser, type Identity, type Match } from './provider-identity.js';
-import { startSession } from './sessions.js';
+import { startSession } from './start-session.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock'> & { identityProvider: IdentityProvider };
 
