@@ -3,7 +3,7 @@ import type { ServiceDeps } from '../../services/context.js';
 import { beginProviderSignIn } from '../../services/portal/begin-provider-sign-in.js';
 import { completeProviderSignIn } from '../../services/portal/complete-provider-sign-in.js';
 import type { IdentityProvider, ProviderFailure, ProviderFlow } from '../../services/portal/ports.js';
-import { endSession } from '../../services/portal/start-session.js';
+import { endSession } from '../../services/portal/end-session.js';
 import { safeReturnPath, type PortalCookies } from './cookies.js';
 import { send } from './forms.js';
 import { html, messagePage, type Html } from './layout.js';

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { ServiceDeps } from '../../services/context.js';
-import { demoUsers, endSession, startSession } from '../../services/portal/start-session.js';
+import { endSession } from '../../services/portal/end-session.js';
+import { listDemoUsers } from '../../services/portal/list-demo-users.js';
+import { startSession } from '../../services/portal/start-session.js';
 import { LOGIN_CSRF_COOKIE, safeReturnPath, SESSION_COOKIE, type PortalCookies } from './cookies.js';
 import { isUuid, send, type Form } from './forms.js';
 import { html, messagePage, page, roleLabels, STATIC_PAGES_UPDATED } from './layout.js';
@@ -64,7 +66,7 @@ export const signInPages: FastifyPluginAsync<SignInPagesOptions> = async (
       secure: cookies.secure(request),
       maxAge: 3600,
     });
-    const users = await demoUsers(deps);
+    const users = await listDemoUsers(deps);
     const sections = [...users.entries()].filter(([, list]) => list.length > 0);
     return send(
       reply,
