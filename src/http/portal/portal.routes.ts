@@ -114,7 +114,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
       const path = request.url.split('?')[0] ?? '/';
       if (WITHOUT_DATABASE.has(path) || path.startsWith('/assets/')) return;
       return reply
-        .code(503)
+        .code(statusOf.service_unavailable)
         .header('retry-after', '5')
         .type('text/html; charset=utf-8')
         .send(
@@ -144,7 +144,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
     const expected = request.url === '/accedi' ? request.cookies[LOGIN_CSRF_COOKIE] : request.portal.csrf;
     if (!expected || !csrfMatches(expected, given)) {
       return reply
-        .code(403)
+        .code(statusOf.forbidden)
         .type('text/html; charset=utf-8')
         .send(
           messagePage(
