@@ -33,6 +33,7 @@ import { imapMailbox } from './adapters/mail/imap-mailbox.js';
 import { ReceiptIntake } from './services/payments/pagopa-creditor.js';
 import { VerificationCache } from './services/payments/verify-contribution.js';
 import { ProtocolRegistrar } from './services/notices/register-outgoing.js';
+import { createOpenIdProvider } from './adapters/oidc/openid-connect.js';
 import { OutboxWorker } from './jobs/outbox-worker.js';
 import { RateLimiter } from './services/notices/dispatch.js';
 import type { LetterRenderer, Mailer } from './services/notices/ports.js';
@@ -301,7 +302,7 @@ export async function startService(container: Container): Promise<RunningService
     metrics: container.metrics,
     mailDir: container.mailDir,
     demoSignIn: config.portalDemoSignIn,
-    oidc: config.oidc,
+    oidc: config.oidc && createOpenIdProvider(config.oidc),
     pagopaNode: container.pagopaNode,
     webhookLocalReceivers: config.webhookLocalReceivers,
   });

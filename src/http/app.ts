@@ -12,7 +12,7 @@ import Fastify, {
 import { Type } from 'typebox';
 import { DomainError } from '../domain/shared/errors.js';
 import { portalRoutes } from './portal/portal.routes.js';
-import type { OidcOptions } from './portal/oidc.js';
+import type { OidcSignIn } from './portal/oidc.pages.js';
 import type { TokenAuthenticator } from '../services/auth/authenticate.js';
 import { publicAddressesOnly } from '../adapters/mail/webhooks.js';
 import { docsCsp, securityHeaders } from './security-headers.js';
@@ -62,7 +62,7 @@ export interface AppOptions {
   /** Whether a webhook's host resolves to public addresses only; default: a DNS lookup. */
   webhookHostIsPublic?: (hostname: string) => Promise<boolean>;
   /** The portal's sign-in with an OpenID Connect provider (SPID/CIE gateway); off when absent. */
-  oidc?: OidcOptions | undefined;
+  oidc?: OidcSignIn | undefined;
   /**
    * An API request unanswered after this long checks that the database answers, and answers 503 at once
    * when it does not (0 = off). Default: 400 on PostgreSQL, off on PGlite (whose calls give up after

@@ -6,7 +6,7 @@ import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { personalCheckChar } from '../../src/domain/registry/fiscal-code.js';
-import type { OidcOptions } from '../../src/http/portal/oidc.js';
+import type { OidcOptions } from '../../src/adapters/oidc/openid-connect.js';
 import type { User } from '../../src/services/ports.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';

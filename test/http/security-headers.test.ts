@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { startSession } from '../../src/services/portal/sessions.js';
+import { startSession } from '../../src/services/portal/start-session.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
 

@@ -61,7 +61,7 @@ describe(`notices read use cases (${engineName()})`, () => {
   afterAll(() => h.close());
 
   it("answers another section's relay letter, report and segnatura as not found", async () => {
-    expect((await getRelayLetter(h.deps, relayId, puglia.actor)).subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await getRelayLetter(h.deps, relayId, puglia.actor)).pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const report = await getRelayReport(h.deps, relayId, staff.actor);
     expect(report.recipients.map((r) => r.address)).toEqual([rup.user.email]);
     expect(await getSegnatura(h.deps, registrationId, puglia.actor)).toContain('Segnatura');

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMailer } from '../../src/adapters/mail/mailer.js';
 import { verifySegnatura } from '../../src/adapters/protocol/segnatura.js';
 import { dispatchDue } from '../../src/services/notices/dispatch.js';
-import { startSession } from '../../src/services/portal/sessions.js';
+import { startSession } from '../../src/services/portal/start-session.js';
 import type { WebhookSender } from '../../src/services/notices/ports.js';
 import { bearer, createHarness, testSigningKey, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';

@@ -5,7 +5,7 @@ import { createStore } from '../../src/adapters/db/store.js';
 import { buildApp } from '../../src/http/app.js';
 import { publicAddressesOnly } from '../../src/adapters/mail/webhooks.js';
 import type { NodeAuthPolicy } from '../../src/http/pagopa-node-auth.js';
-import type { OidcOptions } from '../../src/http/portal/oidc.js';
+import { createOpenIdProvider, type OidcOptions } from '../../src/adapters/oidc/openid-connect.js';
 import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import { OrdinalAllocator } from '../../src/services/cig/ordinal-allocator.js';
 import { randomIds, type ServiceDeps } from '../../src/services/context.js';
@@ -111,7 +111,7 @@ export async function createHarness(
     rateLimit: { max: options.rateLimitMax ?? 100_000, windowMs: 60_000 },
     lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
     demoSignIn: options.demoSignIn ?? false,
-    oidc: options.oidc,
+    oidc: options.oidc && createOpenIdProvider(options.oidc),
     webhookLocalReceivers: options.webhookLocalReceivers ?? true,
     mailDir: options.mailDir ?? null,
     ...(options.resolveHost

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { formatDateIt, romeDateOf } from '../../domain/shared/dates.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
+import { listNoticeDrafts } from '../../services/notices/list-notice-drafts.js';
 import { publishNotice } from '../../services/notices/notices.js';
 import { approveRestoration } from '../../services/notices/restoration.js';
 import {
@@ -37,7 +38,7 @@ const noticeFieldsIt: Record<string, [string, string]> = {
  */
 export const editorialPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, { deps }) => {
   const render = async (request: FastifyRequest, values: Form, errors: FieldErrors, notice?: string) => {
-    const drafts = await deps.store.notices.listDrafts();
+    const drafts = await listNoticeDrafts(deps, request.portal.actor!);
     return page({
       ...request.portal,
       title: `${errors.size ? 'Errori nel modulo: ' : ''}Comunicati`,

@@ -7,6 +7,8 @@ import {
 import { instantFromRomeLocal } from '../../domain/shared/dates.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
 import { getIncident, openIncident, updateIncident } from '../../services/continuity/incidents.js';
+import { listRecentIncidents } from '../../services/continuity/list-recent-incidents.js';
+import { listServices } from '../../services/continuity/list-services.js';
 import type { IncidentRecord } from '../../services/continuity/ports.js';
 import {
   errorSummary,
@@ -48,7 +50,7 @@ export const incidentPages: FastifyPluginAsync<{
     requireRole(request.portal.actor!, 'authority_staff', 'regional_staff', 'admin');
 
   const newPage = async (request: FastifyRequest, values: Form, errors: FieldErrors) => {
-    const services = await deps.store.continuity.services();
+    const services = await listServices(deps);
     return page({
       ...request.portal,
       title: `${errors.size ? 'Errori nel modulo: ' : ''}Nuovo disservizio`,
@@ -83,13 +85,7 @@ export const incidentPages: FastifyPluginAsync<{
     const actor = signedIn(request, reply);
     if (!actor) return reply;
     staffOnly(request);
-    const now = deps.clock.now();
-    const services = (await deps.store.continuity.services()).map((s) => s.code);
-    const incidents = await deps.store.continuity.incidentsTouching(
-      services,
-      new Date(now.getTime() - 90 * 86_400_000),
-      new Date(now.getTime() + 1),
-    );
+    const incidents = await listRecentIncidents(deps, { days: 90 }, actor);
     return send(
       reply,
       page({

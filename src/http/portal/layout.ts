@@ -8,6 +8,9 @@ import { escapeHtml } from '../html.js';
  * always expanded and wraps on narrow screens instead of collapsing behind a JavaScript toggle.
  */
 
+/** When this portal's static pages last changed (footer of those pages). */
+export const STATIC_PAGES_UPDATED = '2026-11-26';
+
 export const roleLabels: Record<UserActor['role'], string> = {
   rup: 'Responsabile unico del progetto (RUP)',
   economic_operator: 'Operatore economico',

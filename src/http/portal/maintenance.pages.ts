@@ -4,6 +4,8 @@ import { maintenanceStateLabels } from '../../domain/continuity/status-view.js';
 import { instantFromRomeLocal } from '../../domain/shared/dates.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
 import { cancelMaintenance, scheduleMaintenance } from '../../services/continuity/maintenance.js';
+import { listRecentMaintenances } from '../../services/continuity/list-recent-maintenances.js';
+import { listServices } from '../../services/continuity/list-services.js';
 import {
   idParam,
   errorSummary,
@@ -49,11 +51,9 @@ export const maintenancePages: FastifyPluginAsync<{
 
   const listPage = async (request: FastifyRequest, values: Form, errors: FieldErrors, notice?: string) => {
     const now = deps.clock.now();
-    const services = await deps.store.continuity.services();
+    const services = await listServices(deps);
     const serviceName = new Map(services.map((s) => [s.code, s.name]));
-    const maintenances = (
-      await deps.store.continuity.listMaintenances({ since: new Date(now.getTime() - 90 * 86_400_000) })
-    ).sort((a, b) => b.startsAt.getTime() - a.startsAt.getTime());
+    const maintenances = await listRecentMaintenances(deps, { days: 90 }, request.portal.actor!);
     return page({
       ...request.portal,
       title: `${errors.size ? 'Errori nel modulo: ' : ''}Manutenzioni programmate`,

@@ -9,6 +9,7 @@ import {
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps, type UserActor } from '../../services/context.js';
 import type { ProtocolRegistration } from '../../services/notices/ports.js';
+import { listSections } from '../../services/registry/sections.js';
 import { annulRegistration } from '../../services/notices/annul-registration.js';
 import { dailyRegister } from '../../services/notices/daily-register.js';
 import { getRegistration } from '../../services/notices/get-registration.js';
@@ -36,7 +37,7 @@ export const protocolPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
   /** The AOO a user works on: a regional officer's own; the Authority's staff choose any. */
   const aooOf = async (actor: UserActor, requested: string | undefined) => {
     const staff = requireRole(actor, 'regional_staff', 'authority_staff', 'admin');
-    const sections = await deps.store.registry.listSections();
+    const sections = await listSections(deps);
     const own = sections.find((s) => s.code === staff.regionalSectionCode);
     const chosen =
       staff.role === 'regional_staff' ? own : (sections.find((s) => s.aooCode === requested) ?? sections[0]);

@@ -250,3 +250,5 @@ export function formPage(
       ${form.intro ?? ''} ${postForm(request, form)}`,
   });
 }
+
+export const pecIt = 'Indica un indirizzo PEC valido, per esempio protocollo@pec.comune.example.it.';

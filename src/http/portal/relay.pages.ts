@@ -1,12 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { formatDateIt, formatDateTimeIt } from '../../domain/shared/dates.js';
-import { DomainError } from '../../domain/shared/errors.js';
-import { requireRole, type ServiceDeps } from '../../services/context.js';
+import type { ServiceDeps } from '../../services/context.js';
 import { listNotices } from '../../services/notices/notices.js';
 import type { OutboxState } from '../../services/notices/ports.js';
 import { outboxStateLabels, relayReportCsv } from '../relay-report.js';
 import { relayNotice } from '../../services/notices/relay-notice.js';
-import { getRelay, retryFailedRecipients } from '../../services/notices/relays.js';
+import { getRelayDetails } from '../../services/notices/get-relay-details.js';
+import { getRelayLetter } from '../../services/notices/get-relay-letter.js';
+import { listRelays } from '../../services/notices/list-relays.js';
+import { retryFailedRecipients } from '../../services/notices/relays.js';
 import { idParam, send, signedIn } from './forms.js';
 import { html, page } from './layout.js';
 
@@ -20,11 +22,8 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
   app.get(base, async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    const staff = requireRole(actor, 'regional_staff', 'admin');
+    const relays = await listRelays(deps, actor);
     const notices = await listNotices(deps, { limit: 20, offset: 0 });
-    const relays = await deps.store.notices.listRelays(
-      staff.role === 'regional_staff' ? { regionalSectionCode: staff.regionalSectionCode ?? '' } : {},
-    );
     const relaysOf = (noticeId: string) => relays.filter((r) => r.noticeId === noticeId);
     return send(
       reply,
@@ -60,7 +59,7 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
                             </p>`,
                         )}
                         ${
-                          !staff.regionalSectionCode || relaysOf(n.id).length > 0
+                          !actor.regionalSectionCode || relaysOf(n.id).length > 0
                             ? ''
                             : html`<form method="post" action="${base}/${n.id}/inoltri">
                                 <input type="hidden" name="csrf" value="${request.portal.csrf ?? ''}" />
@@ -89,9 +88,11 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
     async (request, reply) => {
       const actor = signedIn(request, reply);
       if (!actor) return reply;
-      const { relay, protocol, progress, done } = await getRelay(deps, idParam(request.params.id), actor);
-      const notice = await deps.store.notices.findNotice(relay.noticeId);
-      const recipients = await deps.store.notices.relayRecipients(relay.id);
+      const { relay, protocol, progress, done, notice, recipients } = await getRelayDetails(
+        deps,
+        idParam(request.params.id),
+        actor,
+      );
       const finished = progress.accepted + progress.delivered + progress.failed;
       const percent = relay.recipientCount === 0 ? 100 : Math.round((finished / relay.recipientCount) * 100);
       // The page follows the dispatch by itself (every 5 s) unless the user stops it (WCAG 2.2.1).
@@ -216,9 +217,7 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
   app.get<{ Params: { id: string } }>('/area-personale/inoltri/:id/lettera.pdf', async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    const { relay } = await getRelay(deps, idParam(request.params.id), actor);
-    const pdf = await deps.store.notices.relayLetter(relay.id);
-    if (!pdf) throw new DomainError('not_found', 'no letter');
+    const { relay, pdf } = await getRelayLetter(deps, idParam(request.params.id), actor);
     return reply
       .type('application/pdf')
       .header('content-disposition', `inline; filename="lettera-${relay.id}.pdf"`)
@@ -228,8 +227,7 @@ export const relayPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app,
   app.get<{ Params: { id: string } }>('/area-personale/inoltri/:id/esito.csv', async (request, reply) => {
     const actor = signedIn(request, reply);
     if (!actor) return reply;
-    const { relay } = await getRelay(deps, idParam(request.params.id), actor);
-    const recipients = await deps.store.notices.relayRecipients(relay.id);
+    const { relay, recipients } = await getRelayDetails(deps, idParam(request.params.id), actor);
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="esito-inoltro-${relay.id}.csv"`)

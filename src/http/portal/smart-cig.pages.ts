@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
 import { smartCigContractTypes } from '../../domain/tenders/tender-rules.js';
 import type { ServiceDeps } from '../../services/context.js';
+import { listProcedureTypes } from '../../services/reference/reference.js';
 import { listSmartCigs, requestSmartCig } from '../../services/tenders/smart-cigs.js';
 import {
   amountFromItalian,
@@ -34,7 +35,7 @@ const smartCigFieldsIt: Record<string, [string, string]> = {
 export const smartCigPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, { deps }) => {
   const render = async (request: FastifyRequest, values: Form, errors: FieldErrors, issued?: string) => {
     const actor = request.portal.actor!;
-    const procedures = (await deps.store.reference.procedureTypes()).filter((p) => p.validTo === null);
+    const procedures = (await listProcedureTypes(deps)).filter((p) => p.validTo === null);
     const own = await listSmartCigs(deps, { limit: 20, offset: 0 }, actor);
     return page({
       ...request.portal,

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/shared/errors.js';
+import { listServices } from '../../services/continuity/list-services.js';
 import type { ServiceDeps } from '../../services/context.js';
 import { confirmSubscription, subscribe } from '../../services/notices/subscriptions.js';
 import { errorSummary, send, textField, type FieldErrors, type Form, servicesField } from './forms.js';
@@ -19,7 +20,7 @@ export const subscriptionPages: FastifyPluginAsync<{
   linkBase: (request: FastifyRequest) => string;
 }> = async (app, { deps, linkBase }) => {
   const formPage = async (request: FastifyRequest, values: Form, errors: FieldErrors) => {
-    const services = await deps.store.continuity.services();
+    const services = await listServices(deps);
     return page({
       ...request.portal,
       title: `${errors.size ? 'Errori nel modulo: ' : ''}Ricevi gli avvisi`,

@@ -5,6 +5,8 @@ import { registerUrgentProcedure } from '../../services/continuity/register-urge
 import { regulariseProcedure } from '../../services/continuity/regularise-procedure.js';
 import type { ProvisionalProcedure } from '../../services/continuity/ports.js';
 import type { ServiceDeps } from '../../services/context.js';
+import { listProcedureTypes, listUrgencyReasons } from '../../services/reference/reference.js';
+import { listSections } from '../../services/registry/sections.js';
 import {
   formatDateIt,
   formatTimeIt,
@@ -39,8 +41,8 @@ const base = '/area-personale/procedure-urgenti';
  */
 export const urgentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, { deps }) => {
   const formPage = async (request: FastifyRequest, values: Form, errors: FieldErrors, problem?: string) => {
-    const procedures = (await deps.store.reference.procedureTypes()).filter((p) => p.validTo === null);
-    const reasons = (await deps.store.reference.urgencyReasons()).filter((r) => r.validTo === null);
+    const procedures = (await listProcedureTypes(deps)).filter((p) => p.validTo === null);
+    const reasons = (await listUrgencyReasons(deps)).filter((r) => r.validTo === null);
     return page({
       ...request.portal,
       title: `${errors.size || problem ? 'Errori nel modulo: ' : ''}Procedura urgente`,
@@ -93,7 +95,7 @@ export const urgentPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app
     if (!actor) return reply;
     const overdue = request.query.scadute === '1';
     const staff = actor.role === 'authority_staff' || actor.role === 'admin';
-    const sections = staff ? await deps.store.registry.listSections() : [];
+    const sections = staff ? await listSections(deps) : [];
     const section = sections.find((s) => s.code === request.query.sezione)?.code;
     const procedures = await listProvisional(deps, { overdue, regionalSection: section }, actor);
     const today = romeDateOf(deps.clock.now());

@@ -1,15 +1,16 @@
 import { notFound } from '../../domain/shared/errors.js';
-import type { Actor, ServiceDeps } from '../context.js';
+import { type Actor, type ServiceDeps } from '../context.js';
+import type { Relay } from './ports.js';
 import { getRelay } from './relays.js';
 
-/** The transmission letter of a relay (PDF), for whoever may read the relay (its section, the Authority). */
+/** The letter (PDF) a relay sent, for whoever may see the relay (`getRelay`). */
 export async function getRelayLetter(
   deps: Pick<ServiceDeps, 'store'>,
   id: string,
   actor: Actor,
-): Promise<Buffer> {
+): Promise<{ relay: Relay; pdf: Buffer }> {
   const { relay } = await getRelay(deps, id, actor);
   const pdf = await deps.store.notices.relayLetter(relay.id);
   if (!pdf) throw notFound(`letter of relay ${id}`);
-  return pdf;
+  return { relay, pdf };
 }

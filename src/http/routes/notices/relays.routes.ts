@@ -73,7 +73,9 @@ export const relaysRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = as
       },
     },
     async (request, reply) =>
-      reply.type('application/pdf').send(await getRelayLetter(deps, request.params.id, actorOf(request))),
+      reply
+        .type('application/pdf')
+        .send((await getRelayLetter(deps, request.params.id, actorOf(request))).pdf),
   );
   app.get(
     '/relays/:id/report',
