@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { fileMailer } from '../../src/adapters/mail/mailer.js';
+import { parseResponse, sendRtV2Request, type Receipt } from '../../src/adapters/pagopa/pa-for-node-soap.js';
 import { dispatchDue } from '../../src/services/notices/dispatch.js';
 import type { Role } from '../../src/services/ports.js';
 import { sampleLot, uniqueNumericFiscalCode } from './factories.js';
-import { bearer, type Harness } from './harness.js';
+import { bearer, testCreditor, type Harness } from './harness.js';
+import { caller, soap } from '../payments/support.js';
 
 export type TenantRole = Extract<Role, 'rup' | 'regional_staff' | 'economic_operator'>;
 export const tenantRoles: readonly TenantRole[] = ['rup', 'regional_staff', 'economic_operator'];
@@ -55,6 +57,37 @@ const call = async (
   return res.json<Record<string, unknown>>();
 };
 
+/** A receipt of the pagoPA node for a position, as a PSP sends it (paSendRTV2). */
+function receiptFor(nav: string, amount: string, payerFiscalCode: string): Receipt {
+  return {
+    receiptId: `R${nav}`,
+    noticeNumber: nav,
+    fiscalCode: testCreditor.fiscalCode,
+    outcome: 'OK',
+    creditorReferenceId: nav.slice(1),
+    paymentAmount: amount,
+    description: 'Contributo ANAC',
+    companyName: testCreditor.name,
+    debtor: { type: 'G', fiscalCode: payerFiscalCode, fullName: 'Impresa' },
+    transferList: [
+      {
+        idTransfer: 1,
+        amount,
+        fiscalCodePA: testCreditor.fiscalCode,
+        iban: testCreditor.iban,
+        remittanceInformation: 'Contributo',
+        transferCategory: '9/0301109AP',
+      },
+    ],
+    idPSP: 'PSPTEST01',
+    pspCompanyName: 'PSP di test',
+    idChannel: 'PSPTEST01_01',
+    channelDescription: 'app',
+    paymentMethod: 'creditCard',
+    paymentDateTime: '2026-03-02T11:00:00',
+  };
+}
+
 /** Signs in on the portal with the demo sign-in (the harness needs `demoSignIn: true`). */
 export async function portalSession(h: Harness, userId: string): Promise<Person['portal']> {
   const page = await h.app.inject({ url: '/accedi' });
@@ -99,6 +132,16 @@ export async function makeTenant(
     bidDeadline: new Date(now.getTime() + 30 * 86_400_000).toISOString(),
   });
   const position = await call(h, 'POST', `/api/v1/lots/${cig}/payment-positions`, bidder.token);
+  // Paid through the node (a receipt exists to be read).
+  const paid = await soap(
+    h,
+    sendRtV2Request(
+      caller,
+      receiptFor(String(position.noticeNumber), String(position.amount), operatorFiscalCode),
+    ),
+    'paSendRTV2',
+  );
+  expect(parseResponse(paid.body).outcome, paid.body).toBe('OK');
   const smartCig = await call(h, 'POST', '/api/v1/smart-cigs', rup.token, {
     contractType: 'under_threshold',
     contractObject: 'supplies',
@@ -121,9 +164,15 @@ export async function makeTenant(
       },
     ],
   });
+  await call(
+    h,
+    'POST',
+    `/api/v1/provisional-procedures/${String(procedure.reference)}/regularisation`,
+    rup.token,
+  );
   const relay = await call(h, 'POST', `/api/v1/notices/${shared.noticeId}/relays`, officer.token, {});
   const registrationId = (await h.deps.store.notices.findRelay(String(relay.id)))!.registrationId!;
-  const receipt = await call(
+  await call(
     h,
     'POST',
     '/api/v1/pec-receipts',
@@ -140,6 +189,8 @@ export async function makeTenant(
     ].join('\r\n'),
     'message/rfc822',
   );
+  const receipts = await call(h, 'GET', '/api/v1/pec-receipts', officer.token);
+  const receipt = (receipts.items as { id: string }[])[0]!;
 
   const people = {} as Record<TenantRole, Person>;
   for (const [role, person] of [
@@ -147,7 +198,11 @@ export async function makeTenant(
     ['regional_staff', officer],
     ['economic_operator', bidder],
   ] as const)
-    people[role] = { userId: person.user.id, token: person.token, portal: await portalSession(h, person.user.id) };
+    people[role] = {
+      userId: person.user.id,
+      token: person.token,
+      portal: await portalSession(h, person.user.id),
+    };
 
   return {
     section: where.section,
