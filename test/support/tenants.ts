@@ -171,7 +171,16 @@ export async function makeTenant(
     rup.token,
   );
   const relay = await call(h, 'POST', `/api/v1/notices/${shared.noticeId}/relays`, officer.token, {});
-  const registrationId = (await h.deps.store.notices.findRelay(String(relay.id)))!.registrationId!;
+  // The relay's letter is the section's only registration of the day.
+  const register = await call(
+    h,
+    'GET',
+    `/api/v1/protocol/${where.aoo}/registrations?date=${now.toISOString().slice(0, 10)}`,
+    officer.token,
+  );
+  const registrations = register.items as { id: string }[];
+  expect(registrations).toHaveLength(1);
+  const registrationId = registrations[0]!.id;
   await call(
     h,
     'POST',
