@@ -23,7 +23,7 @@ import { engineName } from '../support/test-db.js';
  * new route is covered without editing this file. Each path segment holding a parameter is looked up
  * in PARAMETERS (`lots/:cig`, `inoltri/:id`, ...): how to get a tenant's value, and which tenant roles
  * own such a resource. An unknown segment fails the test, naming the route: add it to PARAMETERS, or
- * to NOT_TENANT_SCOPED with the reason.
+ * there as `notTenantScoped` with the reason (public routes of a tenant's resource: PUBLIC_ROUTES).
  *
  * Two tenants A and B are made alike (tenants.ts: each an authority with its RUP, a section with its
  * officer, a bidder; a tender, a perfected lot, a paid position, a SmartCIG, a regularised urgent
