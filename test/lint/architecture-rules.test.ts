@@ -32,6 +32,8 @@ const snippets = {
   adapterDynamicImport: `export const load = () => import('../../adapters/db/database.js');\n`,
   adapterTypeQuery: `export type H = import('../../adapters/db/database.js').DatabaseHandle;\n`,
   depsStore: `export const read = (deps: { store: { x: number } }) => deps.store.x;\n`,
+  computedDepsStore: `export const read = (deps: { store: { x: number } }) => deps['store'].x;\n`,
+  optionalDepsStore: `export const read = (deps?: { store: { x: number } }) => deps?.store.x;\n`,
   nestedDepsStore: `export const read = (o: { deps: { store: { x: number } } }) => o.deps.store.x;\n`,
   destructuredStore: `export const read = (deps: { store: { x: number } }) => { const { store } = deps; return store; };\n`,
   storeInHand: `export const read = (store: { lots: { x: number } }) => store.lots.x;\n`,
@@ -66,7 +68,14 @@ describe('architecture rules (eslint.config.js)', () => {
 
   it('refuse reading the store under src/http and src/jobs', async () => {
     for (const path of ['src/http/routes/example.routes.ts', 'src/http/portal/x.pages.ts', 'src/jobs/x.ts']) {
-      for (const name of ['depsStore', 'nestedDepsStore', 'destructuredStore', 'storeInHand'] as const) {
+      for (const name of [
+        'depsStore',
+        'computedDepsStore',
+        'optionalDepsStore',
+        'nestedDepsStore',
+        'destructuredStore',
+        'storeInHand',
+      ] as const) {
         const messages = await reported(snippets[name], path);
         expect(messages.length, `${name} in ${path}: ${JSON.stringify(messages)}`).toBeGreaterThan(0);
         expect(messages.every((m) => m.rule === 'no-restricted-syntax')).toBe(true);
