@@ -30,6 +30,7 @@ import { loadOrCreateSigningKey } from './adapters/protocol/signing-key.js';
 import { fileMailer, smtpMailer } from './adapters/mail/mailer.js';
 import { httpWebhooks, publicAddressesOnly } from './adapters/mail/webhooks.js';
 import { imapMailbox } from './adapters/mail/imap-mailbox.js';
+import { emlFiles } from './adapters/mail/eml-files.js';
 import { ReceiptIntake } from './services/payments/pagopa-creditor.js';
 import { VerificationCache } from './services/payments/verify-contribution.js';
 import { ProtocolRegistrar } from './services/notices/register-outgoing.js';
@@ -300,7 +301,7 @@ export async function startService(container: Container): Promise<RunningService
     webhookHostIsPublic: (host) => publicAddressesOnly(host),
     logger,
     metrics: container.metrics,
-    mailDir: container.mailDir,
+    sentMail: container.mailDir ? emlFiles(container.mailDir) : null,
     demoSignIn: config.portalDemoSignIn,
     oidc: config.oidc && createOpenIdProvider(config.oidc),
     pagopaNode: container.pagopaNode,

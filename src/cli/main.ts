@@ -68,9 +68,7 @@ program
       demo = { seeded: false, tokens: readDemoTokens(cfg) };
     } else {
       await prepareDatabase(container);
-      demo = cfg.seedDemo
-        ? await seedDemo(container)
-        : { seeded: false, tokens: readDemoTokens(cfg) };
+      demo = cfg.seedDemo ? await seedDemo(container) : { seeded: false, tokens: readDemoTokens(cfg) };
     }
     const service = await startService(container);
     const payable =

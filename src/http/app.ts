@@ -14,7 +14,6 @@ import { DomainError } from '../domain/shared/errors.js';
 import { portalRoutes } from './portal/portal.routes.js';
 import type { OidcSignIn } from './portal/oidc.pages.js';
 import type { TokenAuthenticator } from '../services/auth/authenticate.js';
-import { publicAddressesOnly } from '../adapters/mail/webhooks.js';
 import { docsCsp, securityHeaders } from './security-headers.js';
 import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem } from './problem.js';
@@ -28,10 +27,10 @@ import { paymentRoutes } from './routes/payments/index.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
 import type { ReceiptIntake } from '../services/payments/pagopa-creditor.js';
 import type { ProtocolRegistrar } from '../services/notices/register-outgoing.js';
+import type { SentMessageFiles } from '../services/notices/ports.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
 import { continuityRoutes, statusRoutes } from './routes/continuity/index.js';
 import { noticeFeed, noticeRoutes } from './routes/notices/index.js';
-import { emlFiles } from '../adapters/mail/eml-files.js';
 import { pagopaRoutes } from './routes/pagopa/pa-for-node.routes.js';
 import type { NodeAuthPolicy } from './pagopa-node-auth.js';
 
@@ -53,13 +52,14 @@ export interface AppOptions {
   lookupCacheTtlMs?: number;
   logger?: FastifyBaseLogger;
   metrics?: Metrics;
-  /** Where the embedded mailer writes .eml files (null or absent with SMTP). */
-  mailDir?: string | null;
+  /** The .eml files of the embedded mailer (null or absent with SMTP); built by the container. */
+  sentMail?: SentMessageFiles | null;
   /** The portal's demo sign-in (pick a seeded user); off when absent. */
   demoSignIn?: boolean;
   /** Webhook subscriptions may target http:// URLs. */
   webhookLocalReceivers?: boolean;
   /** Whether a webhook's host resolves to public addresses only; default: a DNS lookup. */
+  /** Built by the container (DNS resolution); absent = no webhook host is taken for public (fail closed). */
   webhookHostIsPublic?: (hostname: string) => Promise<boolean>;
   /** The portal's sign-in with an OpenID Connect provider (SPID/CIE gateway); off when absent. */
   oidc?: OidcSignIn | undefined;
@@ -307,9 +307,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(noticeRoutes, {
         deps,
         linkBase: options.publicUrl ?? (() => ''),
-        sentMail: options.mailDir ? emlFiles(options.mailDir) : null,
+        sentMail: options.sentMail ?? null,
         webhookLocalReceivers: options.webhookLocalReceivers ?? false,
-        webhookHostIsPublic: options.webhookHostIsPublic ?? ((host) => publicAddressesOnly(host)),
+        webhookHostIsPublic: options.webhookHostIsPublic ?? (async () => false),
         registrar: options.protocolRegistrar,
       });
     },

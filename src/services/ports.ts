@@ -4,14 +4,7 @@
  * 'YYYY-MM-DD', instants are Date.
  */
 import type { ContractObject, Sector, TenderState } from '../domain/tenders/tender-rules.js';
-import type {
-  ContractingAuthority,
-  CostCentre,
-  EconomicOperator,
-  RegionalSection,
-  Role,
-  User,
-} from '../domain/registry/registry.js';
+import type { Role } from '../domain/registry/registry.js';
 import type { Lot, SmartCig, Tender } from '../domain/tenders/tender.js';
 import type {
   GroupingRepository,

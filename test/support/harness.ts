@@ -4,6 +4,7 @@ import type { DatabaseHandle } from '../../src/adapters/db/database.js';
 import { createStore } from '../../src/adapters/db/store.js';
 import { buildApp } from '../../src/http/app.js';
 import { publicAddressesOnly } from '../../src/adapters/mail/webhooks.js';
+import { emlFiles } from '../../src/adapters/mail/eml-files.js';
 import type { NodeAuthPolicy } from '../../src/http/pagopa-node-auth.js';
 import { createOpenIdProvider, type OidcOptions } from '../../src/adapters/oidc/openid-connect.js';
 import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
@@ -113,10 +114,8 @@ export async function createHarness(
     demoSignIn: options.demoSignIn ?? false,
     oidc: options.oidc && createOpenIdProvider(options.oidc),
     webhookLocalReceivers: options.webhookLocalReceivers ?? true,
-    mailDir: options.mailDir ?? null,
-    ...(options.resolveHost
-      ? { webhookHostIsPublic: (host: string) => publicAddressesOnly(host, options.resolveHost) }
-      : {}),
+    sentMail: options.mailDir ? emlFiles(options.mailDir) : null,
+    webhookHostIsPublic: (host: string) => publicAddressesOnly(host, options.resolveHost),
     pagopaNode: options.pagopaNode ?? { subscriptionKeys: [testNodeKey], allowedAddresses: [] },
     ...(options.logger ? { logger: options.logger } : {}),
   });

@@ -27,7 +27,8 @@ import { TextDecoder } from 'node:util';
 import { XMLValidator } from 'fast-xml-parser';
 import { DomainError } from '../../domain/shared/errors.js';
 import { DATICERT_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
-import { decodeXmlReferences, rawOrderedXmlParser } from '../xml/xml-text.js';
+import { decodeXmlReferences } from '../../domain/shared/xml-text.js';
+import { rawOrderedXmlParser } from '../xml/xml-parser.js';
 import type { ParsedMail } from 'mailparser';
 
 /** mailparser (~30 MB of resident modules) is loaded when the first receipt arrives, not at start-up. */

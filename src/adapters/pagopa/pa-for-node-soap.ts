@@ -18,7 +18,7 @@ import type { FaultCode } from '../../services/payments/pagopa-creditor.js';
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SOAP_REQUEST_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
-import { escapeXmlText, INVALID_XML_CHAR } from '../xml/xml-text.js';
+import { escapeXmlText, INVALID_XML_CHAR } from '../../domain/shared/xml-text.js';
 
 export const PA_FOR_NODE_NS = 'http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd';
 export const SOAP_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';

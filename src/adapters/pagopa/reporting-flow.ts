@@ -22,7 +22,8 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { DomainError } from '../../domain/shared/errors.js';
 import { REPORTING_FLOW_LIMITS, assertXmlWithinLimits } from '../xml/xml-limits.js';
-import { decodeXmlReferences, escapeXmlText, rawOrderedXmlParser } from '../xml/xml-text.js';
+import { decodeXmlReferences, escapeXmlText } from '../../domain/shared/xml-text.js';
+import { rawOrderedXmlParser } from '../xml/xml-parser.js';
 
 export const FDR_NAMESPACE = 'http://www.digitpa.gov.it/schemas/2011/Pagamenti/';
 

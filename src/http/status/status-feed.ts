@@ -4,7 +4,7 @@ import {
   serviceStateLabels,
   type StatusView,
 } from '../../services/status/status-view.js';
-import { escapeXmlAttribute } from '../../adapters/xml/xml-text.js';
+import { escapeXmlAttribute } from '../../domain/shared/xml-text.js';
 import { formatIsoDateTimeIt } from './status-page.js';
 
 /**

@@ -23,7 +23,10 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
   webhookHostIsPublic?: (hostname: string) => Promise<boolean>;
   /** Built by the container; one is made when absent (tests that build the app alone). */
   registrar?: ProtocolRegistrar | undefined;
-}> = async (app, { deps, linkBase, sentMail, webhookLocalReceivers = false, webhookHostIsPublic, registrar }) => {
+}> = async (
+  app,
+  { deps, linkBase, sentMail, webhookLocalReceivers = false, webhookHostIsPublic, registrar },
+) => {
   await app.register(noticesRoutes, { deps });
   await app.register(relaysRoutes, { deps });
   await app.register(protocolRoutes, { deps, registrar });
