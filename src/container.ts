@@ -49,6 +49,8 @@ export interface Container {
   config: Config;
   logger: Logger;
   database: DatabaseHandle;
+  /** DATABASE_READ_URL (the replicas), when configured: the public reads go there. */
+  readDatabase: DatabaseHandle | null;
   deps: ServiceDeps;
   authenticator: TokenAuthenticator;
   metrics: Metrics;
@@ -85,6 +87,15 @@ export async function createContainer(
     statementTimeoutMs: config.dbStatementTimeoutMs,
     onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
   });
+  const readDatabase = config.databaseReadUrl
+    ? await openDatabase({
+        url: config.databaseReadUrl,
+        poolSize: config.dbPoolSize,
+        connectTimeoutMs: config.dbConnectTimeoutMs,
+        statementTimeoutMs: config.dbStatementTimeoutMs,
+        onPoolError: (error) => logger.warn({ err: error }, 'idle read-replica connection lost'),
+      })
+    : null;
   const pecTrust = loadTrustAnchors(config.pecTrustDir);
   if (pecTrust.length === 0) {
     logger.warn(
@@ -190,6 +201,7 @@ export async function createContainer(
     config,
     logger,
     database,
+    readDatabase,
     deps,
     authenticator: new TokenAuthenticator(deps),
     metrics: new Metrics(),
@@ -201,6 +213,7 @@ export async function createContainer(
       await outbox.stop();
       await mailer.close();
       await database.close();
+      await readDatabase?.close();
     },
   };
 }
@@ -251,6 +264,9 @@ export async function startService(container: Container): Promise<RunningService
     authenticator: container.authenticator,
     ping: container.database.ping,
     engine: container.database.engine,
+    readStore: container.readDatabase
+      ? createStore(container.readDatabase.db, createStoreShared(container.readDatabase.db))
+      : undefined,
     version: VERSION,
     rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
     lookupCacheTtlMs: config.lookupCacheTtlMs,

@@ -31,6 +31,14 @@ import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';
 import { noticeFeed, noticeRoutes } from './routes/notices.routes.js';
 import { pagopaRoutes } from './routes/pagopa.routes.js';
 import type { NodeAuthPolicy } from './pagopa-node-auth.js';
+import type { Store } from '../services/ports.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on the routes served by the read store (see AppOptions.readStore). */
+    replicaRead?: boolean;
+  }
+}
 
 export interface AppOptions {
   deps: ServiceDeps;
@@ -68,6 +76,11 @@ export interface AppOptions {
   databaseDeadlineMs?: number;
   /** Who may call /pagopa/paForNode (the pagoPA node); absent = nobody. */
   pagopaNode?: NodeAuthPolicy | undefined;
+  /**
+   * The replicas (DATABASE_READ_URL): the public reads (CIG lookups and validations, the comunicati
+   * feed) use it, and are not failed fast while the primary is down. Absent: they use deps.store.
+   */
+  readStore?: Store | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -155,7 +168,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const deadlines = new WeakMap<object, NodeJS.Timeout>();
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const api = request.url.startsWith('/api/v1/') && !request.url.startsWith('/api/v1/status');
+    const api =
+      request.url.startsWith('/api/v1/') &&
+      !request.url.startsWith('/api/v1/status') &&
+      // Served by the replicas: they answer while the primary is down or being replaced.
+      !(options.readStore && request.routeOptions.config.replicaRead);
     // While the database does not answer, API calls fail at once (503) instead of waiting on it, before
     // anything (the token lookup included) asks it; the status endpoints keep answering from memory.
     if (api && !monitor.databaseUp) throw databaseDown(reply);
@@ -286,9 +303,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 
+  const readDeps: ServiceDeps = options.readStore ? { ...deps, store: options.readStore } : deps;
+  /** Routes registered through this read from the replicas (when configured). */
+  const replicaReads =
+    (register: (scope: FastifyInstance) => Promise<void>) => async (scope: FastifyInstance) => {
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...(route.config ?? {}), replicaRead: true };
+      });
+      await register(scope);
+    };
   await app.register(
     async (api) => {
-      await api.register(cigRoutes, { deps, lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0 });
+      await api.register(
+        replicaReads(async (reads) => {
+          await reads.register(cigRoutes, {
+            deps: readDeps,
+            lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
+          });
+        }),
+      );
       await api.register(tenderRoutes, { deps, metrics });
       await api.register(registryRoutes, { deps, authenticator });
       await api.register(referenceRoutes, { deps });
@@ -305,7 +338,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(statusRoutes, { monitor, baseUrl: options.publicUrl ?? (() => '') });
-  await app.register(noticeFeed, { deps, baseUrl: options.publicUrl ?? (() => '') });
+  await app.register(
+    replicaReads(async (reads) => {
+      await reads.register(noticeFeed, { deps: readDeps, baseUrl: options.publicUrl ?? (() => '') });
+    }),
+  );
   await app.register(portalRoutes, {
     deps,
     demoSignIn: options.demoSignIn ?? false,
