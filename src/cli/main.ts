@@ -14,6 +14,7 @@ import { formatValidations, readCodesFromStdin } from './cig-validate.js';
 import { payableDemoCig } from '../services/demo/seed-demo-data.js';
 import { registerQueueCommands } from './queue-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
+import { DataDirLockedError } from '../adapters/fs/data-dir-lock.js';
 
 /** The gara command: runs the service and its chores, and talks to a running service as a client. */
 
@@ -39,7 +40,11 @@ program
   .description('migrate, seed demo data when configured, and run the HTTP service')
   .action(async () => {
     const cfg = config();
-    const container = await createContainer(cfg);
+    const container = await createContainer(cfg).catch((error: unknown) => {
+      if (!(error instanceof DataDirLockedError)) throw error;
+      console.error(`gara: ${error.message}`);
+      process.exit(1);
+    });
     await prepareDatabase(container);
     const seedWanted =
       cfg.seedDemo === 'always' || (cfg.seedDemo === 'auto' && container.database.engine === 'pglite');

@@ -20,7 +20,9 @@ import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem } from './problem.js';
 import { Metrics } from './metrics.js';
 import { ajvPlugins, refuseUnsafeText } from './input-guard.js';
-import { cigRoutes } from './routes/cig.routes.js';
+import { cigRoutes, type CigLookupCache } from './routes/cig.routes.js';
+import { TtlCache } from '../services/cig/ttl-cache.js';
+import type { CacheBus } from '../adapters/db/cache-bus.js';
 import { referenceRoutes } from './routes/reference.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
 import { tenderRoutes } from './routes/tenders.routes.js';
@@ -81,6 +83,13 @@ export interface AppOptions {
    * feed) use it, and are not failed fast while the primary is down. Absent: they use deps.store.
    */
   readStore?: Store | undefined;
+  /**
+   * Several processes: what one of them changes is dropped from every process's caches (token/actor,
+   * CIG lookup, contribution verification) through this bus (PostgreSQL LISTEN/NOTIFY).
+   */
+  cacheBus?: CacheBus | undefined;
+  /** A @fastify/rate-limit store shared by the processes (default: this process's memory). */
+  rateLimitStore?: unknown;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -137,6 +146,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const verificationCache = new VerificationCache(options.lookupCacheTtlMs ?? 0);
+  const lookupCache: CigLookupCache = new TtlCache(options.lookupCacheTtlMs ?? 0);
+  const bus = options.cacheBus;
+  bus?.subscribe((event) => {
+    if (event.kind === 'tokens' || event.kind === 'all') authenticator.forget();
+    if (event.kind === 'lookup' && event.cig) {
+      lookupCache.delete(event.cig);
+      verificationCache.lots.delete(event.cig);
+    }
+    if ((event.kind === 'lookup' && !event.cig) || event.kind === 'all') {
+      lookupCache.clear();
+      verificationCache.clear();
+    }
+    if (event.kind === 'verification') verificationCache.paymentApplied(event.cig, event.fiscalCode);
+  });
+  if (bus) authenticator.onClear = () => bus.publish({ kind: 'tokens' });
   const monitor = options.monitor ?? new StatusMonitor(deps, { ping: options.ping });
   // Raw e-mail messages (certified e-mail receipts) arrive as bytes. Body limits: 1 MB unless the route
   // sets its own (PEC receipts, reporting flows, the SOAP service: see xml-limits.ts); a larger body is
@@ -219,6 +243,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     clearTimeout(deadlines.get(request));
+    if (bus && reply.statusCode < 400 && request.method !== 'GET' && request.method !== 'HEAD')
+      publishChange(bus, request);
     metrics.httpDuration.observe(
       {
         method: request.method,
@@ -235,6 +261,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     timeWindow: options.rateLimit.windowMs,
     keyGenerator: (request) => (request.actor ? `user:${request.actor.userId}` : `ip:${request.ip}`),
     allowList: (request) => !request.url.startsWith('/api/'),
+    ...(options.rateLimitStore ? { store: options.rateLimitStore as never } : {}),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       code: 'FST_RATE_LIMITED',
@@ -356,8 +383,30 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     deps,
     nodeAuth: options.pagopaNode,
     maxConcurrentBatches: options.maxConcurrentBatches ?? 1,
-    onReceiptApplied: (position) => verificationCache.paymentApplied(position.cig, position.debtorFiscalCode),
+    onReceiptApplied: (position) =>
+      bus && position.cig
+        ? bus.publish({ kind: 'verification', cig: position.cig, fiscalCode: position.debtorFiscalCode })
+        : verificationCache.paymentApplied(position.cig, position.debtorFiscalCode),
   });
 
   return app;
+}
+
+/**
+ * After a change that answered 2xx/3xx: which public lookups it may have changed. A lot's own routes
+ * name it; a tender's routes, the incidents (they mark the codes issued during them), a regularisation
+ * and the portal's forms may change several, so every lookup is dropped. Creations change none (a
+ * lookup of a code not yet issued is not cached).
+ */
+function publishChange(bus: CacheBus, request: FastifyRequest): void {
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const route = request.routeOptions.url ?? '';
+  if (typeof params.cig === 'string') bus.publish({ kind: 'lookup', cig: params.cig.toUpperCase() });
+  else if (
+    typeof params.tenderNumber === 'string' ||
+    route.startsWith('/api/v1/incidents') ||
+    route.endsWith('/regularisation') ||
+    route.startsWith('/area-personale/')
+  )
+    bus.publish({ kind: 'lookup' });
 }

@@ -68,11 +68,15 @@ export const presentValidation = (input: string) => {
 
 const MAX_CODES = 1000;
 
-export const cigRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; lookupCacheTtlMs: number }> = async (
-  app,
-  { deps, lookupCacheTtlMs },
-) => {
-  const cache = new TtlCache<ReturnType<typeof presentCigLookup>>(lookupCacheTtlMs);
+export type CigLookupCache = TtlCache<ReturnType<typeof presentCigLookup>>;
+
+export const cigRoutes: FastifyPluginAsyncTypebox<{
+  deps: ServiceDeps;
+  lookupCacheTtlMs: number;
+  /** Given by the app, which drops entries when a lot changes in any process. */
+  lookupCache?: CigLookupCache;
+}> = async (app, { deps, lookupCacheTtlMs, lookupCache }) => {
+  const cache: CigLookupCache = lookupCache ?? new TtlCache(lookupCacheTtlMs);
   const maxAge = Math.floor(lookupCacheTtlMs / 1000);
   app.get(
     '/cigs/:code',
