@@ -346,6 +346,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           await reads.register(cigRoutes, {
             deps: readDeps,
             lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
+            lookupCache,
           });
         }),
       );
