@@ -154,7 +154,10 @@ async function loadPhase(options: {
         for (const path of ['/status', '/stato']) {
           statusProbes++;
           try {
-            if ((await api(p.url, 'GET', path, { timeoutMs: 2000 })).status === 200) statusAnswered++;
+            // Answered from memory: 200, or 503 on /status while a service is down (AgID style), never
+            // a broken connection, a timeout or a 500.
+            const res = await api(p.url, 'GET', path, { timeoutMs: 2000 });
+            if (res.status === 200 || (res.status === 503 && path === '/status')) statusAnswered++;
           } catch {
             // not answered
           }
@@ -179,6 +182,8 @@ async function loadPhase(options: {
   const result = {
     name: options.name,
     eventAt,
+    lastAckBeforeEventMs: eventAt - lastBefore,
+    firstAckAfterEventMs: firstAfter - eventAt,
     writesAcknowledged: phaseAcks.length,
     writeAttempts: attempts,
     writeUnavailabilityMs: Number.isFinite(firstAfter - lastBefore) ? firstAfter - lastBefore : null,
