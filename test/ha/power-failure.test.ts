@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,6 +22,7 @@ import {
  * `npm run build`: run with `npm run test:ha` (GARA_HA_TEST=1). Prints every figure.
  */
 const SCRIPT = 'scripts/ha-cluster.sh';
+const SCRIPT_PATH = SCRIPT;
 const PRIMARY = 'postgres://postgres:gara-ha-superuser@127.0.0.1:5440';
 const REPLICAS = 'postgres://postgres:gara-ha-superuser@127.0.0.1:5439';
 const RUN_S = Number(process.env.GARA_HA_RUN_S ?? 60);
@@ -28,6 +30,9 @@ const KILL_AT_S = Number(process.env.GARA_HA_KILL_AT_S ?? 20);
 const WRITERS = 16;
 const READERS = 8;
 
+/** Under load: asynchronous, so that the clients in this process keep running (and timing) meanwhile. */
+const clusterAsync = async (...args: string[]) =>
+  (await promisify(execFile)('bash', [SCRIPT_PATH, ...args], { encoding: 'utf8', timeout: 240_000 })).stdout;
 const cluster = (...args: string[]) =>
   execFileSync('bash', [SCRIPT, ...args], {
     encoding: 'utf8',
@@ -179,8 +184,14 @@ async function loadPhase(options: {
   ]);
   const lastBefore = Math.max(...phaseAcks.filter((a) => a.answeredAt <= eventAt).map((a) => a.answeredAt));
   const firstAfter = Math.min(...phaseAcks.filter((a) => a.sentAt > eventAt).map((a) => a.answeredAt));
+  // Acknowledged creating calls per second, from 5 s before the event to 15 s after it.
+  const perSecond = Array.from({ length: 20 }, (_, i) => {
+    const from = eventAt + (i - 5) * 1000;
+    return phaseAcks.filter((a) => a.answeredAt >= from && a.answeredAt < from + 1000).length;
+  });
   const result = {
     name: options.name,
+    acksPerSecondFrom5sBefore: perSecond.join(' '),
     eventAt,
     lastAckBeforeEventMs: eventAt - lastBefore,
     firstAckAfterEventMs: firstAfter - eventAt,
@@ -232,6 +243,7 @@ describe.skipIf(process.getuid?.() !== 0)('power failure of the primary database
   }, 300_000);
 
   afterAll(async () => {
+    procs.forEach((p, i) => writeFileSync(`/tmp/gara-ha-process-${i + 1}.log`, p.output()));
     await Promise.all(procs.map((p) => p.stop()));
     try {
       cluster('down');
@@ -316,7 +328,7 @@ describe.skipIf(process.getuid?.() !== 0)('power failure of the primary database
       acks,
       knownCigs,
       event: async () => {
-        const out = cluster('kill-primary');
+        const out = await clusterAsync('kill-primary');
         killed = /killed=(\w+)/.exec(out)?.[1] ?? '?';
         return Number(/at_ms=(\d+)/.exec(out)?.[1] ?? Date.now());
       },
