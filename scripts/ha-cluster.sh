@@ -237,10 +237,11 @@ case "${1:-}" in
     start_etcd
     ;;
   restart-haproxy)
+    at=$(now_ms)
     stop_pid "$(pid_of haproxy)" 5
     start_haproxy
     wait_for 20 "HAProxy's primary port" env PGPASSWORD=$PGPASSWORD_SUPER "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p 5440 -U postgres -t 1
-    echo "restarted=haproxy at_ms=$(now_ms)"
+    echo "restarted=haproxy at_ms=$at back_ms=$(now_ms)"
     ;;
   *)
     sed -n '2,20p' "$0"
