@@ -1,4 +1,13 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/adapters/db/database.js';
+import { systemClock } from '../../src/domain/shared/clock.js';
+import { actorFromUser } from '../../src/services/context.js';
+import { publishNotice } from '../../src/services/notices/notices.js';
+import { relayNotice } from '../../src/services/notices/relay-notice.js';
+import { Factories } from '../support/factories.js';
+import { serviceDeps } from '../support/harness.js';
 import {
   adminQuery,
   api,
@@ -40,6 +49,9 @@ describe('three gara processes on one PostgreSQL', () => {
       RATE_LIMIT_WINDOW_MS: '60000',
       // Long enough that only an invalidation can explain a fresh answer within the test.
       LOOKUP_CACHE_TTL_MS: '60000',
+      // Small claims (20/s x 1 s lease / 2 = 10 messages), so that the three workers share a relay.
+      MAIL_RATE_PER_SECOND: '20',
+      OUTBOX_LEASE_MS: '1000',
     };
     procs.push(await startGara({ ...env, SEED_DEMO: 'always' }));
     procs.push(...(await Promise.all([1, 2].map(() => startGara({ ...env, SEED_DEMO: 'never' })))));
@@ -141,6 +153,63 @@ describe('three gara processes on one PostgreSQL', () => {
     );
     for (const d of delays) expect(d).toBeLessThan(1000);
   }, 60_000);
+
+  it('the outbox workers of three processes send each message of a relay once', async () => {
+    const mails = () =>
+      procs.flatMap((p) => {
+        const dir = join(p.dataDir, 'mail', 'outbox');
+        return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
+      });
+    const before = new Set(mails());
+    const handle = await openDatabase({ url: directUrl, poolSize: 2 });
+    const RECIPIENTS = 60;
+    try {
+      const deps = serviceDeps(handle.db, systemClock);
+      const factories = new Factories(deps);
+      const staff = await factories.user('authority_staff');
+      const section = await factories.user('regional_staff', { regionalSectionCode: 'PUG' });
+      for (let i = 0; i < RECIPIENTS / 3; i++) {
+        const authority = await factories.contractingAuthority({ section: 'PUG' });
+        for (let j = 0; j < 3; j++) await factories.user('rup', { contractingAuthorityId: authority.id });
+      }
+      const notice = await publishNotice(
+        deps,
+        {
+          title: 'Prova di inoltro da tre processi',
+          noticeDate: '2026-03-02',
+          kind: 'outage',
+          body: 'Comunicato.',
+        },
+        staff.actor,
+      );
+      const { recipients } = await relayNotice(deps, { noticeId: notice.id }, actorFromUser(section.user));
+      expect(recipients).toBeGreaterThanOrEqual(RECIPIENTS);
+      const deadline = Date.now() + 60_000;
+      let sent: string[] = [];
+      while (Date.now() < deadline) {
+        sent = mails().filter((f) => !before.has(f));
+        if (new Set(sent).size >= recipients) break;
+        await sleep(250);
+      }
+      await sleep(2000); // a second send, if any, would land now
+      sent = mails().filter((f) => !before.has(f));
+      const byProcess = procs.map((p) => {
+        const dir = join(p.dataDir, 'mail', 'outbox');
+        return existsSync(dir)
+          ? readdirSync(dir).filter((f) => f.endsWith('.eml') && !before.has(f)).length
+          : 0;
+      });
+      console.log(
+        `outbox: ${recipients} recipients, ${sent.length} messages written (${byProcess.join(' + ')} by the 3 processes), ${new Set(sent).size} distinct`,
+      );
+      expect(new Set(sent).size).toBe(recipients);
+      expect(sent.length).toBe(recipients);
+      // The work was shared (claimed with SKIP LOCKED), not done by one process while the others idled.
+      expect(byProcess.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await handle.close();
+    }
+  }, 120_000);
 
   it('an outage seen by the probes of the three processes is one incident with the real start and end', async () => {
     const before = await adminQuery(
