@@ -49,17 +49,22 @@ export function postgresRateLimitStore(db: Database, onError?: (error: unknown) 
   }
 
   class PostgresRateLimitStore {
+    /** A route with a limit of its own counts apart from the global limit (as the plugin's own stores do). */
+    constructor(readonly prefix = '') {}
     incr(key: string, callback: Callback, timeWindow: number): void {
-      count(key, timeWindow).then(
+      const scoped = `${this.prefix}${key}`;
+      count(scoped, timeWindow).then(
         (result) => callback(null, result),
         (error: unknown) => {
           onError?.(error);
-          callback(null, countLocally(key, timeWindow));
+          callback(null, countLocally(scoped, timeWindow));
         },
       );
     }
-    child(): PostgresRateLimitStore {
-      return this;
+    child(options: { routeInfo?: { method?: string; url?: string } }): PostgresRateLimitStore {
+      return new PostgresRateLimitStore(
+        `${options.routeInfo?.method ?? ''} ${options.routeInfo?.url ?? ''}|`,
+      );
     }
   }
   return PostgresRateLimitStore;
