@@ -27,6 +27,7 @@ import { statusSection } from './status-bench.js';
 import { noticesSection } from './notices-bench.js';
 import { portalSection } from './portal-bench.js';
 import { memorySection } from './memory-bench.js';
+import { haSection } from './ha-bench.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -302,3 +303,5 @@ if (!only || only === 'status') await statusSection(baseUrl);
 if (!only || only === 'notices') await noticesSection(baseUrl);
 if (!only || only === 'portal') await portalSection();
 if (!only || only === 'memory') await memorySection();
+// The Patroni cluster: only when asked (it needs root and the Debian packages).
+if (only === 'ha') await haSection();

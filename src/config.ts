@@ -14,6 +14,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** The engine DATABASE_URL names: every `auto` setting below is resolved against it, here, once. */
   engine: 'pglite' | 'postgres';
+  /** postgres://... of the replicas (HAProxy's read port); absent = public reads go to databaseUrl. */
+  databaseReadUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dbPoolSize: number;
   dbConnectTimeoutMs: number;
@@ -102,6 +104,12 @@ export const configVariables: ConfigVariable[] = [
     name: 'DATABASE_URL',
     default: '(none)',
     description: 'PostgreSQL 15+ URL; when unset the embedded PGlite database under DATA_DIR is used',
+  },
+  {
+    name: 'DATABASE_READ_URL',
+    default: '(none)',
+    description:
+      'PostgreSQL URL of the replicas (e.g. HAProxy read port): public reads (CIG lookups, comunicati feed) go there and keep answering while the primary is replaced; needs DATABASE_URL',
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'DB_POOL_SIZE', default: '10', description: 'PostgreSQL connections in the pool' },
@@ -350,6 +358,13 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+function readUrl(env: Env): string | undefined {
+  const read = url(env, 'DATABASE_READ_URL', ['postgres:', 'postgresql:']);
+  if (read !== undefined && !env.DATABASE_URL)
+    throw new ConfigError('DATABASE_READ_URL', 'needs DATABASE_URL (the primary) as well');
+  return read;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const host = (env.HOST ?? '127.0.0.1').trim();
   if (!/^[A-Za-z0-9.:_-]+$/.test(host))
@@ -371,6 +386,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(dataDir),
     databaseUrl,
     engine,
+    databaseReadUrl: readUrl(env),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     dbPoolSize,
     // PGlite is one session; on PostgreSQL a quarter of the pool may carry write batches.

@@ -7,6 +7,9 @@ import { openDatabase, type DatabaseHandle } from './adapters/db/database.js';
 import { migrateToLatest } from './adapters/db/migrate.js';
 import { syncReferenceData } from './adapters/db/reference-data.js';
 import { createStore, createStoreShared } from './adapters/db/store.js';
+import { localCacheBus, postgresCacheBus, type CacheBus } from './adapters/db/cache-bus.js';
+import { sharedProbeIncidents } from './adapters/db/probe-incidents.js';
+import { postgresRateLimitStore } from './adapters/db/rate-limit-store.js';
 import { systemClock, type Clock } from './domain/shared/clock.js';
 import { buildApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
@@ -54,6 +57,12 @@ export interface Container {
   config: Config;
   logger: Logger;
   database: DatabaseHandle;
+  /** DATABASE_READ_URL (the replicas), when configured: the public reads go there. */
+  readDatabase: DatabaseHandle | null;
+  /** Cache invalidation between the processes sharing the database (LISTEN/NOTIFY on PostgreSQL). */
+  cacheBus: CacheBus;
+  /** Rate-limit counters shared by the processes (PostgreSQL); undefined = this process's memory. */
+  rateLimitStore: unknown;
   deps: ServiceDeps;
   authenticator: TokenAuthenticator;
   metrics: Metrics;
@@ -122,6 +131,15 @@ export async function createContainer(
     statementTimeoutMs: config.dbStatementTimeoutMs,
     onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
   });
+  const readDatabase = config.databaseReadUrl
+    ? await openDatabase({
+        url: config.databaseReadUrl,
+        poolSize: config.dbPoolSize,
+        connectTimeoutMs: config.dbConnectTimeoutMs,
+        statementTimeoutMs: config.dbStatementTimeoutMs,
+        onPoolError: (error) => logger.warn({ err: error }, 'idle read-replica connection lost'),
+      })
+    : null;
   const pecTrust = loadTrustAnchors(config.pecTrustDir);
   if (pecTrust.length === 0) {
     logger.warn(
@@ -193,6 +211,7 @@ export async function createContainer(
     snapshot: fileStatusSnapshot(join(config.dataDir, 'status-snapshot.json')),
     failuresToOpen: config.probeFailuresToOpen,
     successesToClose: config.probeSuccessesToClose,
+    sharedIncidents: sharedProbeIncidents(database.db),
     logger,
   });
   const mailDir = config.mail.smtpUrl ? null : join(config.dataDir, 'mail', 'outbox');
@@ -218,11 +237,32 @@ export async function createContainer(
     limiter: new RateLimiter(config.mail.ratePerSecond),
     logger,
   });
+  const cacheBus =
+    database.engine === 'postgres' && config.databaseUrl
+      ? postgresCacheBus({
+          url: config.databaseUrl,
+          db: database.db,
+          connectTimeoutMs: config.dbConnectTimeoutMs,
+          onError: (error, what) => logger.warn({ err: error }, what),
+        })
+      : localCacheBus();
+  let rateLimitWarned = 0;
+  const rateLimitStore =
+    database.engine === 'postgres'
+      ? postgresRateLimitStore(database.db, (error) => {
+          if (Date.now() - rateLimitWarned < 10_000) return;
+          rateLimitWarned = Date.now();
+          logger.warn({ err: error }, 'shared rate-limit counters unavailable: counting in this process');
+        })
+      : undefined;
   return {
     monitor,
     config,
     logger,
     database,
+    readDatabase,
+    cacheBus,
+    rateLimitStore,
     deps,
     authenticator: new TokenAuthenticator(deps),
     metrics: new Metrics(),
@@ -238,7 +278,9 @@ export async function createContainer(
     close: async () => {
       await outbox.stop();
       await mailer.close();
+      await cacheBus.close();
       await database.close();
+      await readDatabase?.close();
     },
   };
 }
@@ -289,6 +331,11 @@ export async function startService(container: Container): Promise<RunningService
     authenticator: container.authenticator,
     ping: container.database.ping,
     engine: container.database.engine,
+    cacheBus: container.cacheBus,
+    rateLimitStore: container.rateLimitStore,
+    readStore: container.readDatabase
+      ? createStore(container.readDatabase.db, createStoreShared(container.readDatabase.db))
+      : undefined,
     version: VERSION,
     rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
     lookupCacheTtlMs: config.lookupCacheTtlMs,

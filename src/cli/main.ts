@@ -15,6 +15,7 @@ import { formatValidations, readCodesFromStdin } from './cig-validate.js';
 import { payableDemoCig, type DemoToken } from '../services/demo/seed-demo-data.js';
 import { registerQueueCommands } from './queue-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
+import { DataDirLockedError } from '../adapters/fs/data-dir-lock.js';
 
 /** The gara command: runs the service and its chores, and talks to a running service as a client. */
 
@@ -62,7 +63,11 @@ program
     const cfg = config();
     const embedded = !cfg.databaseUrl;
     if (embedded) await prepareInChild();
-    const container = await createContainer(cfg);
+    const container = await createContainer(cfg).catch((error: unknown) => {
+      if (!(error instanceof DataDirLockedError)) throw error;
+      console.error(`gara: ${error.message}`);
+      process.exit(1);
+    });
     let demo: { seeded: boolean; tokens: DemoToken[] };
     if (embedded) {
       demo = { seeded: false, tokens: readDemoTokens(cfg) };

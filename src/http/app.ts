@@ -20,6 +20,9 @@ import { errorHandler, problemOf, sendProblem } from './problem.js';
 import { Metrics } from './metrics.js';
 import { ajvPlugins, refuseUnsafeText } from './input-guard.js';
 import { cigRoutes } from './routes/cig/index.js';
+import type { CigLookupCache } from './routes/cig/cigs.routes.js';
+import { TtlCache } from '../services/cig/ttl-cache.js';
+import type { CacheBus } from '../services/cache-bus.js';
 import { referenceRoutes } from './routes/reference/reference.routes.js';
 import { registryRoutes } from './routes/registry/index.js';
 import { tenderRoutes } from './routes/tenders/index.js';
@@ -33,6 +36,14 @@ import { continuityRoutes, statusRoutes } from './routes/continuity/index.js';
 import { noticeFeed, noticeRoutes } from './routes/notices/index.js';
 import { pagopaRoutes } from './routes/pagopa/pa-for-node.routes.js';
 import type { NodeAuthPolicy } from './pagopa-node-auth.js';
+import type { Store } from '../services/ports.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on the routes served by the read store (see AppOptions.readStore). */
+    replicaRead?: boolean;
+  }
+}
 
 export interface AppOptions {
   deps: ServiceDeps;
@@ -78,6 +89,18 @@ export interface AppOptions {
   verificationCache?: VerificationCache;
   receiptIntake?: ReceiptIntake;
   protocolRegistrar?: ProtocolRegistrar;
+  /**
+   * The replicas (DATABASE_READ_URL): the public reads (CIG lookups and validations, the comunicati
+   * feed) use it, and are not failed fast while the primary is down. Absent: they use deps.store.
+   */
+  readStore?: Store | undefined;
+  /**
+   * Several processes: what one of them changes is dropped from every process's caches (token/actor,
+   * CIG lookup, contribution verification) through this bus (PostgreSQL LISTEN/NOTIFY).
+   */
+  cacheBus?: CacheBus | undefined;
+  /** A @fastify/rate-limit store shared by the processes (default: this process's memory). */
+  rateLimitStore?: unknown;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -134,6 +157,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const verificationCache = options.verificationCache ?? new VerificationCache(options.lookupCacheTtlMs ?? 0);
+  const lookupCache: CigLookupCache = new TtlCache(options.lookupCacheTtlMs ?? 0);
+  const bus = options.cacheBus;
+  bus?.subscribe((event) => {
+    if (event.kind === 'tokens' || event.kind === 'all') authenticator.forget();
+    if (event.kind === 'lookup' && event.cig) {
+      lookupCache.delete(event.cig);
+      verificationCache.lots.delete(event.cig);
+    }
+    if ((event.kind === 'lookup' && !event.cig) || event.kind === 'all') {
+      lookupCache.clear();
+      verificationCache.clear();
+    }
+    if (event.kind === 'verification') verificationCache.paymentApplied(event.cig, event.fiscalCode);
+  });
+  if (bus) authenticator.onClear = () => bus.publish({ kind: 'tokens' });
   const monitor = options.monitor ?? new StatusMonitor(deps, { ping: options.ping });
   // Raw e-mail messages (certified e-mail receipts) arrive as bytes. Body limits: 1 MB unless the route
   // sets its own (PEC receipts, reporting flows, the SOAP service: see xml-limits.ts); a larger body is
@@ -165,7 +203,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const deadlines = new WeakMap<object, NodeJS.Timeout>();
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const api = request.url.startsWith('/api/v1/') && !request.url.startsWith('/api/v1/status');
+    const api =
+      request.url.startsWith('/api/v1/') &&
+      !request.url.startsWith('/api/v1/status') &&
+      // Served by the replicas: they answer while the primary is down or being replaced.
+      !(options.readStore && request.routeOptions.config.replicaRead);
     // While the database does not answer, API calls fail at once (503) instead of waiting on it, before
     // anything (the token lookup included) asks it; the status endpoints keep answering from memory.
     if (api && !monitor.databaseUp) throw databaseDown(reply);
@@ -212,6 +254,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     clearTimeout(deadlines.get(request));
+    if (bus && reply.statusCode < 400 && request.method !== 'GET' && request.method !== 'HEAD')
+      publishChange(bus, request);
     metrics.httpDuration.observe(
       {
         method: request.method,
@@ -228,6 +272,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     timeWindow: options.rateLimit.windowMs,
     keyGenerator: (request) => (request.actor ? `user:${request.actor.userId}` : `ip:${request.ip}`),
     allowList: (request) => !request.url.startsWith('/api/'),
+    ...(options.rateLimitStore ? { store: options.rateLimitStore as never } : {}),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       code: 'FST_RATE_LIMITED',
@@ -296,9 +341,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 
+  const readDeps: ServiceDeps = options.readStore ? { ...deps, store: options.readStore } : deps;
+  /** Routes registered through this read from the replicas (when configured). */
+  const replicaReads =
+    (register: (scope: FastifyInstance) => Promise<void>) => async (scope: FastifyInstance) => {
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...(route.config ?? {}), replicaRead: true };
+      });
+      await register(scope);
+    };
   await app.register(
     async (api) => {
-      await api.register(cigRoutes, { deps, lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0 });
+      await api.register(
+        replicaReads(async (reads) => {
+          await reads.register(cigRoutes, {
+            deps: readDeps,
+            lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
+            lookupCache,
+          });
+        }),
+      );
       await api.register(tenderRoutes, { deps, metrics });
       await api.register(registryRoutes, { deps, authenticator });
       await api.register(referenceRoutes, { deps });
@@ -316,7 +378,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(statusRoutes, { monitor, baseUrl: options.publicUrl ?? (() => '') });
-  await app.register(noticeFeed, { deps, baseUrl: options.publicUrl ?? (() => '') });
+  await app.register(
+    replicaReads(async (reads) => {
+      await reads.register(noticeFeed, { deps: readDeps, baseUrl: options.publicUrl ?? (() => '') });
+    }),
+  );
   await app.register(portalRoutes, {
     deps,
     demoSignIn: options.demoSignIn ?? false,
@@ -331,8 +397,30 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     nodeAuth: options.pagopaNode,
     maxConcurrentBatches: options.maxConcurrentBatches ?? 1,
     intake: options.receiptIntake,
-    onReceiptApplied: (position) => verificationCache.paymentApplied(position.cig, position.debtorFiscalCode),
+    onReceiptApplied: (position) =>
+      bus && position.cig
+        ? bus.publish({ kind: 'verification', cig: position.cig, fiscalCode: position.debtorFiscalCode })
+        : verificationCache.paymentApplied(position.cig, position.debtorFiscalCode),
   });
 
   return app;
+}
+
+/**
+ * After a change that answered 2xx/3xx: which public lookups it may have changed. A lot's own routes
+ * name it; a tender's routes, the incidents (they mark the codes issued during them), a regularisation
+ * and the portal's forms may change several, so every lookup is dropped. Creations change none (a
+ * lookup of a code not yet issued is not cached).
+ */
+function publishChange(bus: CacheBus, request: FastifyRequest): void {
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const route = request.routeOptions.url ?? '';
+  if (typeof params.cig === 'string') bus.publish({ kind: 'lookup', cig: params.cig.toUpperCase() });
+  else if (
+    typeof params.tenderNumber === 'string' ||
+    route.startsWith('/api/v1/incidents') ||
+    route.endsWith('/regularisation') ||
+    route.startsWith('/area-personale/')
+  )
+    bus.publish({ kind: 'lookup' });
 }

@@ -77,7 +77,17 @@ function fieldOf(instancePath: string, missing?: unknown): string {
 }
 
 /** Node's codes for a service this one calls that cannot be reached (an identity provider, ...). */
-const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+const NET_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+]);
 
 /**
  * Something this request needs is not reachable: the database (adapters/db reports it as a

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { translatingErrors } from './db-errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { lockDataDir } from '../fs/data-dir-lock.js';
 import type { DB } from './schema.js';
 
 export type Database = Kysely<DB>;
@@ -67,18 +68,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 
 async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const client = await PGlite.create({
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-    // The WASM heap only grows: PostgreSQL's default 128 MB of shared buffers would sit in it for good.
-    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
-    parsers: {
-      [pgliteTypes.INT8]: (value: string) => Number(value),
-      [pgliteTypes.DATE]: (value: string) => value,
-      [pgliteTypes.BYTEA]: parseBytea,
-    },
-    serializers: { [pgliteTypes.BYTEA]: serializeBytea },
-  });
+  // One process per data directory: a second one would corrupt it (refused with a clear message).
+  const lock = options.dataDir ? lockDataDir(options.dataDir) : undefined;
+  let client: PGlite;
+  try {
+    client = await PGlite.create({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      // The WASM heap only grows: PostgreSQL's default 128 MB of shared buffers would sit in it for good.
+      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+      parsers: {
+        [pgliteTypes.INT8]: (value: string) => Number(value),
+        [pgliteTypes.DATE]: (value: string) => value,
+        [pgliteTypes.BYTEA]: parseBytea,
+      },
+      serializers: { [pgliteTypes.BYTEA]: serializeBytea },
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const dialect = new PGliteDialect(client, { statementTimeoutMs: options.statementTimeoutMs ?? 30000 });
   const db = new Kysely<DB>({ dialect: translatingErrors(dialect) });
   return {
@@ -97,6 +106,7 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
     close: async () => {
       await db.destroy();
       await client.close();
+      lock?.release();
     },
     dumpDataDir: async () => (await client.dumpDataDir('none')) as Blob,
   };

@@ -40,8 +40,20 @@ const DB_UNAVAILABLE = new Set([
   '08001',
   '08004',
   '53300',
+  // A failover: a connection that reached a node just demoted (or not yet promoted) is read-only.
+  '25006',
 ]);
-const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+const NET_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+]);
 
 /** The database (or the network to it) is down: answered 503, never 500. */
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -51,7 +63,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const message = String((error as { message?: unknown }).message ?? '');
   // pg reports a lost server in messages only: a refused or timed-out connect, a connection cut under a
   // query, a pooled client whose connection already failed ("... is not queryable").
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|connection error and is not queryable|Query read timeout/i.test(
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|connection error and is not queryable|Query read timeout|the database system is (in recovery mode|starting up|shutting down)|cannot execute \w+ in a read-only transaction/i.test(
     message,
   );
 }

@@ -53,8 +53,17 @@ export class TokenAuthenticator {
     return { ...actor, requestId };
   }
 
-  /** Forget cached tokens (after revocations in this process). */
+  /** Set by the app when several processes share the database: tells them to forget theirs too. */
+  onClear: (() => void) | undefined;
+
+  /** Forget cached tokens (after revocations in this process), in every process. */
   clear(): void {
+    this.forget();
+    this.onClear?.();
+  }
+
+  /** Forget cached tokens in this process only (another process revoked one). */
+  forget(): void {
     this.#cache.clear();
   }
 }

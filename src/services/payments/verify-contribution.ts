@@ -38,6 +38,11 @@ export class VerificationCache {
   paymentApplied(cig: string | null, fiscalCode: string): void {
     if (cig) this.answers.delete(VerificationCache.key(cig, fiscalCode));
   }
+  clear(): void {
+    this.lots.clear();
+    this.answers.clear();
+    this.operators.clear();
+  }
 }
 
 /** Who may see a lot's payments: its RUP (own authority), staff, and each bidder for itself only. */

@@ -59,6 +59,11 @@ export class StatusMonitor {
       snapshot?: StatusSnapshotStore;
       failuresToOpen?: number;
       successesToClose?: number;
+      /**
+       * Several processes: finds the automatic incident another process recorded for the same outage
+       * (and moves its start back to `since` when earlier), so that the outage is one incident.
+       */
+      sharedIncidents?: { adopt(title: string, since: Date): Promise<string | null> };
       logger?: Logger;
     },
   ) {
@@ -244,24 +249,35 @@ export class StatusMonitor {
       this.options.logger?.warn({ probe: probe.name }, 'probe failing: opening an incident');
     }
     if (state.down && !state.down.incidentId && this.#databaseUp) {
+      const shared = this.options.sharedIncidents;
       try {
-        const incident = await openIncident(
-          this.deps,
-          {
-            title: probe.title,
-            impact: 'major_outage',
-            services: probe.services,
-            startedAt: state.down.since,
-            message: `Rilevato automaticamente: il controllo "${probe.name}" non riesce da ${this.#failuresToOpen} tentativi consecutivi.`,
-          },
-          PROBE_ACTOR,
-        );
-        state.down.incidentId = incident.id;
+        const down = state.down;
+        const adopted = await shared?.adopt(probe.title, down.since);
+        down.incidentId =
+          adopted ??
+          (
+            await openIncident(
+              this.deps,
+              {
+                title: probe.title,
+                impact: 'major_outage',
+                services: probe.services,
+                startedAt: down.since,
+                message: `Rilevato automaticamente: il controllo "${probe.name}" non riesce da ${this.#failuresToOpen} tentativi consecutivi.`,
+              },
+              PROBE_ACTOR,
+            )
+          ).id;
       } catch (error) {
-        this.options.logger?.error(
-          { err: error, probe: probe.name },
-          'could not record the probe incident yet',
-        );
+        // Another process opened it first (the unique index of migration 0016): adopt theirs.
+        const down = state.down;
+        const adopted = shared && (await shared.adopt(probe.title, down.since).catch(() => null));
+        if (adopted) down.incidentId = adopted;
+        else
+          this.options.logger?.error(
+            { err: error, probe: probe.name },
+            'could not record the probe incident yet',
+          );
       }
     }
     if (ok && state.down && state.successes >= this.#successesToClose && this.#databaseUp) {
@@ -280,10 +296,17 @@ export class StatusMonitor {
         }
         state.down = null;
       } catch (error) {
-        this.options.logger?.error(
-          { err: error, probe: probe.name },
-          'could not resolve the probe incident yet',
-        );
+        // Another process resolved the incident first: the outage is recorded, nothing left to do.
+        const incidentId = state.down?.incidentId;
+        const recorded = incidentId
+          ? await this.deps.store.continuity.findIncident(incidentId).catch(() => undefined)
+          : undefined;
+        if (recorded?.state === 'resolved') state.down = null;
+        else
+          this.options.logger?.error(
+            { err: error, probe: probe.name },
+            'could not resolve the probe incident yet',
+          );
       }
     }
   }

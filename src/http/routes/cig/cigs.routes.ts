@@ -8,11 +8,15 @@ import { presentCigLookup } from './cig.presenters.js';
 import { CigLookupView } from './cig.schemas.js';
 
 /** The public lookup of a CIG or SmartCIG, served from a short in-memory cache (open data). */
-export const cigsRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; lookupCacheTtlMs: number }> = async (
-  app,
-  { deps, lookupCacheTtlMs },
-) => {
-  const cache = new TtlCache<ReturnType<typeof presentCigLookup>>(lookupCacheTtlMs);
+export type CigLookupCache = TtlCache<ReturnType<typeof presentCigLookup>>;
+
+export const cigsRoutes: FastifyPluginAsyncTypebox<{
+  deps: ServiceDeps;
+  lookupCacheTtlMs: number;
+  /** Given by the app, which drops entries when a lot changes in any process. */
+  lookupCache?: CigLookupCache;
+}> = async (app, { deps, lookupCacheTtlMs, lookupCache }) => {
+  const cache: CigLookupCache = lookupCache ?? new TtlCache(lookupCacheTtlMs);
   const maxAge = Math.floor(lookupCacheTtlMs / 1000);
   app.get(
     '/cigs/:code',
