@@ -12,6 +12,7 @@ import * as m0009 from './migrations/0009-section-letterhead.js';
 import * as m0010 from './migrations/0010-pec-receipt-trust.js';
 import * as m0012 from './migrations/0012-amount-cap.js';
 import * as m0013 from './migrations/0013-provisional-invitation-date.js';
+import * as m0017 from './migrations/0017-simog.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0010-pec-receipt-trust': m0010,
   '0012-amount-cap': m0012,
   '0013-provisional-invitation-date': m0013,
+  '0017-simog': m0017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
