@@ -107,7 +107,8 @@ function build(node: Raw, scope: Map<string, string>): XmlElement | undefined {
     if (colon < 0) return { ns: isAttribute ? '' : (local.get('') ?? ''), name: qname };
     const prefix = qname.slice(0, colon);
     const ns = prefix === 'xml' ? 'http://www.w3.org/XML/1998/namespace' : local.get(prefix);
-    if (ns === undefined) throw new DomainError('validation_failed', `undeclared namespace prefix "${prefix}"`);
+    if (ns === undefined)
+      throw new DomainError('validation_failed', `undeclared namespace prefix "${prefix}"`);
     return { ns, name: qname.slice(colon + 1) };
   };
   const { ns, name } = resolve(tag, false);
@@ -142,9 +143,7 @@ export function parseSimogRequest(xml: string): ParseResult {
     const wellFormed = XMLValidator.validate(xml);
     if (wellFormed !== true) return { ok: false, message: `not well-formed XML: ${wellFormed.err.msg}` };
     const parsed = rawOrderedXmlParser().parse(xml) as Raw[];
-    const roots = parsed
-      .map((n) => build(n, new Map()))
-      .filter((e): e is XmlElement => e !== undefined);
+    const roots = parsed.map((n) => build(n, new Map())).filter((e): e is XmlElement => e !== undefined);
     const envelope = roots[0];
     if (roots.length !== 1 || !envelope) return { ok: false, message: 'no XML element in the request' };
     if (envelope.name !== 'Envelope' || envelope.ns !== SOAP11_NS) {
@@ -204,13 +203,20 @@ export function attributesOf(
     const [, ns = '', name = ''] = /^\{(.*)\}(.*)$/.exec(key) ?? [];
     if (ns === 'http://www.w3.org/2001/XMLSchema-instance') continue;
     if (ns === '' && declared.has(name)) {
-      throw invalid(`${path}/@${name}`, `${path}/@${name}: l'attributo deve essere qualificato (tns:${name})`);
+      throw invalid(
+        `${path}/@${name}`,
+        `${path}/@${name}: l'attributo deve essere qualificato (tns:${name})`,
+      );
     }
     const attribute = ns === SIMOG_NS ? declared.get(name) : undefined;
-    if (!attribute) throw invalid(`${path}/@${name}`, `${path}/@${name}: attributo non previsto dallo schema`);
+    if (!attribute)
+      throw invalid(`${path}/@${name}`, `${path}/@${name}: attributo non previsto dallo schema`);
     const trimmed = attribute.type === 'string' ? value : value.trim();
     if (!TYPE_CHECKS[attribute.type].test(trimmed)) {
-      throw invalid(`${path}/@${name}`, `${path}/@${name}: "${value.slice(0, 40)}" non è un valore ${attribute.type}`);
+      throw invalid(
+        `${path}/@${name}`,
+        `${path}/@${name}: "${value.slice(0, 40)}" non è un valore ${attribute.type}`,
+      );
     }
     if (attribute.values && !attribute.values.includes(trimmed)) {
       throw invalid(
@@ -222,7 +228,10 @@ export function attributesOf(
   }
   for (const attribute of schema) {
     if (attribute.required && values[attribute.name] === undefined) {
-      throw invalid(`${path}/@${attribute.name}`, `${path}/@${attribute.name}: attributo obbligatorio mancante`);
+      throw invalid(
+        `${path}/@${attribute.name}`,
+        `${path}/@${attribute.name}: attributo obbligatorio mancante`,
+      );
     }
   }
   return values;

@@ -49,7 +49,9 @@ export interface SimogRepository {
   lockTender(tenderNumber: number): Promise<SimogTender | undefined>;
   updateTender(
     tenderNumber: number,
-    changes: Partial<Pick<SimogTender, 'tenderId' | 'object' | 'amountCents' | 'attributes' | 'categories' | 'perfectedAt'>>,
+    changes: Partial<
+      Pick<SimogTender, 'tenderId' | 'object' | 'amountCents' | 'attributes' | 'categories' | 'perfectedAt'>
+    >,
     at: Date,
   ): Promise<void>;
   findLots(cigs: string[]): Promise<SimogLot[]>;

@@ -1,7 +1,12 @@
 import { sql } from 'kysely';
 import type { Database } from '../database.js';
 import { createStore, type StoreShared } from '../store.js';
-import type { SimogLot, SimogRepository, SimogTender, SimogUnitOfWork } from '../../../services/simog/ports.js';
+import type {
+  SimogLot,
+  SimogRepository,
+  SimogTender,
+  SimogUnitOfWork,
+} from '../../../services/simog/ports.js';
 import type { User } from '../../../services/ports.js';
 
 type SimogTables = {
@@ -48,7 +53,8 @@ type Row = {
 };
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
-const parsed = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T));
+const parsed = <T>(value: unknown): T =>
+  typeof value === 'string' ? (JSON.parse(value) as T) : (value as T);
 
 function toTender(row: Row): SimogTender {
   const stored = parsed<{ values: Record<string, string>; categories: string[] }>(row.attributes);
@@ -182,14 +188,12 @@ export function simogRepository(database: Database): SimogRepository {
     async findLots(cigs) {
       if (cigs.length === 0) return [];
       const rows = await s.selectFrom('simog_lots').selectAll().where('cig', 'in', cigs).execute();
-      return rows.map(
-        (r): SimogLot => ({
-          cig: r.cig,
-          attributes: parsed(r.attributes),
-          cup: r.cup === null ? null : parsed(r.cup),
-          publication: r.publication === null ? null : parsed(r.publication),
-        }),
-      );
+      return rows.map((r): SimogLot => ({
+        cig: r.cig,
+        attributes: parsed(r.attributes),
+        cup: r.cup === null ? null : parsed(r.cup),
+        publication: r.publication === null ? null : parsed(r.publication),
+      }));
     },
     async saveLot(lot, at) {
       const values = {

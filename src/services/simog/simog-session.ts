@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { DomainError } from '../../domain/shared/errors.js';
+import { actorFromUser, type ServiceDeps, type UserActor } from '../context.js';
+import type { SimogUnitOfWork } from './ports.js';
+
+/** What every SIMOG use case may use: gara's services' deps plus the SIMOG storage and sessions. */
+export type SimogDeps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'> & {
+  simog: SimogUnitOfWork;
+  sessions: SimogSessions;
+};
+
+/** Per call: the HTTP request id (audit) and the Idempotency-Key header, if any. */
+export interface SimogCall {
+  requestId?: string | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+export const ticketHash = (ticket: string): string => createHash('sha256').update(ticket).digest('hex');
+
+/**
+ * Resolves tickets to actors. A hit is cached for a short time (as API tokens are, see
+ * TokenAuthenticator), never past the ticket's expiry; chiudiSessione drops it at once in this process.
+ * A ticket dies with its API token: a revoked token stops its tickets within `ttlMs`.
+ */
+export class SimogSessions {
+  readonly #cache = new Map<string, { actor: UserActor; until: number; expiresAtMs: number }>();
+  readonly #ttlMs: number;
+  /** How long a ticket lives after login. */
+  readonly ticketTtlMs: number;
+
+  constructor(options: { ticketTtlMs: number; cacheTtlMs?: number }) {
+    this.ticketTtlMs = options.ticketTtlMs;
+    this.#ttlMs = options.cacheTtlMs ?? 10_000;
+  }
+
+  async actorOf(
+    deps: Pick<SimogDeps, 'simog' | 'clock'>,
+    ticket: string | undefined,
+    call: SimogCall,
+  ): Promise<UserActor> {
+    if (!ticket)
+      throw new DomainError('unauthorized', 'ticket mancante: eseguire il login', { field: 'ticket' });
+    const nowMs = Date.now();
+    const now = deps.clock.now();
+    const cached = this.#cache.get(ticket);
+    if (cached && cached.until > nowMs && cached.expiresAtMs > now.getTime()) {
+      return { ...cached.actor, requestId: call.requestId };
+    }
+    const session = await deps.simog.simog.findSession(ticketHash(ticket), now);
+    if (!session) {
+      this.#cache.delete(ticket);
+      throw new DomainError(
+        'unauthorized',
+        'ticket non valido, scaduto o chiuso: eseguire di nuovo il login',
+        {
+          field: 'ticket',
+        },
+      );
+    }
+    const actor = actorFromUser(session.user);
+    if (this.#cache.size >= 10_000) this.#cache.clear();
+    this.#cache.set(ticket, { actor, until: nowMs + this.#ttlMs, expiresAtMs: session.expiresAt.getTime() });
+    return { ...actor, requestId: call.requestId };
+  }
+
+  forget(ticket: string): void {
+    this.#cache.delete(ticket);
+  }
+}
+
+/**
+ * indexCollaborazione, when sent, must be the index login answered: the RUP's contracting authority
+ * (gara has one collaboration per RUP).
+ */
+export function checkCollaboration(actor: UserActor, index: string | undefined): void {
+  if (index === undefined || index === '') return;
+  if (index !== actor.contractingAuthorityId) {
+    throw new DomainError(
+      'forbidden',
+      `indexCollaborazione "${index.slice(0, 40)}" non è tra quelle del login`,
+      {
+        field: 'indexCollaborazione',
+      },
+    );
+  }
+}
