@@ -31,6 +31,9 @@ import { httpWebhooks } from './adapters/mail/webhooks.js';
 import { OutboxWorker } from './jobs/outbox-worker.js';
 import { RateLimiter } from './services/notices/dispatch.js';
 import type { LetterRenderer, Mailer } from './services/notices/ports.js';
+import { simogUnitOfWork } from './adapters/db/repositories/simog-repository.js';
+import { simogCodec } from './adapters/simog/simog-codec.js';
+import { SimogSessions } from './services/simog/simog-session.js';
 
 /** The letters are filed under this entry of the titolario (the segnatura requires a classification). */
 const LETTER_CLASSIFICATION = { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' };
@@ -92,15 +95,17 @@ export async function createContainer(
       'no PEC provider certificate in PEC_TRUST_DIR: every PEC receipt is kept for review',
     );
   }
+  const shared = createStoreShared(database.db, {
+    // PGlite is one session; on PostgreSQL a quarter of the pool may carry issuance batches.
+    maxConcurrentBatches: database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.dbPoolSize / 4)),
+  });
   const deps: ServiceDeps = {
-    store: createStore(
-      database.db,
-      createStoreShared(database.db, {
-        // PGlite is one session; on PostgreSQL a quarter of the pool may carry issuance batches.
-        maxConcurrentBatches:
-          database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.dbPoolSize / 4)),
-      }),
-    ),
+    store: createStore(database.db, shared),
+    simogInterface: {
+      uow: simogUnitOfWork(database.db, shared),
+      sessions: new SimogSessions({ ticketTtlMs: config.simogTicketTtlMinutes * 60_000 }),
+      codec: simogCodec(),
+    },
     clock: overrides.clock ?? systemClock,
     ids: overrides.ids ?? randomIds,
     cigOrdinals: new OrdinalAllocator('pcp', 128),

@@ -31,6 +31,7 @@ import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';
 import { noticeFeed, noticeRoutes } from './routes/notices.routes.js';
 import { pagopaRoutes } from './routes/pagopa.routes.js';
 import type { NodeAuthPolicy } from './pagopa-node-auth.js';
+import { simogRoutes } from './routes/simog/simog.routes.js';
 
 export interface AppOptions {
   deps: ServiceDeps;
@@ -321,6 +322,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxConcurrentBatches: options.maxConcurrentBatches ?? 1,
     onReceiptApplied: (position) => verificationCache.paymentApplied(position.cig, position.debtorFiscalCode),
   });
+  await app.register(simogRoutes, { deps, metrics, monitor, publicUrl: options.publicUrl ?? (() => '') });
 
   return app;
 }

@@ -4,6 +4,7 @@ import type { OrdinalAllocator } from './cig/ordinal-allocator.js';
 import type { CreditorConfig, PaymentDocuments, PaymentNode } from './payments/ports.js';
 import type { LetterRenderer, PecReceiptReader, SegnaturaSigner } from './notices/ports.js';
 import type { AuditEntry, Role, Store, User } from './ports.js';
+import type { SimogWiring } from './simog/simog-session.js';
 
 /** Who is acting: a signed-in user, or the system itself (scheduled jobs). */
 export type Actor =
@@ -60,6 +61,8 @@ export interface ServiceDeps {
   segnatura: SegnaturaSigner;
   /** Reads PEC receipts, checking their S/MIME signature against the trusted PEC providers. */
   pecReceipts: PecReceiptReader;
+  /** The SIMOG web service interface (storage, sessions, SOAP codec); absent = /simog not served. */
+  simogInterface?: SimogWiring | undefined;
 }
 
 export function requireRole(actor: Actor, ...allowed: Role[]): UserActor {

@@ -64,3 +64,53 @@ export interface SimogUnitOfWork {
   readonly simog: SimogRepository;
   transaction<T>(work: (tx: { store: Store; simog: SimogRepository }) => Promise<T>): Promise<T>;
 }
+
+/** What a response's `return` holds: elements before `success`, the outcome, elements after `error`. */
+export interface SimogAnswer {
+  before?: string;
+  success: boolean;
+  error?: string | undefined;
+  after?: string;
+}
+
+export type CupData = NonNullable<SimogLot['cup']>;
+
+/** A parsed request: the operation and readers of its fields (data checked against the WSDL's schema). */
+export interface SimogRequestFields {
+  operation: string;
+  /** An unqualified child element's text (`ticket`, `id_gara`, ...). */
+  field(name: string): string | undefined;
+  /** datiGara/DatiGara (throws DomainError naming the attribute). */
+  gara(): { attributes: Record<string, string>; categories: string[] };
+  /** datiLotto/Lotto. */
+  lotto(): { attributes: Record<string, string>; cup?: CupData | undefined; contractTypes: string[] };
+  /** datiPubblicazione/Pubblicazione, if sent. */
+  pubblicazione(): Record<string, string> | undefined;
+  /** The operation's own CUPLOTTO (integraCUP), if sent. */
+  cupLotto(): CupData | undefined;
+}
+
+/** The SOAP codec of SimogWSPDD.wsdl (adapters/simog), as the HTTP layer uses it. */
+export interface SimogCodec {
+  parse(xml: string): { ok: true; request: SimogRequestFields } | { ok: false; message: string };
+  /** `<{operation}Response><return>…` in the WSDL's element order. */
+  response(operation: string, answer: SimogAnswer): string;
+  fault(code: 'Client' | 'Server', message: string): string;
+  garaXml(name: string, attributes: Record<string, string | undefined>, categories: string[]): string;
+  lottoXml(attributes: Record<string, string | undefined>, cup?: CupData): string;
+  cupLottoXml(cup: CupData | undefined): string;
+  cigBeanXml(bean: {
+    cfAmministrazione: string;
+    cfStazione: string;
+    cfUtente: string;
+    cig: string;
+    cigCicle: number;
+  }): string;
+  loginXml(ticket: string, collaborations: Record<string, string>[]): string;
+  messaggio(text: string | undefined): string;
+  /** The official WSDL with soap:address = location. */
+  wsdl(location: string): string;
+  /** One of the official XSD files by name, if it is one. */
+  xsd(name: string): string | undefined;
+  readonly operations: readonly string[];
+}

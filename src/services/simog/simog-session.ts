@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../domain/shared/errors.js';
 import { actorFromUser, type ServiceDeps, type UserActor } from '../context.js';
-import type { SimogUnitOfWork } from './ports.js';
+import type { SimogCodec, SimogUnitOfWork } from './ports.js';
 
 /** What every SIMOG use case may use: gara's services' deps plus the SIMOG storage and sessions. */
 export type SimogDeps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'> & {
@@ -83,4 +83,11 @@ export function checkCollaboration(actor: UserActor, index: string | undefined):
       },
     );
   }
+}
+
+/** How the container hands the SIMOG interface to the HTTP layer. */
+export interface SimogWiring {
+  uow: SimogUnitOfWork;
+  sessions: SimogSessions;
+  codec: SimogCodec;
 }
