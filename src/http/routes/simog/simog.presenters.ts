@@ -1,4 +1,4 @@
-import type { DomainError} from '../../../domain/shared/errors.js';
+import type { DomainError } from '../../../domain/shared/errors.js';
 import { type ErrorCode } from '../../../domain/shared/errors.js';
 import type { SimogAnswer, SimogCodec } from '../../../services/simog/ports.js';
 import { simogFieldOf } from '../../../services/simog/simog-values.js';
@@ -21,7 +21,8 @@ const OPENING: Record<ErrorCode, string> = {
 
 /** `success=false` with an `error` that names the field (in SIMOG's terms) and says what is wrong. */
 export function failure(error: DomainError): SimogAnswer {
-  const field = error.field === undefined ? '' : ` [${simogFieldOf(error.field)}]`;
+  const name = error.field === undefined ? undefined : simogFieldOf(error.field);
+  const field = name === undefined || error.message.startsWith(name) ? '' : ` [${name}]`;
   const message =
     error.code === 'not_found' ? error.message.replace(/ not found$/, ' non trovato/a') : error.message;
   return { success: false, error: `${OPENING[error.code]}${field}: ${message}`.slice(0, 1000) };

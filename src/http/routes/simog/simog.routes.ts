@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import type { Counter} from 'prom-client';
+import type { Counter } from 'prom-client';
 import { Histogram } from 'prom-client';
 import { DomainError } from '../../../domain/shared/errors.js';
 import type { ServiceDeps } from '../../../services/context.js';
