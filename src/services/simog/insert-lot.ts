@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { invalidField, notFound } from '../../domain/shared/errors.js';
 import { requireRole, type UserActor } from '../context.js';
 import { runIdempotent } from '../idempotency.js';
-import type { Lot, Store } from '../ports.js';
+import type { Lot, Store, Tender } from '../ports.js';
 import { createTender } from '../tenders/create-tender.js';
 import { issueLot } from '../tenders/issue-lot.js';
 import type { LotInput } from '../tenders/lot-input.js';
@@ -62,7 +62,8 @@ export async function insertLot(
   input: SimogLottoInput,
   call: SimogCall,
 ): Promise<InsertedLot> {
-  const actor = requireRole(await deps.sessions.actorOf(deps, input.ticket, call), 'rup');
+  const session = await deps.sessions.actorOf(deps, input.ticket, call);
+  const actor = requireRole(session, 'rup');
   checkCollaboration(actor, input.indexCollaborazione);
   const tenderNumber = tenderNumberOf(input.tenderNumber);
   const lotInput = lotInputOf(input.attributes);
@@ -74,13 +75,24 @@ export async function insertLot(
     types: input.contractTypes,
   };
   const key = `simog:${call.idempotencyKey ?? `inserisciLotto:${sha256(JSON.stringify(fingerprint))}`}`;
+  // Read before the transaction (no lock held meanwhile): what inserisciGara reserved, and the tender.
+  const reserved = await deps.simog.simog.findTender(tenderNumber);
+  if (!reserved || reserved.tenderId !== null) {
+    const tender = await deps.store.tenders.findByNumber(tenderNumber);
+    if (tender && tender.contractingAuthorityId === actor.contractingAuthorityId) {
+      checkAgainstTender(input.attributes, tender);
+    }
+  }
   return deps.simog.transaction(async ({ store, simog }) => {
     const result = await runIdempotent(
       { store, clock: deps.clock },
       actor,
       { key, fingerprint },
       async (tx) => {
-        const lot = await issue({ ...deps, store: tx }, simog, tenderNumber, lotInput, input, actor);
+        const lot =
+          reserved && reserved.tenderId === null
+            ? await firstLot({ ...deps, store: tx }, simog, tenderNumber, lotInput, input, actor)
+            : await nextLot({ ...deps, store: tx }, tenderNumber, lotInput, actor);
         await simog.saveLot(
           {
             cig: lot.cig,
@@ -90,14 +102,12 @@ export async function insertLot(
           },
           deps.clock.now(),
         );
-        const reserved = await simog.findTender(tenderNumber);
-        const user = await tx.registry.findUser(actor.userId);
         const body: InsertedLot = {
           cig: lot.cig,
           lotNumber: lot.lotNumber,
           cfAmministrazione: lot.contractingAuthorityFiscalCode,
           cfStazione: reserved?.attributes.ID_STAZIONE_APPALTANTE ?? lot.contractingAuthorityFiscalCode,
-          cfUtente: user?.fiscalCode ?? '',
+          cfUtente: session.fiscalCode ?? '',
         };
         return { statusCode: 201, body };
       },
@@ -106,7 +116,8 @@ export async function insertLot(
   });
 }
 
-async function issue(
+/** The first lot of a tender number reserved by inserisciGara: gara's tender is created with it. */
+async function firstLot(
   deps: SimogDeps & { store: Store },
   simog: SimogRepository,
   tenderNumber: number,
@@ -116,31 +127,45 @@ async function issue(
 ): Promise<Lot> {
   const a = input.attributes;
   const reserved = await simog.lockTender(tenderNumber);
-  if (reserved && reserved.tenderId === null) {
-    if (reserved.contractingAuthorityId !== actor.contractingAuthorityId)
-      throw notFound(`gara ${tenderNumber}`);
-    const { lots, tender } = await createTender(
-      deps,
-      {
-        object: reserved.object,
-        procedureType: a.ID_SCELTA_CONTRAENTE ?? '',
-        sector: 'ordinary',
-        contractObject: contractObjectOf(a.TIPO_CONTRATTO),
-        lots: [lotInput],
-      },
-      actor,
-      { tenderNumber },
-    );
-    await simog.updateTender(tenderNumber, { tenderId: tender.id }, deps.clock.now());
-    const [lot] = lots;
-    if (!lot) throw new Error('createTender returned no lot');
-    return lot;
-  }
-  const tender = await deps.store.tenders.findByNumber(tenderNumber);
-  if (!tender || tender.contractingAuthorityId !== actor.contractingAuthorityId) {
+  if (!reserved || reserved.contractingAuthorityId !== actor.contractingAuthorityId) {
     throw notFound(`gara ${tenderNumber}`);
   }
-  // One procedure type and one contract object per tender in gara: a lot must agree with its tender.
+  if (reserved.tenderId !== null) {
+    // created by a concurrent first lot meanwhile
+    const tender = await deps.store.tenders.findByNumber(tenderNumber);
+    if (tender) checkAgainstTender(a, tender);
+    return nextLot(deps, tenderNumber, lotInput, actor);
+  }
+  const { lots, tender } = await createTender(
+    deps,
+    {
+      object: reserved.object,
+      procedureType: a.ID_SCELTA_CONTRAENTE ?? '',
+      sector: 'ordinary',
+      contractObject: contractObjectOf(a.TIPO_CONTRATTO),
+      lots: [lotInput],
+    },
+    actor,
+    { tenderNumber },
+  );
+  await simog.updateTender(tenderNumber, { tenderId: tender.id }, deps.clock.now());
+  const [lot] = lots;
+  if (!lot) throw new Error('createTender returned no lot');
+  return lot;
+}
+
+/** A further lot: gara's issueLot (which answers "not found" for another authority's tender). */
+async function nextLot(
+  deps: SimogDeps & { store: Store },
+  tenderNumber: number,
+  lotInput: LotInput,
+  actor: UserActor,
+): Promise<Lot> {
+  return issueLot(deps, { tenderNumber, lot: lotInput }, actor);
+}
+
+/** One procedure type and one contract object per tender in gara: a lot must agree with its tender. */
+function checkAgainstTender(a: Record<string, string>, tender: Tender): void {
   if (a.ID_SCELTA_CONTRAENTE !== tender.procedureTypeCode) {
     throw invalidField(
       'ID_SCELTA_CONTRAENTE',
@@ -150,5 +175,4 @@ async function issue(
   if (a.TIPO_CONTRATTO !== undefined && contractObjectOf(a.TIPO_CONTRATTO) !== tender.contractObject) {
     throw invalidField('TIPO_CONTRATTO', 'TIPO_CONTRATTO diverso da quello della gara');
   }
-  return issueLot(deps, { tenderNumber, lot: lotInput }, actor);
 }

@@ -15,6 +15,9 @@ export interface SimogCall {
   idempotencyKey?: string | undefined;
 }
 
+/** The actor of a ticket, with the user's fiscal code (CF_UTENTE). */
+export type SessionActor = UserActor & { fiscalCode: string | null };
+
 export const ticketHash = (ticket: string): string => createHash('sha256').update(ticket).digest('hex');
 
 /**
@@ -23,7 +26,7 @@ export const ticketHash = (ticket: string): string => createHash('sha256').updat
  * A ticket dies with its API token: a revoked token stops its tickets within `ttlMs`.
  */
 export class SimogSessions {
-  readonly #cache = new Map<string, { actor: UserActor; until: number; expiresAtMs: number }>();
+  readonly #cache = new Map<string, { actor: SessionActor; until: number; expiresAtMs: number }>();
   readonly #ttlMs: number;
   /** How long a ticket lives after login. */
   readonly ticketTtlMs: number;
@@ -37,7 +40,7 @@ export class SimogSessions {
     deps: Pick<SimogDeps, 'simog' | 'clock'>,
     ticket: string | undefined,
     call: SimogCall,
-  ): Promise<UserActor> {
+  ): Promise<SessionActor> {
     if (!ticket)
       throw new DomainError('unauthorized', 'ticket mancante: eseguire il login', { field: 'ticket' });
     const nowMs = Date.now();
@@ -57,7 +60,7 @@ export class SimogSessions {
         },
       );
     }
-    const actor = actorFromUser(session.user);
+    const actor = { ...actorFromUser(session.user), fiscalCode: session.user.fiscalCode };
     if (this.#cache.size >= 10_000) this.#cache.clear();
     this.#cache.set(ticket, { actor, until: nowMs + this.#ttlMs, expiresAtMs: session.expiresAt.getTime() });
     return { ...actor, requestId: call.requestId };
