@@ -6,14 +6,7 @@
  */
 import * as soap from 'soap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  specsAvailable,
-  startSimogApp,
-  validateBody,
-  WSDL_PATH,
-  TICKET_TTL_MS,
-  type SimogHarness,
-} from './support.js';
+import { specsAvailable, startSimogApp, validateBody, WSDL_PATH, type SimogHarness } from './support.js';
 
 const engineName = () => (process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite');
 

@@ -67,7 +67,6 @@ export function decodeXmlReferences(
   );
 }
 
-// eslint-disable-next-line no-control-regex
 const NOT_XML_CHAR =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
