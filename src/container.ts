@@ -33,7 +33,7 @@ import { RateLimiter } from './services/notices/dispatch.js';
 import type { LetterRenderer, Mailer } from './services/notices/ports.js';
 import { simogUnitOfWork } from './adapters/db/repositories/simog-repository.js';
 import { simogCodec } from './adapters/simog/simog-codec.js';
-import { SimogSessions, simogWiring } from './services/simog/simog-session.js';
+import { SimogSessions } from './services/simog/simog-session.js';
 
 /** The letters are filed under this entry of the titolario (the segnatura requires a classification). */
 const LETTER_CLASSIFICATION = { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' };
@@ -101,12 +101,11 @@ export async function createContainer(
   });
   const deps: ServiceDeps = {
     store: createStore(database.db, shared),
-    simogInterface: simogWiring({
+    simogInterface: {
       uow: simogUnitOfWork(database.db, shared),
       sessions: new SimogSessions({ ticketTtlMs: config.simogTicketTtlMinutes * 60_000 }),
       codec: simogCodec(),
-      maxConcurrent: database.engine === 'pglite' ? 1 : Math.max(1, Math.floor(config.dbPoolSize / 4)),
-    }),
+    },
     clock: overrides.clock ?? systemClock,
     ids: overrides.ids ?? randomIds,
     cigOrdinals: new OrdinalAllocator('pcp', 128),

@@ -10,7 +10,7 @@ import { FixedClock } from '../../src/domain/shared/clock.js';
 import { buildApp } from '../../src/http/app.js';
 import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import type { ServiceDeps } from '../../src/services/context.js';
-import { SimogSessions, simogWiring } from '../../src/services/simog/simog-session.js';
+import { SimogSessions } from '../../src/services/simog/simog-session.js';
 import { StatusMonitor } from '../../src/services/status/status-monitor.js';
 import { Factories } from '../support/factories.js';
 import { serviceDeps } from '../support/harness.js';
@@ -49,12 +49,11 @@ export async function startSimogApp(now = '2026-03-02T09:00:00Z'): Promise<Simog
   const base = serviceDeps(db.db, clock);
   const deps: ServiceDeps = {
     ...base,
-    simogInterface: simogWiring({
+    simogInterface: {
       uow: simogUnitOfWork(db.db, createStoreShared(db.db)),
       sessions: new SimogSessions({ ticketTtlMs: TICKET_TTL_MS, cacheTtlMs: 0 }),
       codec: simogCodec(),
-      maxConcurrent: db.engine === 'pglite' ? 1 : 4,
-    }),
+    },
   };
   const factories = new Factories(deps);
   await factories.sections();

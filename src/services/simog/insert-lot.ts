@@ -83,7 +83,7 @@ export async function insertLot(
       checkAgainstTender(input.attributes, tender);
     }
   }
-  return deps.groups.run(key, tenderNumber, async ({ store, simog }) => {
+  return deps.simog.transaction(async ({ store, simog }) => {
     const result = await runIdempotent(
       { store, clock: deps.clock },
       actor,

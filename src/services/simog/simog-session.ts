@@ -2,14 +2,11 @@ import { createHash } from 'node:crypto';
 import { DomainError } from '../../domain/shared/errors.js';
 import { actorFromUser, type ServiceDeps, type UserActor } from '../context.js';
 import type { SimogCodec, SimogUnitOfWork } from './ports.js';
-import { GroupTransactions } from './group-transactions.js';
 
 /** What every SIMOG use case may use: gara's services' deps plus the SIMOG storage and sessions. */
 export type SimogDeps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'> & {
   simog: SimogUnitOfWork;
   sessions: SimogSessions;
-  /** Group commit of inserisciLotto's transactions. */
-  groups: GroupTransactions;
 };
 
 /** Per call: the HTTP request id (audit) and the Idempotency-Key header, if any. */
@@ -95,18 +92,5 @@ export function checkCollaboration(actor: UserActor, index: string | undefined):
 export interface SimogWiring {
   uow: SimogUnitOfWork;
   sessions: SimogSessions;
-  groups: GroupTransactions;
   codec: SimogCodec;
-}
-
-/** The wiring of the SIMOG interface over one unit of work. */
-export function simogWiring(input: {
-  uow: SimogUnitOfWork;
-  sessions: SimogSessions;
-  codec: SimogCodec;
-  /** Group-commit transactions in flight at once (1 on PGlite). */
-  maxConcurrent: number;
-}): SimogWiring {
-  const { maxConcurrent, ...rest } = input;
-  return { ...rest, groups: new GroupTransactions(input.uow, { maxConcurrent }) };
 }

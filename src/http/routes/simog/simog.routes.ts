@@ -29,12 +29,7 @@ export const simogRoutes: FastifyPluginAsync<{
   const wiring = deps.simogInterface;
   if (!wiring) return;
   const { codec } = wiring;
-  const simogDeps: SimogDeps = {
-    ...deps,
-    simog: wiring.uow,
-    sessions: wiring.sessions,
-    groups: wiring.groups,
-  };
+  const simogDeps: SimogDeps = { ...deps, simog: wiring.uow, sessions: wiring.sessions };
   const duration =
     (metrics.registry.getSingleMetric('gara_simog_operation_duration_seconds') as Histogram<
       'operation' | 'outcome'
