@@ -242,6 +242,35 @@ describe.skipIf(!specsAvailable)(`SIMOG refusals and guarantees (${engineName()}
     expect(cigOf(b1)).not.toBe(cigOf(a1));
   });
 
+  it('a tender number reserved by inserisciGara and never given a lot is cancelled; no lot is added to it', async () => {
+    const gara = await call(client, 'inserisciGara', {
+      ticket,
+      datiGara: {
+        DatiGara: attrs({
+          OGGETTO: 'Gara riservata e poi cancellata',
+          ID_STAZIONE_APPALTANTE: rup.authority.fiscalCode,
+          DENOM_STAZIONE_APPALTANTE: rup.authority.name,
+          CF_AMMINISTRAZIONE: rup.authority.fiscalCode,
+          DENOM_AMMINISTRAZIONE: rup.authority.name,
+          CF_UTENTE: rup.user.fiscalCode ?? '',
+          IMPORTO_GARA: '10000.00',
+        }),
+      },
+    });
+    const id = gara.id_gara as string;
+    const noReason = await call(client, 'cancellaGara', { ticket, id_gara: id, id_motivazione: '2' });
+    expect(noReason.success).toBe(false);
+    expect(noReason.error).toMatch(/id_motivazione/);
+    const cancelled = await call(client, 'cancellaGara', { ticket, id_gara: id, id_motivazione: '7' });
+    expect(cancelled.success, JSON.stringify(cancelled)).toBe(true);
+    const [, raw] = await client.consultaNumeroGaraAsync({ ticket, id_gara: id });
+    expect(raw).toContain('tns:ID_STATO_GARA="CANC"');
+    expect(raw).toContain('tns:ID_MOTIVAZIONE="7"');
+    const lot = await call(client, 'inserisciLotto', { ticket, id_gara: id, datiLotto: lotto() });
+    expect(lot.success).toBe(false);
+    expect(lot.error).toMatch(/cancellata/);
+  });
+
   it('an operation of the WSDL gara does not support answers its own error in the response shape', async () => {
     const answer = await call(client, 'consultaIniziativa', { ticket, CIG: 'A000000000' });
     expect(answer.success).toBe(false);

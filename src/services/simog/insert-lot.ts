@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { invalidField, notFound } from '../../domain/shared/errors.js';
+import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
 import { requireRole, type UserActor } from '../context.js';
 import { runIdempotent } from '../idempotency.js';
 import type { Lot, Store, Tender } from '../ports.js';
@@ -129,6 +129,11 @@ async function firstLot(
   const reserved = await simog.lockTender(tenderNumber);
   if (!reserved || reserved.contractingAuthorityId !== actor.contractingAuthorityId) {
     throw notFound(`gara ${tenderNumber}`);
+  }
+  if (reserved.cancellation) {
+    throw new DomainError('invalid_state', `la gara ${tenderNumber} è cancellata: nessun lotto si aggiunge`, {
+      reason: 'tender_cancelled',
+    });
   }
   if (reserved.tenderId !== null) {
     // created by a concurrent first lot meanwhile

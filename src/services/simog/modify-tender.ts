@@ -39,6 +39,9 @@ export async function modifyTender(
       });
       await simog.updateTender(tenderNumber, { tenderId: tender.id }, now);
     } else {
+      if (reserved.cancellation) {
+        throw new DomainError('invalid_state', `la gara ${tenderNumber} è cancellata`);
+      }
       if (reserved.tenderId !== null) {
         const tender = await store.tenders.findByNumber(tenderNumber);
         if (!tender) throw notFound(`gara ${tenderNumber}`);

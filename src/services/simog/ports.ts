@@ -20,6 +20,8 @@ export interface SimogTender {
   attributes: Record<string, string>;
   categories: string[];
   perfectedAt: Date | null;
+  /** A reserved number cancelled before its first lot. */
+  cancellation: { at: Date; reason: number; note: string | null } | null;
   createdAt: Date;
 }
 
@@ -44,13 +46,16 @@ export interface SimogRepository {
   /** The session of a ticket that is not expired nor revoked, whose API token and user are still valid. */
   findSession(ticketSha256: string, now: Date): Promise<SimogSession | undefined>;
   revokeTicket(ticketSha256: string, at: Date): Promise<boolean>;
-  insertTender(tender: Omit<SimogTender, 'tenderId' | 'perfectedAt'>): Promise<void>;
+  insertTender(tender: Omit<SimogTender, 'tenderId' | 'perfectedAt' | 'cancellation'>): Promise<void>;
   findTender(tenderNumber: number): Promise<SimogTender | undefined>;
   lockTender(tenderNumber: number): Promise<SimogTender | undefined>;
   updateTender(
     tenderNumber: number,
     changes: Partial<
-      Pick<SimogTender, 'tenderId' | 'object' | 'amountCents' | 'attributes' | 'categories' | 'perfectedAt'>
+      Pick<
+        SimogTender,
+        'tenderId' | 'object' | 'amountCents' | 'attributes' | 'categories' | 'perfectedAt' | 'cancellation'
+      >
     >,
     at: Date,
   ): Promise<void>;

@@ -26,7 +26,11 @@ export function garaView(input: {
   const live = input.lots.filter((l) => l.state !== 'cancelled');
   const amountCents = simog?.amountCents ?? live.reduce((sum, l) => sum + l.amountCents, 0);
   const createdAt = tender?.createdAt ?? simog?.createdAt ?? new Date();
-  const state = tender?.state === 'cancelled' ? 'CANC' : simog?.perfectedAt ? 'CONF' : 'IN_LAV';
+  const cancelled = tender?.state === 'cancelled' || (tender === undefined && simog?.cancellation != null);
+  const state = cancelled ? 'CANC' : simog?.perfectedAt ? 'CONF' : 'IN_LAV';
+  const cancellation = tender
+    ? tender.cancelledAt && { at: tender.cancelledAt, reason: tender.cancelReason, note: tender.cancelNote }
+    : simog?.cancellation;
   return {
     attributes: {
       ...sent,
@@ -39,9 +43,9 @@ export function garaView(input: {
       ID_GARA: String(input.tenderNumber),
       IMPORTO_GARA: formatAmount(amountCents),
       IMPORTO_SA_GARA: formatAmount(saContribution(amountCents, romeDateOf(createdAt)).amountCents),
-      DATA_CANCELLAZIONE_GARA: tender?.cancelledAt ? simogDateTime(tender.cancelledAt) : undefined,
-      ID_MOTIVAZIONE: tender?.cancelReason != null ? String(tender.cancelReason) : undefined,
-      NOTE_CANC: tender?.cancelNote ?? undefined,
+      DATA_CANCELLAZIONE_GARA: cancellation ? simogDateTime(cancellation.at) : undefined,
+      ID_MOTIVAZIONE: cancellation && cancellation.reason != null ? String(cancellation.reason) : undefined,
+      NOTE_CANC: cancellation?.note ?? undefined,
       NUMERO_LOTTI: String(input.lots.length),
       DATA_CREAZIONE: simogDateTime(createdAt),
       ID_OSSERVATORIO: authority.regionalSectionCode,

@@ -32,6 +32,10 @@ CREATE TABLE simog_tenders (
   amount_cents bigint NOT NULL CHECK (amount_cents > 0),
   attributes jsonb NOT NULL,
   perfected_at timestamptz,
+  -- a reserved number cancelled before its first lot (a tender with lots is cancelled in tenders)
+  cancelled_at timestamptz,
+  cancel_reason smallint,
+  cancel_note text,
   created_at timestamptz NOT NULL,
   updated_at timestamptz NOT NULL
 );

@@ -28,6 +28,9 @@ type SimogTables = {
     amount_cents: string | number;
     attributes: unknown;
     perfected_at: Date | null;
+    cancelled_at: Date | null;
+    cancel_reason: number | null;
+    cancel_note: string | null;
     created_at: Date;
     updated_at: Date;
   };
@@ -49,6 +52,9 @@ type Row = {
   amount_cents: string | number;
   attributes: unknown;
   perfected_at: Date | null;
+  cancelled_at: Date | null;
+  cancel_reason: number | null;
+  cancel_note: string | null;
   created_at: Date;
 };
 
@@ -68,6 +74,10 @@ function toTender(row: Row): SimogTender {
     attributes: stored.values,
     categories: stored.categories,
     perfectedAt: row.perfected_at,
+    cancellation:
+      row.cancelled_at === null
+        ? null
+        : { at: row.cancelled_at, reason: Number(row.cancel_reason), note: row.cancel_note },
     createdAt: row.created_at,
   };
 }
@@ -140,6 +150,9 @@ export function simogRepository(database: Database): SimogRepository {
           amount_cents: t.amountCents,
           attributes: json({ values: t.attributes, categories: t.categories }),
           perfected_at: null,
+          cancelled_at: null,
+          cancel_reason: null,
+          cancel_note: null,
           created_at: t.createdAt,
           updated_at: t.createdAt,
         })
@@ -172,6 +185,13 @@ export function simogRepository(database: Database): SimogRepository {
           ...(changes.object !== undefined ? { object: changes.object } : {}),
           ...(changes.amountCents !== undefined ? { amount_cents: changes.amountCents } : {}),
           ...(changes.perfectedAt !== undefined ? { perfected_at: changes.perfectedAt } : {}),
+          ...(changes.cancellation
+            ? {
+                cancelled_at: changes.cancellation.at,
+                cancel_reason: changes.cancellation.reason,
+                cancel_note: changes.cancellation.note,
+              }
+            : {}),
           ...(changes.attributes !== undefined || changes.categories !== undefined
             ? {
                 attributes: json({
