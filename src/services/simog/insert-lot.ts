@@ -75,13 +75,16 @@ export async function insertLot(
     types: input.contractTypes,
   };
   const key = `simog:${call.idempotencyKey ?? `inserisciLotto:${sha256(JSON.stringify(fingerprint))}`}`;
-  // Read before the transaction (no lock held meanwhile): what inserisciGara reserved, and the tender.
-  const reserved = await deps.simog.simog.findTender(tenderNumber);
-  if (!reserved || reserved.tenderId !== null) {
+  // Before the transaction (no lock held meanwhile): the tender's facts, which never change once it
+  // exists (kept in memory), or what inserisciGara reserved.
+  let known = deps.sessions.knownTender(tenderNumber);
+  const reserved = known ? undefined : await deps.simog.simog.findTender(tenderNumber);
+  if (!known && (!reserved || reserved.tenderId !== null)) {
     const tender = await deps.store.tenders.findByNumber(tenderNumber);
-    if (tender && tender.contractingAuthorityId === actor.contractingAuthorityId) {
-      checkAgainstTender(input.attributes, tender);
-    }
+    if (tender) known = deps.sessions.rememberTender(tenderNumber, tender);
+  }
+  if (known && known.contractingAuthorityId === actor.contractingAuthorityId) {
+    checkAgainstTender(input.attributes, known);
   }
   return deps.simog.transaction(async ({ store, simog }) => {
     const result = await runIdempotent(
@@ -106,7 +109,7 @@ export async function insertLot(
           cig: lot.cig,
           lotNumber: lot.lotNumber,
           cfAmministrazione: lot.contractingAuthorityFiscalCode,
-          cfStazione: reserved?.attributes.ID_STAZIONE_APPALTANTE ?? lot.contractingAuthorityFiscalCode,
+          cfStazione: lot.contractingAuthorityFiscalCode,
           cfUtente: session.fiscalCode ?? '',
         };
         return { statusCode: 201, body };
@@ -170,7 +173,10 @@ async function nextLot(
 }
 
 /** One procedure type and one contract object per tender in gara: a lot must agree with its tender. */
-function checkAgainstTender(a: Record<string, string>, tender: Tender): void {
+function checkAgainstTender(
+  a: Record<string, string>,
+  tender: Pick<Tender, 'procedureTypeCode' | 'contractObject'>,
+): void {
   if (a.ID_SCELTA_CONTRAENTE !== tender.procedureTypeCode) {
     throw invalidField(
       'ID_SCELTA_CONTRAENTE',

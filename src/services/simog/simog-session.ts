@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DomainError } from '../../domain/shared/errors.js';
 import { actorFromUser, type ServiceDeps, type UserActor } from '../context.js';
 import type { SimogCodec, SimogUnitOfWork } from './ports.js';
+import type { Tender } from '../ports.js';
 
 /** What every SIMOG use case may use: gara's services' deps plus the SIMOG storage and sessions. */
 export type SimogDeps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'> & {
@@ -14,6 +15,9 @@ export interface SimogCall {
   requestId?: string | undefined;
   idempotencyKey?: string | undefined;
 }
+
+/** A tender's authority, procedure type and contract object: fixed when it is created. */
+export type TenderFacts = Pick<Tender, 'contractingAuthorityId' | 'procedureTypeCode' | 'contractObject'>;
 
 /** The actor of a ticket, with the user's fiscal code (CF_UTENTE). */
 export type SessionActor = UserActor & { fiscalCode: string | null };
@@ -68,6 +72,24 @@ export class SimogSessions {
 
   forget(ticket: string): void {
     this.#cache.delete(ticket);
+  }
+
+  /** What never changes about a tender once it exists: kept so that inserisciLotto need not read it. */
+  readonly #tenders = new Map<number, TenderFacts>();
+
+  knownTender(tenderNumber: number): TenderFacts | undefined {
+    return this.#tenders.get(tenderNumber);
+  }
+
+  rememberTender(tenderNumber: number, tender: TenderFacts): TenderFacts {
+    const facts: TenderFacts = {
+      contractingAuthorityId: tender.contractingAuthorityId,
+      procedureTypeCode: tender.procedureTypeCode,
+      contractObject: tender.contractObject,
+    };
+    if (this.#tenders.size >= 10_000) this.#tenders.clear();
+    this.#tenders.set(tenderNumber, facts);
+    return facts;
   }
 }
 
