@@ -342,3 +342,34 @@ describe.skipIf(!specsAvailable)(`SIMOG refusals and guarantees (${engineName()}
     );
   });
 });
+
+describe.skipIf(!specsAvailable)(`SIMOG calls count against the API's rate limit (${engineName()})`, () => {
+  let h: SimogHarness;
+  beforeAll(async () => {
+    h = await startSimogApp(undefined, { rateLimitMax: 5 });
+  });
+  afterAll(() => h?.close());
+
+  it('per ticket: past RATE_LIMIT_MAX in the window, success=false with Retry-After; another ticket is not affected', async () => {
+    const client = (await soap.createClientAsync(WSDL_PATH, {
+      endpoint: `${h.url}/simog/SimogWSPDD`,
+    })) as Client;
+    const first = await h.factories.rup();
+    const second = await h.factories.rup();
+    const t1 = (await call(client, 'login', { login: first.user.email, password: first.token }))
+      .ticket as string;
+    const t2 = (await call(client, 'login', { login: second.user.email, password: second.token }))
+      .ticket as string;
+    const outcomes: boolean[] = [];
+    for (let i = 0; i < 7; i++) {
+      outcomes.push(
+        (await call(client, 'consultaNumeroGara', { ticket: t1, id_gara: '1000000' })).error !== undefined,
+      );
+    }
+    const limited = await call(client, 'consultaNumeroGara', { ticket: t1, id_gara: '1000000' });
+    expect(limited.success).toBe(false);
+    expect(limited.error).toMatch(/Troppe richieste/);
+    const other = await call(client, 'consultaNumeroGara', { ticket: t2, id_gara: '1000000' });
+    expect(other.error).not.toMatch(/Troppe richieste/);
+  });
+});

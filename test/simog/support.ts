@@ -43,7 +43,10 @@ export interface SimogHarness {
 }
 
 /** The real app (with the SIMOG interface) listening on an ephemeral port over a test database. */
-export async function startSimogApp(now = '2026-03-02T09:00:00Z'): Promise<SimogHarness> {
+export async function startSimogApp(
+  now = '2026-03-02T09:00:00Z',
+  options: { rateLimitMax?: number } = {},
+): Promise<SimogHarness> {
   const db = await createTestDatabase();
   const clock = new FixedClock(now);
   const base = serviceDeps(db.db, clock);
@@ -72,7 +75,7 @@ export async function startSimogApp(now = '2026-03-02T09:00:00Z'): Promise<Simog
     ping: db.ping,
     engine: db.engine,
     version: 'test',
-    rateLimit: { max: 100_000, windowMs: 60_000 },
+    rateLimit: { max: options.rateLimitMax ?? 100_000, windowMs: 60_000 },
     monitor,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

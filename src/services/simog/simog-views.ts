@@ -7,9 +7,6 @@ import { simogDateTime, simogDayTime, tipoContrattoOf } from './simog-values.js'
 
 type Attributes = Record<string, string | undefined>;
 
-/** statoAppalto / statoLotto codes (anac-tipologiche). */
-const lotStateCode = { issued: 'IN_LAV', perfected: 'CONF', cancelled: 'CANC' } as const;
-
 const ora = (instant: Date): string => simogDateTime(instant).slice(11, 16);
 
 /** Attributes of GaraType for a tender (or a tender number reserved by inserisciGara, before its first lot). */
@@ -92,5 +89,3 @@ export function lottoView(
     FLAG_CUP: extra?.cup ? 'S' : sent.FLAG_CUP,
   };
 }
-
-export const lotStateOf = (lot: Lot): string => lotStateCode[lot.state];

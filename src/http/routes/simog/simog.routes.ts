@@ -43,6 +43,14 @@ export const simogRoutes: FastifyPluginAsync<{
     });
   const codesIssued = metrics.codesIssued as Counter<'family'>;
 
+  // The API's rate limit (RATE_LIMIT_MAX per window), per ticket (per address for login and
+  // loginRPNT): the ticket is in the body, so it is counted once the envelope is read.
+  const limitKeys = new WeakMap<object, string>();
+  const limiter = app.createRateLimit({
+    keyGenerator: (request) => limitKeys.get(request) ?? `simog-ip:${request.ip}`,
+    allowList: () => false,
+  });
+
   const xml = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type('text/xml; charset=utf-8').send(body);
   const unavailable = (reply: FastifyReply) => {
@@ -90,6 +98,21 @@ export const simogRoutes: FastifyPluginAsync<{
       if (!handler) {
         observe('refused');
         return xml(reply, 200, codec.response(operation, { success: false, error: NOT_SUPPORTED }));
+      }
+      const ticket = parsed.request.field('ticket');
+      limitKeys.set(request, ticket ? `simog-ticket:${ticket}` : `simog-ip:${request.ip}`);
+      const limit = await limiter(request);
+      if (!limit.isAllowed && limit.isExceeded) {
+        observe('refused');
+        reply.header('retry-after', String(limit.ttlInSeconds));
+        return xml(
+          reply,
+          200,
+          codec.response(operation, {
+            success: false,
+            error: `Troppe richieste: al massimo ${limit.max} ogni ${Math.round(limit.timeWindow / 1000)} s; riprovare tra ${limit.ttlInSeconds} s`,
+          }),
+        );
       }
       const key = request.headers['idempotency-key'];
       try {
