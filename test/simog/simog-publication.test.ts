@@ -224,4 +224,23 @@ describe.skipIf(!specsAvailable)(`SIMOG pubblica, modifica, integraCUP (${engine
     expect(lastRaw).toContain('tns:CUP="J51B21000010001"');
     expect(lastRaw).toContain('tns:FLAG_CUP="S"');
   });
+
+  it('consultaGara and consultaNumeroGara answer a tender created through the REST API, every required attribute present', async () => {
+    const { tender, lots } = await h.factories.tender(rup.actor, {
+      contractObject: 'works',
+      lots: [sampleLot({ object: 'Rifacimento del manto stradale', cpv: '45233140' })],
+    });
+    const cig = lots[0]?.cig ?? '';
+    const byCig = await call(client, 'consultaGara', { ticket, CIG: cig });
+    expect(byCig.success, JSON.stringify(byCig)).toBe(true);
+    expect(lastRaw).toContain(`tns:ID_GARA="${tender.tenderNumber}"`);
+    expect(lastRaw).toContain('tns:TIPO_CONTRATTO="L"');
+    expect(lastRaw).toContain('tns:ID_STATO_GARA="IN_LAV"');
+    const byNumber = await call(client, 'consultaNumeroGara', {
+      ticket,
+      id_gara: String(tender.tenderNumber),
+    });
+    expect(byNumber.success).toBe(true);
+    expect(lastRaw).toContain(`<CIG>${cig}</CIG>`);
+  });
 });
