@@ -35,6 +35,8 @@ export interface Config {
   idempotencyRetentionHours: number;
   lookupCacheTtlMs: number;
   probeIntervalMs: number;
+  /** How long a SIMOG ticket (login) lives. */
+  simogTicketTtlMinutes: number;
   probeFailuresToOpen: number;
   probeSuccessesToClose: number;
   pagopa: {
@@ -226,6 +228,11 @@ export const configVariables: ConfigVariable[] = [
   },
   { name: 'PUBLIC_URL', default: '(http://HOST:PORT)', description: 'Base URL printed and used in links' },
   {
+    name: 'SIMOG_TICKET_TTL_MINUTES',
+    default: '60',
+    description: 'How long a ticket of the SIMOG web service (login) lives; chiudiSessione ends it earlier',
+  },
+  {
     name: 'PROBE_INTERVAL_MS',
     default: '1000',
     description: 'How often the probes check the services and the database',
@@ -403,6 +410,7 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyRetentionHours: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 72, 1, 24 * 365),
     lookupCacheTtlMs: integer(env, 'LOOKUP_CACHE_TTL_MS', 2000, 0, 3_600_000),
     probeIntervalMs: integer(env, 'PROBE_INTERVAL_MS', 1000, 100, 3_600_000),
+    simogTicketTtlMinutes: integer(env, 'SIMOG_TICKET_TTL_MINUTES', 60, 1, 24 * 60),
     probeFailuresToOpen: integer(env, 'PROBE_FAILURES_TO_OPEN', 3, 1, 1000),
     probeSuccessesToClose: integer(env, 'PROBE_SUCCESSES_TO_CLOSE', 3, 1, 1000),
     pagopa: pagopaConfig(env, onOrAuto('PAGOPA_SANDBOX', ['auto', 'on', 'off'], 'on')),

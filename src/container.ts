@@ -42,6 +42,9 @@ import { OutboxWorker } from './jobs/outbox-worker.js';
 import { RateLimiter } from './services/notices/dispatch.js';
 import type { LetterRenderer, Mailer } from './services/notices/ports.js';
 import type { PecMailbox } from './services/notices/receipts.js';
+import { simogUnitOfWork } from './adapters/db/repositories/simog-repository.js';
+import { simogCodec } from './adapters/simog/simog-codec.js';
+import { SimogSessions } from './services/simog/simog-session.js';
 
 /** The letters are filed under this entry of the titolario (the segnatura requires a classification). */
 const LETTER_CLASSIFICATION = { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' };
@@ -147,11 +150,14 @@ export async function createContainer(
       'no PEC provider certificate in PEC_TRUST_DIR: every PEC receipt is kept for review',
     );
   }
+  const shared = createStoreShared(database.db, { maxConcurrentBatches: config.maxConcurrentBatches });
   const deps: ServiceDeps = {
-    store: createStore(
-      database.db,
-      createStoreShared(database.db, { maxConcurrentBatches: config.maxConcurrentBatches }),
-    ),
+    store: createStore(database.db, shared),
+    simogInterface: {
+      uow: simogUnitOfWork(database.db, shared),
+      sessions: new SimogSessions({ ticketTtlMs: config.simogTicketTtlMinutes * 60_000 }),
+      codec: simogCodec(),
+    },
     clock: overrides.clock ?? systemClock,
     ids: overrides.ids ?? randomIds,
     cigOrdinals: new OrdinalAllocator('pcp', 128),

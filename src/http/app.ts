@@ -44,6 +44,7 @@ declare module 'fastify' {
     replicaRead?: boolean;
   }
 }
+import { simogRoutes } from './routes/simog/simog.routes.js';
 
 export interface AppOptions {
   deps: ServiceDeps;
@@ -402,6 +403,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ? bus.publish({ kind: 'verification', cig: position.cig, fiscalCode: position.debtorFiscalCode })
         : verificationCache.paymentApplied(position.cig, position.debtorFiscalCode),
   });
+  await app.register(simogRoutes, { deps, metrics, monitor, publicUrl: options.publicUrl ?? (() => '') });
 
   return app;
 }

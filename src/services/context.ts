@@ -12,6 +12,8 @@ import type { LetterRenderer, PecReceiptReader, SegnaturaSigner } from './notice
 import type { Actor, UserActor } from '../domain/registry/actor.js';
 import type { AuditEntry, Store } from './ports.js';
 import type { Role } from '../domain/registry/registry.js';
+import type { User } from '../domain/registry/registry.js';
+import type { SimogWiring } from './simog/simog-session.js';
 
 export { actorFromUser, systemActor } from '../domain/registry/actor.js';
 export type { Actor, UserActor } from '../domain/registry/actor.js';
@@ -44,6 +46,8 @@ export interface ServiceDeps {
   paForNode: PaForNodeCodec;
   /** Reads pagoPA reporting flows (FlussoRiversamento XML). */
   reportingFlows: ReportingFlowReader;
+  /** The SIMOG web service interface (storage, sessions, SOAP codec); absent = /simog not served. */
+  simogInterface?: SimogWiring | undefined;
 }
 
 export function requireRole(actor: Actor, ...allowed: Role[]): UserActor {

@@ -13,6 +13,7 @@ import * as m0010 from './migrations/0010-pec-receipt-trust.js';
 import * as m0012 from './migrations/0012-amount-cap.js';
 import * as m0013 from './migrations/0013-provisional-invitation-date.js';
 import * as m0016 from './migrations/0016-several-processes.js';
+import * as m0017 from './migrations/0017-simog.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0012-amount-cap': m0012,
   '0013-provisional-invitation-date': m0013,
   '0016-several-processes': m0016,
+  '0017-simog': m0017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -35,6 +35,8 @@ export async function createTender(
   deps: Deps,
   input: CreateTenderInput,
   actor: Actor,
+  /** A tender number reserved earlier (SIMOG's inserisciGara answers it before the first lot). */
+  options: { tenderNumber?: number } = {},
 ): Promise<{ tender: Tender; lots: Lot[] }> {
   const rup = requireRole(actor, 'rup');
   const caId = rup.contractingAuthorityId as string;
@@ -79,7 +81,7 @@ export async function createTender(
   }
 
   return deps.store.transaction(async (store) => {
-    const tenderNumber = await store.codes.nextTenderNumber();
+    const tenderNumber = options.tenderNumber ?? (await store.codes.nextTenderNumber());
     const tenderId = deps.ids.uuid();
     await store.tenders.insert({
       id: tenderId,
