@@ -12,7 +12,6 @@ import type { LetterRenderer, PecReceiptReader, SegnaturaSigner } from './notice
 import type { Actor, UserActor } from '../domain/registry/actor.js';
 import type { AuditEntry, Store } from './ports.js';
 import type { Role } from '../domain/registry/registry.js';
-import type { User } from '../domain/registry/registry.js';
 import type { SimogWiring } from './simog/simog-session.js';
 
 export { actorFromUser, systemActor } from '../domain/registry/actor.js';
