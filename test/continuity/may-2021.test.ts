@@ -290,7 +290,7 @@ describe(`May 2021, replayed (${engineName()})`, () => {
     expect(
       (await call('GET', '/api/v1/regional-sections/LAZ/overdue-regularisations', pugliaStaff.token))
         .statusCode,
-    ).toBe(403);
+    ).toBe(404); // issue 11: another section's resource is not found (was 403)
     // The job then regularises it on the RUP's behalf (the outage is over).
     expect((await regularisePending(h.deps)).regularised).toEqual([forgotten.reference]);
     // A negotiated procedure (type 5): regularised with its invitation date, as on perfezionamento.

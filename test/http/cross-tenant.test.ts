@@ -136,16 +136,7 @@ const PUBLIC_ROUTES = new Set([
  * the routes behind use cases (issue 11). Printed on every run; an entry that no longer leaks fails the
  * test, so the list only shrinks. `<METHOD> <path> as <role>`.
  */
-const KNOWN_LEAKS_TO_FIX = new Set<string>([
-  // 403 instead of 404: the route tells a bidder that the lot exists.
-  'GET /api/v1/lots/:cig/contributions/:fiscalCode as economic_operator',
-  // 403 instead of 404 ("regional staff see their own section only"), checked in the route.
-  'GET /api/v1/regional-sections/:code/overdue-regularisations as regional_staff',
-  // The route redoes the authorization for RUPs only: any other section's officer and any bidder read
-  // another authority's regularisation record (200).
-  'GET /api/v1/provisional-procedures/:reference/regularisation-record as regional_staff',
-  'GET /api/v1/provisional-procedures/:reference/regularisation-record as economic_operator',
-]);
+const KNOWN_LEAKS_TO_FIX = new Set<string>([]);
 
 /** Routes open by design to roles that own none of their resources (not asked the stranger's question). */
 const OPEN_TO: Record<string, { roles: readonly TenantRole[]; reason: string }> = {

@@ -288,7 +288,8 @@ describe(`contributions and pagoPA, the creditor side (${engineName()})`, () => 
     const otherRup = await h.factories.rup({ place: '012058091', section: 'LAZ' });
     const url = `/api/v1/lots/${lot.cig}/contributions/${bidderFiscalCode}`;
     expect((await h.app.inject({ url, headers: bearer(bidder.token) })).statusCode).toBe(200);
-    expect((await h.app.inject({ url, headers: bearer(other.bidder.token) })).statusCode).toBe(403);
+    // issue 11: another bidder's verification is not found (was 403)
+    expect((await h.app.inject({ url, headers: bearer(other.bidder.token) })).statusCode).toBe(404);
     expect((await h.app.inject({ url, headers: bearer(otherRup.token) })).statusCode).toBe(404);
     expect((await h.app.inject({ url })).statusCode).toBe(401);
     const staff = await h.factories.user('authority_staff');

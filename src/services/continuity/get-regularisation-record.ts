@@ -1,11 +1,12 @@
 import { DomainError } from '../../domain/shared/errors.js';
-import type { Actor, ServiceDeps } from '../context.js';
+import { canSeeAuthority, type Actor, type ServiceDeps } from '../context.js';
 import { getProvisional } from './get-provisional.js';
 import { regulariseProcedure, type RegularisationRecord } from './regularise-procedure.js';
 
 /**
- * The regularisation record of a procedure, for the tender file: another authority's RUP does not find
- * it; a procedure not regularised yet has none.
+ * The regularisation record of a procedure, for the tender file: its authority's RUPs, the officers of
+ * its regional section and the Authority's staff read it; anyone else does not find it (404); a
+ * procedure not regularised yet has none.
  */
 export async function getRegularisationRecord(
   deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'>,
@@ -13,11 +14,7 @@ export async function getRegularisationRecord(
   actor: Actor,
 ): Promise<RegularisationRecord> {
   const p = await getProvisional(deps, reference);
-  if (
-    actor.kind === 'user' &&
-    actor.role === 'rup' &&
-    actor.contractingAuthorityId !== p.contractingAuthorityId
-  ) {
+  if (actor.kind === 'user' && !canSeeAuthority(actor, p.contractingAuthorityId, p.regionalSectionCode)) {
     throw new DomainError('not_found', `provisional reference ${p.reference} not found`);
   }
   if (p.state !== 'regularised')

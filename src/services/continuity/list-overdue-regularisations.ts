@@ -10,9 +10,9 @@ export async function listOverdueRegularisations(
   actor: Actor,
 ): Promise<ProvisionalProcedure[]> {
   const user = requireRole(actor, 'regional_staff', 'authority_staff', 'admin');
-  // Sections are public (their list is open data): another section's answers 403, not 404.
+  // Another section's list is not found (404), as every resource outside the caller's section.
   if (user.role === 'regional_staff' && user.regionalSectionCode !== sectionCode) {
-    throw new DomainError('forbidden', 'regional staff see their own section only');
+    throw new DomainError('not_found', `overdue regularisations of section ${sectionCode} not found`);
   }
   return listProvisional(deps, { overdue: true, regionalSection: sectionCode }, actor);
 }

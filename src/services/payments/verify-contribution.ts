@@ -58,7 +58,8 @@ async function lotFor(deps: Deps, cig: string, actor: Actor, fiscalCode?: string
     const loadOperator = async () => (await deps.store.operators.findEconomicOperator(operatorId)) ?? null;
     const own = deps.cache ? await deps.cache.operators.get(operatorId, loadOperator) : await loadOperator();
     if (!own || (fiscalCode !== undefined && own.fiscalCode !== fiscalCode && own.vatNumber !== fiscalCode)) {
-      throw new DomainError('forbidden', 'a bidder can verify only its own payments');
+      // Another bidder's verification is not found (404), as every resource outside the caller's reach.
+      throw notFound(`contribution of ${fiscalCode ?? 'this bidder'} for CIG ${cig}`);
     }
     return lot;
   }
