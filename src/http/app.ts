@@ -11,12 +11,12 @@ import Fastify, {
 } from 'fastify';
 import { Type } from 'typebox';
 import { DomainError } from '../domain/shared/errors.js';
-import { portalRoutes } from './portal/portal.routes.js';
+import { databaseDownPage, portalRoutes, WITHOUT_DATABASE } from './portal/portal.routes.js';
 import type { OidcSignIn } from './portal/oidc.pages.js';
 import type { TokenAuthenticator } from '../services/auth/authenticate.js';
 import { docsCsp, securityHeaders } from './security-headers.js';
 import type { ServiceDeps } from '../services/context.js';
-import { errorHandler, problemOf, sendProblem } from './problem.js';
+import { errorHandler, problemOf, sendProblem, statusOf } from './problem.js';
 import { Metrics } from './metrics.js';
 import { ajvPlugins, refuseUnsafeText } from './input-guard.js';
 import { cigRoutes } from './routes/cig/index.js';
@@ -107,6 +107,18 @@ export interface AppOptions {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** /health/ready answers 503 when the database has not answered within this long. */
 const READY_DEADLINE_MS = 700;
+/** Paths answered from memory or by their own protocol: no database deadline on them. */
+const MEMORY_PREFIXES = [
+  '/status',
+  '/stato',
+  '/health',
+  '/metrics',
+  '/docs',
+  '/openapi.json',
+  '/pagopa',
+  '/simog',
+];
+
 /** How long a request's check that the database answers may take (see answerWhenDatabaseStops). */
 const DATABASE_CONFIRM_MS = 300;
 const DATABASE_DOWN = 'the database does not answer: retry shortly; see /stato';
@@ -204,17 +216,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const deadlines = new WeakMap<object, NodeJS.Timeout>();
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const api =
-      request.url.startsWith('/api/v1/') &&
-      !request.url.startsWith('/api/v1/status') &&
+    const path = request.url.split('?')[0] ?? '/';
+    const fromMemory =
+      path.startsWith('/api/v1/status') ||
       // Served by the replicas: they answer while the primary is down or being replaced.
-      !(options.readStore && request.routeOptions.config.replicaRead);
+      !!(options.readStore && request.routeOptions.config.replicaRead);
+    const api = path.startsWith('/api/v1/') && !fromMemory;
+    // Portal pages that read the database (the SOAP endpoints answer in their own envelopes).
+    const page =
+      !fromMemory &&
+      !path.startsWith('/api/') &&
+      !MEMORY_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) &&
+      !path.startsWith('/assets/') &&
+      !WITHOUT_DATABASE.has(path);
     // While the database does not answer, API calls fail at once (503) instead of waiting on it, before
     // anything (the token lookup included) asks it; the status endpoints keep answering from memory.
     if (api && !monitor.databaseUp) throw databaseDown(reply);
-    if (api && deadlineMs > 0) deadlines.set(request, answerWhenDatabaseStops(request, reply, deadlineMs));
+    if ((api || page) && deadlineMs > 0)
+      deadlines.set(request, answerWhenDatabaseStops(request, reply, deadlineMs, page ? 'page' : 'api'));
     const header = request.headers.authorization;
-    if (header !== undefined) {
+    // Bearer tokens are the API's (the portal has its sessions, the SOAP services their own credentials):
+    // elsewhere the header is not looked up, so it cannot make a page wait on the database.
+    if (header !== undefined && path.startsWith('/api/')) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match?.[1])
         throw new DomainError('unauthorized', 'the Authorization header must be "Bearer <token>"');
@@ -236,16 +259,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
    * shared ping); if not, it answers 503 now (the work in flight finishes or fails in the background:
    * a retry with the same Idempotency-Key gets its result) and the database is marked down.
    */
-  function answerWhenDatabaseStops(request: FastifyRequest, reply: FastifyReply, ms: number): NodeJS.Timeout {
+  function answerWhenDatabaseStops(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ms: number,
+    kind: 'api' | 'page',
+  ): NodeJS.Timeout {
     const timer = setTimeout(() => {
       if (reply.sent) return;
       void monitor.confirmDatabase(DATABASE_CONFIRM_MS).then((alive) => {
         if (alive || reply.sent || reply.raw.destroyed) return;
         reply.header('retry-after', '5');
-        sendProblem(
-          reply,
-          problemOf('service_unavailable', DATABASE_DOWN, request, { reason: 'database_down' }),
-        );
+        if (kind === 'page')
+          reply.code(statusOf.service_unavailable).type('text/html; charset=utf-8').send(databaseDownPage());
+        else
+          sendProblem(
+            reply,
+            problemOf('service_unavailable', DATABASE_DOWN, request, { reason: 'database_down' }),
+          );
         reply.hijack(); // what the handler answers later is dropped
       });
     }, ms);

@@ -79,7 +79,15 @@ const bootstrapItaliaDist = join(
 const ANONYMOUS_FORMS = new Set(['/iscrizioni', '/iscrizioni/conferma', '/iscrizioni/annulla']);
 
 /** Pages that need no database: they keep answering while it is down. */
-const WITHOUT_DATABASE = new Set(['/', '/dichiarazione-di-accessibilita', '/assets/portal.css']);
+/** Portal pages served without the database (they stay up while it is down). */
+export const WITHOUT_DATABASE = new Set(['/', '/dichiarazione-di-accessibilita', '/assets/portal.css']);
+
+/** The page a portal request gets while the database does not answer (503, with Retry-After). */
+export const databaseDownPage = (): string =>
+  messagePage('Servizio temporaneamente non disponibile', [
+    html`La banca dati non risponde: questa pagina tornerà disponibile appena il servizio sarà ripristinato.`,
+    html`Consulta lo <a href="/stato">stato dei servizi</a> per le interruzioni in corso e i comunicati.`,
+  ]);
 
 export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   app,
@@ -117,14 +125,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
         .code(statusOf.service_unavailable)
         .header('retry-after', '5')
         .type('text/html; charset=utf-8')
-        .send(
-          messagePage('Servizio temporaneamente non disponibile', [
-            html`La banca dati non risponde: questa pagina tornerà disponibile appena il servizio sarà
-            ripristinato.`,
-            html`Consulta lo <a href="/stato">stato dei servizi</a> per le interruzioni in corso e i
-              comunicati.`,
-          ]),
-        );
+        .send(databaseDownPage());
     }
     const token = request.cookies[SESSION_COOKIE];
     if (token) {
