@@ -4,6 +4,7 @@ import { openDatabase } from '../../src/adapters/db/database.js';
 import { FixedClock } from '../../src/domain/shared/clock.js';
 import { buildApp } from '../../src/http/app.js';
 import { isUnavailable } from '../../src/http/problem.js';
+import { translateDbError } from '../../src/adapters/db/db-errors.js';
 import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import { StatusMonitor } from '../../src/services/status/status-monitor.js';
 import { Factories } from '../support/factories.js';
@@ -113,6 +114,7 @@ describe('public reads from the replicas (DATABASE_READ_URL)', () => {
   );
 });
 
+// A driver error is translated in adapters/db (translateDbError), then mapped by problem.ts.
 describe('failover errors are unavailability (503), not internal errors (500)', () => {
   it.each([
     [{ code: '57P01', message: 'terminating connection due to administrator command' }],
@@ -123,12 +125,14 @@ describe('failover errors are unavailability (503), not internal errors (500)', 
     [{ message: 'Connection terminated unexpectedly' }],
     [{ message: 'the database system is starting up' }],
   ])('%o', (error) => {
-    expect(isUnavailable(error)).toBe(true);
+    expect(isUnavailable(translateDbError(error))).toBe(true);
   });
 
   it('a constraint violation is not', () => {
-    expect(isUnavailable({ code: '23505', message: 'duplicate key value violates unique constraint' })).toBe(
-      false,
-    );
+    expect(
+      isUnavailable(
+        translateDbError({ code: '23505', message: 'duplicate key value violates unique constraint' }),
+      ),
+    ).toBe(false);
   });
 });
