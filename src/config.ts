@@ -22,6 +22,8 @@ export interface Config {
   dbStatementTimeoutMs: number;
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /** Where the rate-limit counters live: this process's memory, or PostgreSQL (shared by the processes). */
+  rateLimitStore: 'memory' | 'database';
   /** Seed demo data into an empty database (SEED_DEMO; auto = on the embedded engine only). */
   seedDemo: boolean;
   /** The portal's demo sign-in, picking a seeded user (PORTAL_DEMO_SIGNIN; auto = embedded engine only). */
@@ -132,6 +134,12 @@ export const configVariables: ConfigVariable[] = [
     description: 'Requests per token (or per IP without a token) per window',
   },
   { name: 'RATE_LIMIT_WINDOW_MS', default: '60000', description: 'Rate-limit window' },
+  {
+    name: 'RATE_LIMIT_STORE',
+    default: 'memory',
+    description:
+      'memory (each process counts its own) or database (counters shared by several processes in PostgreSQL: one write per API call)',
+  },
   {
     name: 'SEED_DEMO',
     default: 'auto',
@@ -402,6 +410,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
     rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 600, 1, 100_000_000),
     rateLimitWindowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+    rateLimitStore: oneOf(env, 'RATE_LIMIT_STORE', 'memory', ['memory', 'database']),
     seedDemo: onOrAuto('SEED_DEMO', ['auto', 'always', 'never'], 'always'),
     portalDemoSignIn: onOrAuto('PORTAL_DEMO_SIGNIN', ['auto', 'on', 'off'], 'on'),
     webhookLocalReceivers: onOrAuto('WEBHOOK_LOCAL_RECEIVERS', ['auto', 'on', 'off'], 'on'),

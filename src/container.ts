@@ -254,7 +254,7 @@ export async function createContainer(
       : localCacheBus();
   let rateLimitWarned = 0;
   const rateLimitStore =
-    database.engine === 'postgres'
+    database.engine === 'postgres' && config.rateLimitStore === 'database'
       ? postgresRateLimitStore(database.db, (error) => {
           if (Date.now() - rateLimitWarned < 10_000) return;
           rateLimitWarned = Date.now();

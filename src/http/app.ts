@@ -448,6 +448,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 function publishChange(bus: CacheBus, request: FastifyRequest): void {
   const params = (request.params ?? {}) as Record<string, unknown>;
   const route = request.routeOptions.url ?? '';
+  // Creating a tender or a lot changes no lookup anyone could have cached (an unknown code is not
+  // cached): no notification, which would cost a NOTIFY per issuance and empty every process's cache.
+  if (
+    request.method === 'POST' &&
+    (route === '/api/v1/tenders' || route === '/api/v1/tenders/:tenderNumber/lots')
+  )
+    return;
   if (typeof params.cig === 'string') bus.publish({ kind: 'lookup', cig: params.cig.toUpperCase() });
   else if (
     typeof params.tenderNumber === 'string' ||

@@ -47,6 +47,7 @@ describe('three gara processes on one PostgreSQL', () => {
       PROBE_INTERVAL_MS: '250',
       RATE_LIMIT_MAX: String(RATE_LIMIT),
       RATE_LIMIT_WINDOW_MS: '60000',
+      RATE_LIMIT_STORE: 'database',
       // Long enough that only an invalidation can explain a fresh answer within the test.
       LOOKUP_CACHE_TTL_MS: '60000',
       // Small claims (20/s x 1 s lease / 2 = 10 messages), so that the three workers share a relay.
