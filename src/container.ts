@@ -31,6 +31,10 @@ import { httpWebhooks } from './adapters/mail/webhooks.js';
 import { OutboxWorker } from './jobs/outbox-worker.js';
 import { RateLimiter } from './services/notices/dispatch.js';
 import type { LetterRenderer, Mailer } from './services/notices/ports.js';
+import type { OpendataServices } from './services/opendata/ports.js';
+import { opendataRepository } from './adapters/db/repositories/opendata-repository.js';
+import { directoryFileStore } from './adapters/opendata/file-store.js';
+import { tabularEncoder } from './adapters/opendata/tabular-encoders.js';
 
 /** The letters are filed under this entry of the titolario (the segnatura requires a classification). */
 const LETTER_CLASSIFICATION = { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' };
@@ -59,6 +63,8 @@ export interface Container {
   outbox: OutboxWorker;
   /** Who may call /pagopa/paForNode. */
   pagopaNode: NodeAuthPolicy;
+  /** Open data files (DATA_DIR/opendata) and the reads that produce them. */
+  opendata: OpendataServices;
   close(): Promise<void>;
 }
 
@@ -185,7 +191,16 @@ export async function createContainer(
     limiter: new RateLimiter(config.mail.ratePerSecond),
     logger,
   });
+  const opendata: OpendataServices = {
+    repository: opendataRepository(database.db),
+    files: directoryFileStore(config.opendata.dir),
+    encoder: tabularEncoder,
+    ocidPrefix: config.opendata.ocidPrefix,
+    publicUrl: () => config.publicUrl ?? serviceUrl.current,
+    pageSize: 5000,
+  };
   return {
+    opendata,
     monitor,
     config,
     logger,
@@ -266,6 +281,7 @@ export async function startService(container: Container): Promise<RunningService
       (config.portalDemoSignIn === 'auto' && container.database.engine === 'pglite'),
     oidc: config.oidc,
     pagopaNode: container.pagopaNode,
+    opendata: container.opendata,
     webhookLocalReceivers:
       config.webhookLocalReceivers === 'on' ||
       (config.webhookLocalReceivers === 'auto' && container.database.engine === 'pglite'),
@@ -273,7 +289,12 @@ export async function startService(container: Container): Promise<RunningService
   const scheduler = new Scheduler(logger);
   if (config.jobsEnabled)
     scheduler.start(
-      backgroundJobs(deps, config, () => config.publicUrl ?? (serviceUrl.current || undefined)),
+      backgroundJobs(
+        deps,
+        config,
+        () => config.publicUrl ?? (serviceUrl.current || undefined),
+        container.opendata,
+      ),
       { runAtStart: true },
     );
   container.monitor.start(config.probeIntervalMs);

@@ -14,6 +14,7 @@ import { formatValidations, readCodesFromStdin } from './cig-validate.js';
 import { payableDemoCig } from '../services/demo/seed-demo-data.js';
 import { registerQueueCommands } from './queue-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
+import { registerOpendataCommands } from './opendata-commands.js';
 
 /** The gara command: runs the service and its chores, and talks to a running service as a client. */
 
@@ -224,5 +225,6 @@ program
 
 registerQueueCommands(program);
 registerRelayCommands(program);
+registerOpendataCommands(program, config);
 
 await program.parseAsync(process.argv);

@@ -31,6 +31,8 @@ import { continuityRoutes, statusRoutes } from './routes/continuity.routes.js';
 import { noticeFeed, noticeRoutes } from './routes/notices.routes.js';
 import { pagopaRoutes } from './routes/pagopa.routes.js';
 import type { NodeAuthPolicy } from './pagopa-node-auth.js';
+import type { OpendataServices } from '../services/opendata/ports.js';
+import { opendataApiRoutes, opendataRoutes } from './routes/opendata/opendata.routes.js';
 
 export interface AppOptions {
   deps: ServiceDeps;
@@ -68,6 +70,8 @@ export interface AppOptions {
   databaseDeadlineMs?: number;
   /** Who may call /pagopa/paForNode (the pagoPA node); absent = nobody. */
   pagopaNode?: NodeAuthPolicy | undefined;
+  /** The open data files and their reads; /opendata/ is not served when absent. */
+  opendata?: OpendataServices | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -294,6 +298,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(referenceRoutes, { deps });
       await api.register(paymentRoutes, { deps, verificationCache });
       await api.register(continuityRoutes, { deps, monitor });
+      if (options.opendata)
+        await api.register(opendataApiRoutes, { deps: { ...deps, opendata: options.opendata } });
       await api.register(noticeRoutes, {
         deps,
         linkBase: options.publicUrl ?? (() => ''),
@@ -306,6 +312,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   await app.register(statusRoutes, { monitor, baseUrl: options.publicUrl ?? (() => '') });
   await app.register(noticeFeed, { deps, baseUrl: options.publicUrl ?? (() => '') });
+  if (options.opendata) await app.register(opendataRoutes, { deps: { ...deps, opendata: options.opendata } });
   await app.register(portalRoutes, {
     deps,
     demoSignIn: options.demoSignIn ?? false,

@@ -12,14 +12,21 @@ import { MAX_PEC_RECEIPT_BYTES } from '../adapters/mail/pec-receipt.js';
 import { ingestPecMailbox } from '../services/notices/receipts.js';
 import { emitMaintenanceEvents } from '../services/notices/subscriptions.js';
 import type { ScheduledJob } from './scheduler.js';
+import type { OpendataServices } from '../services/opendata/ports.js';
+import { opendataJob } from '../services/opendata/opendata-job.js';
 
 export function backgroundJobs(
   deps: ServiceDeps,
   config: Pick<Config, 'expireLotsIntervalMs' | 'idempotencyRetentionHours' | 'pecImap'>,
   /** The base of the portal links in e-mails (the public URL once the service listens). */
   links: () => string | undefined = () => undefined,
+  opendata?: OpendataServices,
 ): ScheduledJob[] {
   return [
+    // Open data: the previous month's files from the 2nd, yesterday's deltas every day (each once).
+    ...(opendata
+      ? [{ name: 'opendata', intervalMs: 3_600_000, run: () => opendataJob({ ...deps, opendata }) }]
+      : []),
     {
       name: 'expire-lots',
       intervalMs: config.expireLotsIntervalMs,

@@ -1,0 +1,125 @@
+import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
+import { authorityDataset, cigDataset, smartCigDataset, type Cell, type Dataset } from './datasets.js';
+import { parsePeriod, type Period } from './periods.js';
+import type { InstantRange, OpendataDeps, PublishedFile } from './ports.js';
+import { publishOcdsReleases } from './publish-ocds-releases.js';
+
+type Deps = Pick<ServiceDeps, 'clock' | 'store'> & OpendataDeps;
+
+/** Pages through a keyset-paginated read: one page in memory at a time. */
+export async function* paged<Row, Key>(
+  page: (after: Key, limit: number) => Promise<Row[]>,
+  keyOf: (row: Row) => Key,
+  first: Key,
+  limit: number,
+): AsyncIterable<Row> {
+  let after = first;
+  for (;;) {
+    const rows = await page(after, limit);
+    for (const row of rows) yield row;
+    if (rows.length < limit) return;
+    after = keyOf(rows[rows.length - 1]!);
+  }
+}
+
+async function publishTable<Row>(
+  deps: Deps,
+  dataset: Dataset<Row>,
+  period: Period,
+  rows: () => AsyncIterable<Row>,
+): Promise<PublishedFile[]> {
+  const published: PublishedFile[] = [];
+  const base =
+    period.kind === 'month' ? `${dataset.name}_${period.label}` : `${dataset.name}_delta_${period.label}`;
+  for (const format of ['csv', 'json'] as const) {
+    let count = 0;
+    async function* cells(): AsyncIterable<Cell[]> {
+      for await (const row of rows()) {
+        count += 1;
+        yield dataset.cells(row);
+      }
+    }
+    published.push(
+      await deps.opendata.files.publish(
+        { name: `${base}.${format}`, dataset: dataset.name, period: period.label, format },
+        deps.opendata.encoder[format](dataset.columns, cells()),
+        () => count,
+      ),
+    );
+  }
+  return published;
+}
+
+/** The CIG files of a month or a day (CSV and JSON). */
+export function publishCigFiles(deps: Deps, period: Period): Promise<PublishedFile[]> {
+  const { repository, pageSize } = deps.opendata;
+  return publishTable(deps, cigDataset, period, () =>
+    paged(
+      (after: string, limit) =>
+        repository.cigPage(period.range, period.kind === 'month' ? 'month' : 'delta', after, limit),
+      (row) => row.cig,
+      '',
+      pageSize,
+    ),
+  );
+}
+
+export function publishSmartCigFiles(deps: Deps, period: Period): Promise<PublishedFile[]> {
+  const { repository, pageSize } = deps.opendata;
+  return publishTable(deps, smartCigDataset, period, () =>
+    paged(
+      (after: string, limit) =>
+        repository.smartCigPage(period.range, period.kind === 'month' ? 'month' : 'delta', after, limit),
+      (row) => row.cig,
+      '',
+      pageSize,
+    ),
+  );
+}
+
+export function publishAuthorityFiles(
+  deps: Deps,
+  range: InstantRange,
+  period: Period,
+): Promise<PublishedFile[]> {
+  const { repository, pageSize } = deps.opendata;
+  return publishTable(deps, authorityDataset, period, () =>
+    paged(
+      (after: string, limit) => repository.authorityPage(range.to, after, limit),
+      (row) => row.fiscalCode,
+      '',
+      pageSize,
+    ),
+  );
+}
+
+/**
+ * Produces the open data files of a month (CIG, SmartCIG, contracting authorities, OCDS releases) or
+ * the daily deltas of a day (CIG, SmartCIG, OCDS releases). Staff on demand, or the scheduled job.
+ * Producing a period twice gives byte-identical files (stable order, nothing but data inside).
+ */
+export async function exportOpendataPeriod(
+  deps: Deps,
+  input: { period: string },
+  actor: Actor,
+): Promise<PublishedFile[]> {
+  if (actor.kind === 'user') requireRole(actor, 'authority_staff', 'admin');
+  const period = parsePeriod(input.period);
+  const files = [
+    ...(await publishCigFiles(deps, period)),
+    ...(await publishSmartCigFiles(deps, period)),
+    ...(period.kind === 'month' ? await publishAuthorityFiles(deps, period.range, period) : []),
+    await publishOcdsReleases(deps, period),
+  ];
+  await deps.store.audit.append([
+    audit(
+      actor,
+      deps.clock.now(),
+      'opendata.exported',
+      { type: 'opendata_period', id: period.label },
+      null,
+      files.map((f) => ({ name: f.name, sha256: f.sha256, rows: f.rows })),
+    ),
+  ]);
+  return files;
+}
