@@ -94,8 +94,9 @@ export function publishAuthorityFiles(
 }
 
 /**
- * Produces the open data files of a month (CIG, SmartCIG, contracting authorities, OCDS releases) or
- * the daily deltas of a day (CIG, SmartCIG, OCDS releases). Staff on demand, or the scheduled job.
+ * Produces the open data files of a month (OCDS releases, CIG, SmartCIG, contracting authorities) or
+ * the daily deltas of a day (OCDS releases, CIG, SmartCIG); the last one written marks the period done
+ * (see lastFileOf). Staff on demand, or the scheduled job.
  * Producing a period twice gives byte-identical files (stable order, nothing but data inside).
  */
 export async function exportOpendataPeriod(
@@ -105,11 +106,13 @@ export async function exportOpendataPeriod(
 ): Promise<PublishedFile[]> {
   if (actor.kind === 'user') requireRole(actor, 'authority_staff', 'admin');
   const period = parsePeriod(input.period);
+  const ocds = await publishOcdsReleases(deps, period);
   const files = [
+    ...(ocds ? [ocds] : []),
     ...(await publishCigFiles(deps, period)),
     ...(await publishSmartCigFiles(deps, period)),
+    // Last: its presence tells the job that the period is done.
     ...(period.kind === 'month' ? await publishAuthorityFiles(deps, period.range, period) : []),
-    await publishOcdsReleases(deps, period),
   ];
   await deps.store.audit.append([
     audit(
@@ -123,3 +126,9 @@ export async function exportOpendataPeriod(
   ]);
   return files;
 }
+
+/** The file written last for a period: once it is in the catalogue, the period is complete. */
+export const lastFileOf = (period: string): string =>
+  parsePeriod(period).kind === 'month'
+    ? `stazioni-appaltanti_${period}.json`
+    : `smartcig_delta_${period}.json`;

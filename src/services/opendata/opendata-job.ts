@@ -1,6 +1,6 @@
 import { addDays, romeDateOf } from '../../domain/shared/dates.js';
 import { systemActor, type ServiceDeps } from '../context.js';
-import { exportOpendataPeriod } from './export-opendata-period.js';
+import { exportOpendataPeriod, lastFileOf } from './export-opendata-period.js';
 import type { OpendataDeps } from './ports.js';
 
 /**
@@ -16,9 +16,8 @@ export async function opendataJob(
   const previousMonth = month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
   const published = new Set((await deps.opendata.files.list()).map((f) => f.name));
   const due: string[] = [];
-  if (Number(today.slice(8, 10)) >= 2 && !published.has(`ocds_${previousMonth}.json`))
-    due.push(previousMonth);
-  if (!published.has(`ocds_delta_${yesterday}.json`)) due.push(yesterday);
+  if (Number(today.slice(8, 10)) >= 2 && !published.has(lastFileOf(previousMonth))) due.push(previousMonth);
+  if (!published.has(lastFileOf(yesterday))) due.push(yesterday);
   for (const period of due) await exportOpendataPeriod(deps, { period }, systemActor('opendata'));
   return { exported: due };
 }

@@ -9,6 +9,8 @@ export const OCDS_PUBLISHER = {
 };
 export const OCDS_LICENSE = 'https://creativecommons.org/licenses/by/4.0/';
 
+class NoReleases extends Error {}
+
 /** Tenders with an event in the period, one page at a time. */
 async function* tendersIn(deps: OpendataDeps, period: Period): AsyncIterable<OcdsTenderRow> {
   const { repository } = deps.opendata;
@@ -40,7 +42,7 @@ export function packageHead(deps: OpendataDeps, uri: string) {
  * Streamed: the releases are written as they are built. publishedDate is the newest release's date, or
  * the period's start when it has none, so that a rerun gives the same bytes.
  */
-export async function publishOcdsReleases(deps: OpendataDeps, period: Period): Promise<PublishedFile> {
+export async function publishOcdsReleases(deps: OpendataDeps, period: Period): Promise<PublishedFile | null> {
   const name = period.kind === 'month' ? `ocds_${period.label}.json` : `ocds_delta_${period.label}.json`;
   const uri = `${deps.opendata.publicUrl()}/opendata/ocds/${name}`;
   const head = JSON.stringify(packageHead(deps, uri));
@@ -60,11 +62,18 @@ export async function publishOcdsReleases(deps: OpendataDeps, period: Period): P
         buffer = '';
       }
     }
+    // The schema asks for at least one release: a period without any publishes no package.
+    if (count === 0) throw new NoReleases();
     yield `${buffer}\n],"publishedDate":${JSON.stringify(ocdsDate(newest))}}\n`;
   }
-  return deps.opendata.files.publish(
-    { name, dataset: 'ocds', period: period.label, format: 'json' },
-    text(),
-    () => count,
-  );
+  try {
+    return await deps.opendata.files.publish(
+      { name, dataset: 'ocds', period: period.label, format: 'json' },
+      text(),
+      () => count,
+    );
+  } catch (error) {
+    if (error instanceof NoReleases) return null;
+    throw error;
+  }
 }
