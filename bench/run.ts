@@ -26,6 +26,7 @@ import { paymentsSection } from './payments-bench.js';
 import { statusSection } from './status-bench.js';
 import { noticesSection } from './notices-bench.js';
 import { portalSection } from './portal-bench.js';
+import { opendataSection } from './opendata-bench.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -300,3 +301,4 @@ if (!only || only === 'payments') await paymentsSection(baseUrl);
 if (!only || only === 'status') await statusSection(baseUrl);
 if (!only || only === 'notices') await noticesSection(baseUrl);
 if (!only || only === 'portal') await portalSection();
+if (!only || only === 'opendata') await opendataSection(baseUrl);

@@ -27,11 +27,12 @@ async function publishTable<Row>(
   dataset: Dataset<Row>,
   period: Period,
   rows: () => AsyncIterable<Row>,
+  formats: readonly ('csv' | 'json')[] = ['csv', 'json'],
 ): Promise<PublishedFile[]> {
   const published: PublishedFile[] = [];
   const base =
     period.kind === 'month' ? `${dataset.name}_${period.label}` : `${dataset.name}_delta_${period.label}`;
-  for (const format of ['csv', 'json'] as const) {
+  for (const format of formats) {
     let count = 0;
     async function* cells(): AsyncIterable<Cell[]> {
       for await (const row of rows()) {
@@ -50,17 +51,26 @@ async function publishTable<Row>(
   return published;
 }
 
-/** The CIG files of a month or a day (CSV and JSON). */
-export function publishCigFiles(deps: Deps, period: Period): Promise<PublishedFile[]> {
+/** The CIG files of a month or a day (CSV and JSON, or the formats given). */
+export function publishCigFiles(
+  deps: Deps,
+  period: Period,
+  formats?: readonly ('csv' | 'json')[],
+): Promise<PublishedFile[]> {
   const { repository, pageSize } = deps.opendata;
-  return publishTable(deps, cigDataset, period, () =>
-    paged(
-      (after: string, limit) =>
-        repository.cigPage(period.range, period.kind === 'month' ? 'month' : 'delta', after, limit),
-      (row) => row.cig,
-      '',
-      pageSize,
-    ),
+  return publishTable(
+    deps,
+    cigDataset,
+    period,
+    () =>
+      paged(
+        (after: string, limit) =>
+          repository.cigPage(period.range, period.kind === 'month' ? 'month' : 'delta', after, limit),
+        (row) => row.cig,
+        '',
+        pageSize,
+      ),
+    formats,
   );
 }
 
