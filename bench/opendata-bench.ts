@@ -42,11 +42,11 @@ async function generate(client: pg.Client): Promise<void> {
     `INSERT INTO lots (id, tender_id, lot_number, cig, object, amount_cents, cpv_code, istat_place_code,
        acquired_at, perfection_deadline, created_by)
      SELECT gen_random_uuid(), t.id, n,
-       'A' || lpad(upper(to_hex(o)), 6, '0') || lpad(upper(to_hex(((o + 1) * 211) % 4091)), 3, '0'),
+       'U' || lpad(upper(to_hex(o)), 6, '0') || lpad(upper(to_hex(((o + 21) * 211) % 4091)), 3, '0'),
        'Lotto generato ' || o || '; servizi "vari"', 1000000 + (o % 997) * 1234, '50700000', '016072006',
        t.created_at, date '2027-02-01', $1
      FROM tenders t, generate_series(1, ${LOTS_PER_TENDER}) n,
-       LATERAL (SELECT (t.tender_number - 2000000) * ${LOTS_PER_TENDER} + n AS o) x
+       LATERAL (SELECT (t.tender_number - 2000001) * ${LOTS_PER_TENDER} + n AS o) x
      WHERE t.tender_number > 2000000 AND x.o <= ${LOTS}`,
     [rup],
   );
@@ -54,12 +54,12 @@ async function generate(client: pg.Client): Promise<void> {
     `UPDATE lots SET state = 'perfected', perfected_at = acquired_at + interval '1 day',
        publication_date = (acquired_at AT TIME ZONE 'Europe/Rome')::date + 1,
        bid_deadline = acquired_at + interval '30 days', perfected_by = created_by
-     WHERE cig LIKE 'A%' AND ('x' || lpad(substr(cig, 2, 6), 8, '0'))::bit(32)::int % 3 = 0`,
+     WHERE cig LIKE 'U%' AND ('x' || lpad(substr(cig, 2, 6), 8, '0'))::bit(32)::int % 3 = 0`,
   );
   await client.query(
     `UPDATE lots SET state = 'cancelled', cancel_reason = 2, cancelled_at = acquired_at + interval '2 days',
        cancelled_by = created_by
-     WHERE state = 'issued' AND cig LIKE 'A%' AND ('x' || lpad(substr(cig, 2, 6), 8, '0'))::bit(32)::int % 10 = 1`,
+     WHERE state = 'issued' AND cig LIKE 'U%' AND ('x' || lpad(substr(cig, 2, 6), 8, '0'))::bit(32)::int % 10 = 1`,
   );
   await client.query('ANALYZE lots; ANALYZE tenders');
 }
@@ -67,14 +67,20 @@ async function generate(client: pg.Client): Promise<void> {
 /** Runs `work` while sampling this process's RSS every 50 ms: its duration and the highest sample. */
 async function sampled<T>(
   work: () => Promise<T>,
-): Promise<{ result: T; seconds: number; peakRssMb: number }> {
+): Promise<{ result: T; seconds: number; peakRssMb: number; startRssMb: number }> {
   global.gc?.();
-  let peak = process.memoryUsage().rss;
+  const start = process.memoryUsage().rss;
+  let peak = start;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const started = performance.now();
   try {
     const result = await work();
-    return { result, seconds: (performance.now() - started) / 1000, peakRssMb: peak / 1024 / 1024 };
+    return {
+      result,
+      seconds: (performance.now() - started) / 1000,
+      peakRssMb: peak / 1024 / 1024,
+      startRssMb: start / 1024 / 1024,
+    };
   } finally {
     clearInterval(timer);
   }
@@ -102,7 +108,7 @@ export async function opendataSection(baseUrl: string): Promise<void> {
     await client.connect();
     const generation = performance.now();
     await generate(client);
-    const cig = (await client.query<{ cig: string }>(`SELECT cig FROM lots WHERE cig LIKE 'A%' LIMIT 1`))
+    const cig = (await client.query<{ cig: string }>(`SELECT cig FROM lots WHERE cig LIKE 'U%' LIMIT 1`))
       .rows[0]!.cig;
     await client.end();
     console.log(
@@ -114,19 +120,19 @@ export async function opendataSection(baseUrl: string): Promise<void> {
     );
     const deps = { ...container.deps, opendata: container.opendata };
     const period = parsePeriod(MONTH);
-    console.log('| export (this process) | rows | seconds | rows/s | peak RSS MB |');
-    console.log('|---|---|---|---|---|');
+    console.log('| export (this process) | rows | seconds | rows/s | RSS at start MB | peak RSS MB |');
+    console.log('|---|---|---|---|---|---|');
     for (const format of ['csv', 'json'] as const) {
       const run = await sampled(() => publishCigFiles(deps, period, [format]));
       const rows = run.result[0]!.rows;
       console.log(
-        `| CIG ${format.toUpperCase()} | ${rows} | ${run.seconds.toFixed(1)} | ${Math.round(rows / run.seconds)} | ${run.peakRssMb.toFixed(0)} |`,
+        `| CIG ${format.toUpperCase()} | ${rows} | ${run.seconds.toFixed(1)} | ${Math.round(rows / run.seconds)} | ${run.startRssMb.toFixed(0)} | ${run.peakRssMb.toFixed(0)} |`,
       );
     }
     const ocds = await sampled(() => publishOcdsReleases(deps, period));
     const releases = ocds.result?.rows ?? 0;
     console.log(
-      `| OCDS release package | ${releases} releases | ${ocds.seconds.toFixed(1)} | ${Math.round(releases / ocds.seconds)} | ${ocds.peakRssMb.toFixed(0)} |`,
+      `| OCDS release package | ${releases} releases | ${ocds.seconds.toFixed(1)} | ${Math.round(releases / ocds.seconds)} | ${ocds.startRssMb.toFixed(0)} | ${ocds.peakRssMb.toFixed(0)} |`,
     );
     await container.close();
 
