@@ -3,6 +3,7 @@ import { authorityDataset, cigDataset, smartCigDataset, type Cell, type Dataset 
 import { parsePeriod, type Period } from './periods.js';
 import type { InstantRange, OpendataDeps, PublishedFile } from './ports.js';
 import { publishOcdsReleases } from './publish-ocds-releases.js';
+import { YIELD_EVERY, breather } from './breather.js';
 
 type Deps = Pick<ServiceDeps, 'clock' | 'store'> & OpendataDeps;
 
@@ -16,7 +17,11 @@ export async function* paged<Row, Key>(
   let after = first;
   for (;;) {
     const rows = await page(after, limit);
-    for (const row of rows) yield row;
+    for (let i = 0; i < rows.length; i++) {
+      // Let requests in between: a page is encoded in slices, not in one long run of the event loop.
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) await breather();
+      yield rows[i]!;
+    }
     if (rows.length < limit) return;
     after = keyOf(rows[rows.length - 1]!);
   }

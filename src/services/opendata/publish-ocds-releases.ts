@@ -1,4 +1,5 @@
 import type { Period } from './periods.js';
+import { breather } from './breather.js';
 import { LOTS_EXTENSION, ocdsDate, releasesOf } from './ocds.js';
 import type { OcdsTenderRow, OpendataDeps, PublishedFile } from './ports.js';
 
@@ -50,7 +51,9 @@ export async function publishOcdsReleases(deps: OpendataDeps, period: Period): P
   let newest = period.range.from;
   async function* text(): AsyncIterable<string> {
     let buffer = `${head.slice(0, -1)},"releases":[`;
+    let tenders = 0;
     for await (const tender of tendersIn(deps, period)) {
+      if (++tenders % 50 === 0) await breather();
       for (const release of releasesOf(deps.opendata, tender, period.range)) {
         buffer += `${count === 0 ? '\n' : ',\n'}${JSON.stringify(release)}`;
         count += 1;
