@@ -20,7 +20,8 @@ describe('an interrupted export publishes nothing', () => {
     );
     const child = spawn(
       process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'test/opendata/interrupted-export.ts', dir],
+      // tsx as a loader in this one process (its CLI would run the script in a grandchild).
+      ['--import', 'tsx', 'test/opendata/interrupted-export.ts', dir],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve, reject) => {
@@ -34,6 +35,10 @@ describe('an interrupted export publishes nothing', () => {
     expect(statSync(join(dir, 'blobs', temporary[0]!)).size).toBeGreaterThan(1_000_000);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
+    // The writer is gone: its temporary file no longer grows.
+    const size = statSync(join(dir, 'blobs', temporary[0]!)).size;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(statSync(join(dir, 'blobs', temporary[0]!)).size).toBe(size);
 
     // The catalogue still lists the previous version, whole, and serves it.
     const fresh = directoryFileStore(dir);
