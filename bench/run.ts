@@ -29,6 +29,7 @@ import { portalSection } from './portal-bench.js';
 import { memorySection } from './memory-bench.js';
 import { haSection } from './ha-bench.js';
 import { simogSection } from './simog-bench.js';
+import { opendataSection } from './opendata-bench.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -307,3 +308,4 @@ if (!only || only === 'memory') await memorySection();
 // The Patroni cluster: only when asked (it needs root and the Debian packages).
 if (only === 'ha') await haSection();
 if (!only || only === 'simog') await simogSection(baseUrl);
+if (!only || only === 'opendata') await opendataSection(baseUrl);

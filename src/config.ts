@@ -73,6 +73,8 @@ export interface Config {
   };
   /** Where the AOO's segnatura signing key and certificate are kept (created on first use). */
   segnaturaKeyDir: string;
+  /** Open data: where the files are published, and the registered OCDS ocid prefix. */
+  opendata: { dir: string; ocidPrefix: string };
   /** PEM files of the PEC providers' certificates (or CAs) whose signed receipts are believed. */
   pecTrustDir: string;
   /** OpenID Connect sign-in to the portal (the SPID/CIE gateway); undefined when not configured. */
@@ -295,6 +297,16 @@ export const configVariables: ConfigVariable[] = [
       'Signing key and certificate of the segnatura XML; a self-signed pair is created when absent',
   },
   {
+    name: 'OPENDATA_DIR',
+    default: '(DATA_DIR/opendata)',
+    description: 'Where the open data files (CSV, JSON, OCDS) are written and served from',
+  },
+  {
+    name: 'OCDS_OCID_PREFIX',
+    default: 'ocds-hu01ve',
+    description: "Registered OCDS ocid prefix; an ocid is this prefix, '-', the tender number",
+  },
+  {
     name: 'PEC_TRUST_DIR',
     default: '(DATA_DIR/pec-trust)',
     description:
@@ -439,6 +451,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     segnaturaKeyDir: resolve(env.SEGNATURA_KEY_DIR?.trim() || resolve(dataDir, 'keys')),
     pecTrustDir: resolve(env.PEC_TRUST_DIR?.trim() || resolve(dataDir, 'pec-trust')),
+    opendata: {
+      dir: resolve(env.OPENDATA_DIR?.trim() || resolve(dataDir, 'opendata')),
+      ocidPrefix: ocidPrefix(env.OCDS_OCID_PREFIX),
+    },
     oidc: oidcConfig(env, publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`),
     pecImap: pecImapConfig(env),
   };
@@ -623,4 +639,16 @@ function pagopaNodeConfig(env: Env): Config['pagopa']['node'] {
       );
   }
   return { subscriptionKeys, allowedAddresses, clientVerifyHeader: header };
+}
+
+/** An OCDS ocid prefix: "ocds-" and six lower-case letters or digits (the registry's form). */
+function ocidPrefix(value: string | undefined): string {
+  const prefix = value?.trim() || 'ocds-hu01ve';
+  if (!/^ocds-[a-z0-9]{6}$/.test(prefix)) {
+    throw new ConfigError(
+      'OCDS_OCID_PREFIX',
+      `"${prefix}" is not ocds- and six lower-case letters or digits`,
+    );
+  }
+  return prefix;
 }

@@ -45,6 +45,10 @@ import type { PecMailbox } from './services/notices/receipts.js';
 import { simogUnitOfWork } from './adapters/db/repositories/simog-repository.js';
 import { simogCodec } from './adapters/simog/simog-codec.js';
 import { SimogSessions } from './services/simog/simog-session.js';
+import type { OpendataServices } from './services/opendata/ports.js';
+import { opendataRepository } from './adapters/db/repositories/opendata-repository.js';
+import { directoryFileStore } from './adapters/opendata/file-store.js';
+import { tabularEncoder } from './adapters/opendata/tabular-encoders.js';
 
 /** The letters are filed under this entry of the titolario (the segnatura requires a classification). */
 const LETTER_CLASSIFICATION = { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' };
@@ -86,6 +90,8 @@ export interface Container {
   pecMailbox: PecMailbox | undefined;
   /** Where this process is reached: PUBLIC_URL, or the address it listens on once started. */
   serviceUrl: ServiceUrl;
+  /** Open data files (DATA_DIR/opendata) and the reads that produce them. */
+  opendata: OpendataServices;
   close(): Promise<void>;
 }
 
@@ -261,7 +267,16 @@ export async function createContainer(
           logger.warn({ err: error }, 'shared rate-limit counters unavailable: counting in this process');
         })
       : undefined;
+  const opendata: OpendataServices = {
+    repository: opendataRepository(database.db),
+    files: directoryFileStore(config.opendata.dir),
+    encoder: tabularEncoder,
+    ocidPrefix: config.opendata.ocidPrefix,
+    publicUrl: () => serviceUrl.public,
+    pageSize: 5000,
+  };
   return {
+    opendata,
     monitor,
     config,
     logger,
@@ -358,6 +373,7 @@ export async function startService(container: Container): Promise<RunningService
     demoSignIn: config.portalDemoSignIn,
     oidc: config.oidc && createOpenIdProvider(config.oidc),
     pagopaNode: container.pagopaNode,
+    opendata: container.opendata,
     webhookLocalReceivers: config.webhookLocalReceivers,
   });
   const scheduler = new Scheduler(logger);
@@ -366,6 +382,7 @@ export async function startService(container: Container): Promise<RunningService
       backgroundJobs(deps, config, {
         links: () => container.serviceUrl.public || undefined,
         pecMailbox: container.pecMailbox,
+        opendata: container.opendata,
       }),
       { runAtStart: true },
     );

@@ -16,6 +16,7 @@ import { payableDemoCig, type DemoToken } from '../services/demo/seed-demo-data.
 import { registerQueueCommands } from './queue-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
 import { DataDirLockedError } from '../adapters/fs/data-dir-lock.js';
+import { registerOpendataCommands } from './opendata-commands.js';
 
 /** The gara command: runs the service and its chores, and talks to a running service as a client. */
 
@@ -269,5 +270,6 @@ program
 
 registerQueueCommands(program);
 registerRelayCommands(program);
+registerOpendataCommands(program, config);
 
 await program.parseAsync(process.argv);

@@ -45,6 +45,8 @@ declare module 'fastify' {
   }
 }
 import { simogRoutes } from './routes/simog/simog.routes.js';
+import type { OpendataServices } from '../services/opendata/ports.js';
+import { opendataApiRoutes, opendataRoutes } from './routes/opendata/opendata.routes.js';
 
 export interface AppOptions {
   deps: ServiceDeps;
@@ -102,6 +104,8 @@ export interface AppOptions {
   cacheBus?: CacheBus | undefined;
   /** A @fastify/rate-limit store shared by the processes (default: this process's memory). */
   rateLimitStore?: unknown;
+  /** The open data files and their reads; /opendata/ is not served when absent. */
+  opendata?: OpendataServices | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -398,6 +402,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(referenceRoutes, { deps });
       await api.register(paymentRoutes, { deps, verificationCache });
       await api.register(continuityRoutes, { deps, monitor });
+      if (options.opendata)
+        await api.register(opendataApiRoutes, { deps: { ...deps, opendata: options.opendata } });
       await api.register(noticeRoutes, {
         deps,
         linkBase: options.publicUrl ?? (() => ''),
@@ -415,6 +421,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await reads.register(noticeFeed, { deps: readDeps, baseUrl: options.publicUrl ?? (() => '') });
     }),
   );
+  if (options.opendata) await app.register(opendataRoutes, { deps: { ...deps, opendata: options.opendata } });
   await app.register(portalRoutes, {
     deps,
     demoSignIn: options.demoSignIn ?? false,

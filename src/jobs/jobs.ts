@@ -10,6 +10,8 @@ import { ingestPecMailbox, type PecMailbox } from '../services/notices/receipts.
 import { purgeIdempotencyKeys } from '../services/purge-idempotency-keys.js';
 import { emitMaintenanceEvents } from '../services/notices/subscriptions.js';
 import type { ScheduledJob } from './scheduler.js';
+import type { OpendataServices } from '../services/opendata/ports.js';
+import { opendataJob } from '../services/opendata/opendata-job.js';
 
 export function backgroundJobs(
   deps: ServiceDeps,
@@ -19,11 +21,17 @@ export function backgroundJobs(
     links?: () => string | undefined;
     /** The PEC mailbox (built by the container when PEC_IMAP_URL is set). */
     pecMailbox?: PecMailbox | undefined;
+    /** The open data files (the monthly and daily exports). */
+    opendata?: OpendataServices | undefined;
   } = {},
 ): ScheduledJob[] {
   const links = wired.links ?? (() => undefined);
-  const pecMailbox = wired.pecMailbox;
+  const { pecMailbox, opendata } = wired;
   return [
+    // Open data: the previous month's files from the 2nd, yesterday's deltas every day (each once).
+    ...(opendata
+      ? [{ name: 'opendata', intervalMs: 3_600_000, run: () => opendataJob({ ...deps, opendata }) }]
+      : []),
     {
       name: 'expire-lots',
       intervalMs: config.expireLotsIntervalMs,

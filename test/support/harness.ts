@@ -11,6 +11,7 @@ import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import { OrdinalAllocator } from '../../src/services/cig/ordinal-allocator.js';
 import { randomIds, type ServiceDeps } from '../../src/services/context.js';
 import { Factories } from './factories.js';
+import type { OpendataServices } from '../../src/services/opendata/ports.js';
 import { pdfPaymentDocuments } from '../../src/adapters/pdf/pdf-payment-documents.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
 import { pdfLetters } from '../../src/container.js';
@@ -93,6 +94,8 @@ export async function createHarness(
     pagopaNode?: NodeAuthPolicy;
     /** The app's logger (default: none). */
     logger?: FastifyBaseLogger;
+    /** Serve /opendata/ from these (made over the test database); default: not served. */
+    opendata?: (db: TestDatabase) => OpendataServices;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({
@@ -118,6 +121,7 @@ export async function createHarness(
     webhookHostIsPublic: (host: string) => publicAddressesOnly(host, options.resolveHost),
     pagopaNode: options.pagopaNode ?? { subscriptionKeys: [testNodeKey], allowedAddresses: [] },
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.opendata ? { opendata: options.opendata(db) } : {}),
   });
   await app.ready();
   return {

@@ -1,0 +1,312 @@
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database } from '../database.js';
+import type { DB } from '../schema.js';
+import type {
+  AuthorityExportRow,
+  CigExportRow,
+  InstantRange,
+  OcdsLotRow,
+  OcdsTenderRow,
+  OpendataRepository,
+  SmartCigExportRow,
+} from '../../../services/opendata/ports.js';
+
+/** A lot with an event in the range: acquired (month and delta), perfected or cancelled (delta). */
+function lotInRange(range: InstantRange, mode: 'month' | 'delta') {
+  return (eb: ExpressionBuilder<DB & { l: DB['lots'] }, 'l'>) => {
+    const within = (column: 'l.acquired_at' | 'l.perfected_at' | 'l.cancelled_at') =>
+      eb.and([eb(column, '>=', range.from), eb(column, '<', range.to)]);
+    return mode === 'month'
+      ? within('l.acquired_at')
+      : eb.or([within('l.acquired_at'), within('l.perfected_at'), within('l.cancelled_at')]);
+  };
+}
+
+export function opendataRepository(db: Database): OpendataRepository {
+  async function lotsOf(tenderIds: string[]): Promise<Map<string, OcdsLotRow[]>> {
+    const byTender = new Map<string, OcdsLotRow[]>();
+    if (tenderIds.length === 0) return byTender;
+    const rows = await db
+      .selectFrom('lots as l')
+      .leftJoin('cpv_codes as cpv', 'cpv.code', 'l.cpv_code')
+      .select([
+        'l.tender_id',
+        'l.cig',
+        'l.lot_number',
+        'l.object',
+        'l.amount_cents',
+        'l.cpv_code',
+        'cpv.description_it as cpv_description',
+        'l.istat_place_code',
+        'l.acquired_at',
+        'l.publication_date',
+        'l.invitation_date',
+        'l.bid_deadline',
+        'l.perfected_at',
+        'l.cancelled_at',
+        'l.cancel_reason',
+      ])
+      .where('l.tender_id', 'in', tenderIds)
+      .orderBy('l.tender_id')
+      .orderBy('l.lot_number')
+      .execute();
+    for (const r of rows) {
+      const list = byTender.get(r.tender_id) ?? [];
+      list.push({
+        cig: r.cig,
+        lotNumber: r.lot_number,
+        object: r.object,
+        amountCents: Number(r.amount_cents),
+        cpvCode: r.cpv_code,
+        cpvDescription: r.cpv_description,
+        istatPlaceCode: r.istat_place_code,
+        acquiredAt: r.acquired_at,
+        publicationDate: r.publication_date,
+        invitationDate: r.invitation_date,
+        bidDeadline: r.bid_deadline,
+        perfectedAt: r.perfected_at,
+        cancelledAt: r.cancelled_at,
+        cancelReason: r.cancel_reason,
+      });
+      byTender.set(r.tender_id, list);
+    }
+    return byTender;
+  }
+
+  function selectOcdsTenders() {
+    return db
+      .selectFrom('tenders as t')
+      .innerJoin('contracting_authorities as ca', 'ca.id', 't.contracting_authority_id')
+      .leftJoin('procedure_types as pt', 'pt.code', 't.procedure_type_code')
+      .leftJoin('provisional_procedures as pp', 'pp.tender_id', 't.id')
+      .select([
+        't.id',
+        't.tender_number',
+        't.object',
+        't.procedure_type_code',
+        'pt.description as procedure_type_name',
+        't.contract_object',
+        't.state',
+        't.created_at',
+        't.cancelled_at',
+        't.cancel_reason',
+        'ca.fiscal_code',
+        'ca.name as ca_name',
+        'pp.registered_at',
+      ]);
+  }
+
+  async function withLots(
+    rows: Awaited<ReturnType<ReturnType<typeof selectOcdsTenders>['execute']>>,
+  ): Promise<OcdsTenderRow[]> {
+    const lots = await lotsOf(rows.map((r) => r.id));
+    return rows.map((r) => ({
+      id: r.id,
+      tenderNumber: r.tender_number,
+      object: r.object,
+      procedureTypeCode: r.procedure_type_code,
+      procedureTypeName: r.procedure_type_name,
+      contractObject: r.contract_object,
+      state: r.state,
+      createdAt: r.created_at,
+      cancelledAt: r.cancelled_at,
+      cancelReason: r.cancel_reason,
+      authorityFiscalCode: r.fiscal_code,
+      authorityName: r.ca_name,
+      provisionalRegisteredAt: r.registered_at,
+      lots: lots.get(r.id) ?? [],
+    }));
+  }
+
+  return {
+    async cigPage(range, mode, afterCig, limit): Promise<CigExportRow[]> {
+      const rows = await db
+        .selectFrom('lots as l')
+        .innerJoin('tenders as t', 't.id', 'l.tender_id')
+        .innerJoin('contracting_authorities as ca', 'ca.id', 't.contracting_authority_id')
+        .leftJoin('regional_sections as rs', 'rs.code', 'ca.regional_section_code')
+        .leftJoin('cost_centres as cc', 'cc.id', 't.cost_centre_id')
+        .leftJoin('procedure_types as pt', 'pt.code', 't.procedure_type_code')
+        .leftJoin('cpv_codes as cpv', 'cpv.code', 'l.cpv_code')
+        .leftJoin('provisional_procedures as pp', 'pp.tender_id', 't.id')
+        .select([
+          'l.cig',
+          't.tender_number',
+          't.object as tender_object',
+          sql<string>`(SELECT coalesce(sum(x.amount_cents), 0) FROM lots x WHERE x.tender_id = t.id)`.as(
+            'tender_amount_cents',
+          ),
+          't.lot_count',
+          'l.object',
+          'l.amount_cents',
+          't.contract_object',
+          'l.state',
+          't.sector',
+          'l.istat_place_code',
+          'l.acquired_at',
+          'l.publication_date',
+          'l.invitation_date',
+          'l.bid_deadline',
+          't.procedure_type_code',
+          'pt.description as procedure_type_name',
+          'ca.ausa_code',
+          'ca.fiscal_code',
+          'ca.name as ca_name',
+          'rs.name as section_name',
+          'cc.code as cc_code',
+          'cc.name as cc_name',
+          'l.cpv_code',
+          'cpv.description_it as cpv_description',
+          'l.cancel_reason',
+          'l.cancelled_at',
+          'l.perfected_at',
+          'pp.urgency_reason_code',
+        ])
+        .where(lotInRange(range, mode))
+        .where('l.cig', '>', afterCig)
+        .orderBy('l.cig')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        cig: r.cig,
+        tenderNumber: r.tender_number,
+        tenderObject: r.tender_object,
+        tenderAmountCents: Number(r.tender_amount_cents),
+        lotCount: r.lot_count,
+        lotObject: r.object,
+        amountCents: Number(r.amount_cents),
+        contractObject: r.contract_object,
+        state: r.state,
+        sector: r.sector,
+        istatPlaceCode: r.istat_place_code,
+        acquiredAt: r.acquired_at,
+        publicationDate: r.publication_date,
+        invitationDate: r.invitation_date,
+        bidDeadline: r.bid_deadline,
+        procedureTypeCode: r.procedure_type_code,
+        procedureTypeName: r.procedure_type_name,
+        ausaCode: r.ausa_code,
+        authorityFiscalCode: r.fiscal_code,
+        authorityName: r.ca_name,
+        sectionName: r.section_name,
+        costCentreCode: r.cc_code,
+        costCentreName: r.cc_name,
+        cpvCode: r.cpv_code,
+        cpvDescription: r.cpv_description,
+        cancelReason: r.cancel_reason,
+        cancelledAt: r.cancelled_at,
+        perfectedAt: r.perfected_at,
+        urgencyReasonCode: r.urgency_reason_code,
+      }));
+    },
+
+    async smartCigPage(range, mode, afterCig, limit): Promise<SmartCigExportRow[]> {
+      const rows = await db
+        .selectFrom('smart_cigs as s')
+        .innerJoin('contracting_authorities as ca', 'ca.id', 's.contracting_authority_id')
+        .leftJoin('procedure_types as pt', 'pt.code', 's.procedure_type_code')
+        .select([
+          's.cig',
+          's.contract_type',
+          's.contract_object',
+          's.procedure_type_code',
+          'pt.description as procedure_type_name',
+          's.object',
+          's.amount_cents',
+          's.cup',
+          's.state',
+          's.created_at',
+          's.cancelled_at',
+          'ca.ausa_code',
+          'ca.fiscal_code',
+          'ca.name as ca_name',
+        ])
+        .where((eb) => {
+          const within = (column: 's.created_at' | 's.cancelled_at') =>
+            eb.and([eb(column, '>=', range.from), eb(column, '<', range.to)]);
+          return mode === 'month'
+            ? within('s.created_at')
+            : eb.or([within('s.created_at'), within('s.cancelled_at')]);
+        })
+        .where('s.cig', '>', afterCig)
+        .orderBy('s.cig')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        cig: r.cig,
+        contractType: r.contract_type,
+        contractObject: r.contract_object,
+        procedureTypeCode: r.procedure_type_code,
+        procedureTypeName: r.procedure_type_name,
+        object: r.object,
+        amountCents: Number(r.amount_cents),
+        cup: r.cup,
+        state: r.state,
+        createdAt: r.created_at,
+        cancelledAt: r.cancelled_at,
+        ausaCode: r.ausa_code,
+        authorityFiscalCode: r.fiscal_code,
+        authorityName: r.ca_name,
+      }));
+    },
+
+    async authorityPage(before, afterFiscalCode, limit): Promise<AuthorityExportRow[]> {
+      const rows = await db
+        .selectFrom('contracting_authorities as ca')
+        .leftJoin('regional_sections as rs', 'rs.code', 'ca.regional_section_code')
+        .select([
+          'ca.fiscal_code',
+          'ca.ausa_code',
+          'ca.name',
+          'ca.istat_place_code',
+          'ca.regional_section_code',
+          'rs.name as section_name',
+          'ca.active',
+          'ca.created_at',
+        ])
+        .where('ca.created_at', '<', before)
+        .where('ca.fiscal_code', '>', afterFiscalCode)
+        .orderBy('ca.fiscal_code')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        fiscalCode: r.fiscal_code,
+        ausaCode: r.ausa_code,
+        name: r.name,
+        istatPlaceCode: r.istat_place_code,
+        sectionCode: r.regional_section_code,
+        sectionName: r.section_name,
+        active: r.active,
+        createdAt: r.created_at,
+      }));
+    },
+
+    async ocdsTenderPage(range, afterTenderNumber, limit) {
+      const rows = await selectOcdsTenders()
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('t.created_at', '>=', range.from), eb('t.created_at', '<', range.to)]),
+            eb.and([eb('t.cancelled_at', '>=', range.from), eb('t.cancelled_at', '<', range.to)]),
+            eb.exists(
+              eb
+                .selectFrom('lots as l')
+                .select(sql`1`.as('one'))
+                .whereRef('l.tender_id', '=', 't.id')
+                .where(lotInRange(range, 'delta')),
+            ),
+          ]),
+        )
+        .where('t.tender_number', '>', afterTenderNumber)
+        .orderBy('t.tender_number')
+        .limit(limit)
+        .execute();
+      return withLots(rows);
+    },
+
+    async ocdsTender(tenderNumber) {
+      const rows = await selectOcdsTenders().where('t.tender_number', '=', tenderNumber).execute();
+      const [tender] = await withLots(rows);
+      return tender ?? null;
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { OpendataFileStore, PublishedFile } from '../../services/opendata/ports.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/;
+const DESCRIPTION = '.meta.json';
+
+/**
+ * Files under DIR (DATA_DIR/opendata): the bytes go to blobs/<sha256>, written under a temporary name,
+ * flushed to disk and renamed; then the description <name>.meta.json is written the same way. Renaming
+ * the description is the one step that publishes, so a process killed at any point leaves the previous
+ * version (or nothing) published, never a part of a file. Left-over temporary files are removed on start.
+ */
+export function directoryFileStore(dir: string): OpendataFileStore & { blobPath(sha256: string): string } {
+  const blobs = join(dir, 'blobs');
+  let ready: Promise<void> | undefined;
+  const prepare = () =>
+    (ready ??= (async () => {
+      await mkdir(blobs, { recursive: true });
+      for (const folder of [dir, blobs]) {
+        for (const name of await readdir(folder)) {
+          if (name.startsWith('.tmp-')) await rm(join(folder, name), { force: true });
+        }
+      }
+    })());
+
+  async function writeAtomically(path: string, folder: string, text: string): Promise<void> {
+    const temp = join(folder, `.tmp-${randomBytes(8).toString('hex')}`);
+    await writeFile(temp, text);
+    const handle = await open(temp, 'r+');
+    await handle.sync();
+    await handle.close();
+    await rename(temp, path);
+  }
+
+  async function describe(name: string): Promise<PublishedFile | null> {
+    try {
+      return JSON.parse(await readFile(join(dir, name + DESCRIPTION), 'utf8')) as PublishedFile;
+    } catch {
+      return null;
+    }
+  }
+
+  return {
+    blobPath: (sha256) => join(blobs, sha256),
+
+    async publish(entry, content, countRows) {
+      if (!NAME.test(entry.name)) throw new Error(`not a file name: ${entry.name}`);
+      await prepare();
+      const temp = join(blobs, `.tmp-${randomBytes(8).toString('hex')}`);
+      const out = createWriteStream(temp);
+      const hash = createHash('sha256');
+      let bytes = 0;
+      try {
+        for await (const chunk of content) {
+          const buffer = Buffer.from(chunk, 'utf8');
+          hash.update(buffer);
+          bytes += buffer.length;
+          if (!out.write(buffer)) await once(out, 'drain');
+        }
+        out.end();
+        await once(out, 'finish');
+        const handle = await open(temp, 'r+');
+        await handle.sync();
+        await handle.close();
+      } catch (error) {
+        out.destroy();
+        await rm(temp, { force: true });
+        throw error;
+      }
+      const sha256 = hash.digest('hex');
+      await rename(temp, join(blobs, sha256));
+      const file: PublishedFile = { ...entry, bytes, sha256, rows: countRows(), licence: 'CC-BY-4.0' };
+      await writeAtomically(join(dir, entry.name + DESCRIPTION), dir, `${JSON.stringify(file, null, 2)}\n`);
+      return file;
+    },
+
+    async list() {
+      await prepare();
+      const names = (await readdir(dir)).filter((n) => n.endsWith(DESCRIPTION) && !n.startsWith('.'));
+      const files: PublishedFile[] = [];
+      for (const name of names.sort()) {
+        const file = await describe(name.slice(0, -DESCRIPTION.length));
+        if (file) files.push(file);
+      }
+      return files;
+    },
+
+    async find(name) {
+      if (!NAME.test(name)) return null;
+      const file = await describe(name);
+      if (!file) return null;
+      const path = join(blobs, file.sha256);
+      try {
+        await stat(path);
+      } catch {
+        return null;
+      }
+      return { file, open: (): ReadStream => createReadStream(path) };
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
+import { authorityDataset, cigDataset, smartCigDataset, type Cell, type Dataset } from './datasets.js';
+import { parsePeriod, type Period } from './periods.js';
+import type { InstantRange, OpendataDeps, PublishedFile } from './ports.js';
+import { publishOcdsReleases } from './publish-ocds-releases.js';
+import { YIELD_EVERY, breather } from './breather.js';
+
+type Deps = Pick<ServiceDeps, 'clock' | 'store'> & OpendataDeps;
+
+/** Pages through a keyset-paginated read: one page in memory at a time. */
+export async function* paged<Row, Key>(
+  page: (after: Key, limit: number) => Promise<Row[]>,
+  keyOf: (row: Row) => Key,
+  first: Key,
+  limit: number,
+): AsyncIterable<Row> {
+  let after = first;
+  for (;;) {
+    const rows = await page(after, limit);
+    for (let i = 0; i < rows.length; i++) {
+      // Let requests in between: a page is encoded in slices, not in one long run of the event loop.
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) await breather();
+      yield rows[i]!;
+    }
+    if (rows.length < limit) return;
+    after = keyOf(rows[rows.length - 1]!);
+  }
+}
+
+async function publishTable<Row>(
+  deps: Deps,
+  dataset: Dataset<Row>,
+  period: Period,
+  rows: () => AsyncIterable<Row>,
+  formats: readonly ('csv' | 'json')[] = ['csv', 'json'],
+): Promise<PublishedFile[]> {
+  const published: PublishedFile[] = [];
+  const base =
+    period.kind === 'month' ? `${dataset.name}_${period.label}` : `${dataset.name}_delta_${period.label}`;
+  for (const format of formats) {
+    let count = 0;
+    async function* cells(): AsyncIterable<Cell[]> {
+      for await (const row of rows()) {
+        count += 1;
+        yield dataset.cells(row);
+      }
+    }
+    published.push(
+      await deps.opendata.files.publish(
+        { name: `${base}.${format}`, dataset: dataset.name, period: period.label, format },
+        deps.opendata.encoder[format](dataset.columns, cells()),
+        () => count,
+      ),
+    );
+  }
+  return published;
+}
+
+/** The CIG files of a month or a day (CSV and JSON, or the formats given). */
+export function publishCigFiles(
+  deps: Deps,
+  period: Period,
+  formats?: readonly ('csv' | 'json')[],
+): Promise<PublishedFile[]> {
+  const { repository, pageSize } = deps.opendata;
+  return publishTable(
+    deps,
+    cigDataset,
+    period,
+    () =>
+      paged(
+        (after: string, limit) =>
+          repository.cigPage(period.range, period.kind === 'month' ? 'month' : 'delta', after, limit),
+        (row) => row.cig,
+        '',
+        pageSize,
+      ),
+    formats,
+  );
+}
+
+export function publishSmartCigFiles(deps: Deps, period: Period): Promise<PublishedFile[]> {
+  const { repository, pageSize } = deps.opendata;
+  return publishTable(deps, smartCigDataset, period, () =>
+    paged(
+      (after: string, limit) =>
+        repository.smartCigPage(period.range, period.kind === 'month' ? 'month' : 'delta', after, limit),
+      (row) => row.cig,
+      '',
+      pageSize,
+    ),
+  );
+}
+
+export function publishAuthorityFiles(
+  deps: Deps,
+  range: InstantRange,
+  period: Period,
+): Promise<PublishedFile[]> {
+  const { repository, pageSize } = deps.opendata;
+  return publishTable(deps, authorityDataset, period, () =>
+    paged(
+      (after: string, limit) => repository.authorityPage(range.to, after, limit),
+      (row) => row.fiscalCode,
+      '',
+      pageSize,
+    ),
+  );
+}
+
+/**
+ * Produces the open data files of a month (OCDS releases, CIG, SmartCIG, contracting authorities) or
+ * the daily deltas of a day (OCDS releases, CIG, SmartCIG); the last one written marks the period done
+ * (see lastFileOf). Staff on demand, or the scheduled job.
+ * Producing a period twice gives byte-identical files (stable order, nothing but data inside).
+ */
+export async function exportOpendataPeriod(
+  deps: Deps,
+  input: { period: string },
+  actor: Actor,
+): Promise<PublishedFile[]> {
+  if (actor.kind === 'user') requireRole(actor, 'authority_staff', 'admin');
+  const period = parsePeriod(input.period);
+  const ocds = await publishOcdsReleases(deps, period);
+  const files = [
+    ...(ocds ? [ocds] : []),
+    ...(await publishCigFiles(deps, period)),
+    ...(await publishSmartCigFiles(deps, period)),
+    // Last: its presence tells the job that the period is done.
+    ...(period.kind === 'month' ? await publishAuthorityFiles(deps, period.range, period) : []),
+  ];
+  await deps.store.audit.append([
+    audit(
+      actor,
+      deps.clock.now(),
+      'opendata.exported',
+      { type: 'opendata_period', id: period.label },
+      null,
+      files.map((f) => ({ name: f.name, sha256: f.sha256, rows: f.rows })),
+    ),
+  ]);
+  return files;
+}
+
+/** The file written last for a period: once it is in the catalogue, the period is complete. */
+export const lastFileOf = (period: string): string =>
+  parsePeriod(period).kind === 'month'
+    ? `stazioni-appaltanti_${period}.json`
+    : `smartcig_delta_${period}.json`;
