@@ -434,7 +434,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ? bus.publish({ kind: 'verification', cig: position.cig, fiscalCode: position.debtorFiscalCode })
         : verificationCache.paymentApplied(position.cig, position.debtorFiscalCode),
   });
-  await app.register(simogRoutes, { deps, metrics, monitor, publicUrl: options.publicUrl ?? (() => '') });
+  await app.register(simogRoutes, {
+    deps,
+    metrics,
+    monitor,
+    publicUrl: options.publicUrl ?? (() => ''),
+    databaseDeadlineMs: deadlineMs,
+  });
 
   return app;
 }
