@@ -54,7 +54,15 @@ async function prepareInChild(): Promise<void> {
     child.once('error', reject);
     child.once('exit', (exitCode, signal) => resolve(signal ? 128 : exitCode));
   });
-  if (code !== 0) throw new Error(`preparing the embedded database failed (exit code ${code})`);
+  // The child has said why (a locked DATA_DIR: one line); exit with its code, no second stack trace.
+  if (code !== 0) process.exit(code ?? 1);
+}
+
+/** A second process on the same embedded DATA_DIR: one clear line, exit 1. */
+function refuseLockedDataDir(error: unknown): never {
+  if (!(error instanceof DataDirLockedError)) throw error;
+  console.error(`gara: ${error.message}`);
+  process.exit(1);
 }
 
 program
@@ -64,11 +72,7 @@ program
     const cfg = config();
     const embedded = !cfg.databaseUrl;
     if (embedded) await prepareInChild();
-    const container = await createContainer(cfg).catch((error: unknown) => {
-      if (!(error instanceof DataDirLockedError)) throw error;
-      console.error(`gara: ${error.message}`);
-      process.exit(1);
-    });
+    const container = await createContainer(cfg).catch(refuseLockedDataDir);
     let demo: { seeded: boolean; tokens: DemoToken[] };
     if (embedded) {
       demo = { seeded: false, tokens: readDemoTokens(cfg) };
@@ -95,7 +99,7 @@ program
   .description('what serve does before it starts: migrate, and seed demo data when configured')
   .action(async () => {
     const cfg = config();
-    const container = await createContainer(cfg);
+    const container = await createContainer(cfg).catch(refuseLockedDataDir);
     try {
       await prepareDatabase(container);
       if (cfg.seedDemo) await seedDemo(container);

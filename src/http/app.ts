@@ -177,7 +177,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const lookupCache: CigLookupCache = new TtlCache(options.lookupCacheTtlMs ?? 0);
   const bus = options.cacheBus;
   bus?.subscribe((event) => {
-    if (event.kind === 'tokens' || event.kind === 'all') authenticator.forget();
+    if (event.kind === 'tokens' || event.kind === 'all') {
+      authenticator.forget();
+      // SIMOG tickets die with their token and with chiudiSessione (in whichever process).
+      deps.simogInterface?.sessions.forgetAll();
+    }
     if (event.kind === 'lookup' && event.cig) {
       lookupCache.delete(event.cig);
       verificationCache.lots.delete(event.cig);
@@ -189,6 +193,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (event.kind === 'verification') verificationCache.paymentApplied(event.cig, event.fiscalCode);
   });
   if (bus) authenticator.onClear = () => bus.publish({ kind: 'tokens' });
+  if (bus && deps.simogInterface)
+    deps.simogInterface.sessions.onForget = () => bus.publish({ kind: 'tokens' });
   const monitor = options.monitor ?? new StatusMonitor(deps, { ping: options.ping });
   // Raw e-mail messages (certified e-mail receipts) arrive as bytes. Body limits: 1 MB unless the route
   // sets its own (PEC receipts, reporting flows, the SOAP service: see xml-limits.ts); a larger body is
@@ -441,7 +447,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ? bus.publish({ kind: 'verification', cig: position.cig, fiscalCode: position.debtorFiscalCode })
         : verificationCache.paymentApplied(position.cig, position.debtorFiscalCode),
   });
-  await app.register(simogRoutes, { deps, metrics, monitor, publicUrl: options.publicUrl ?? (() => '') });
+  await app.register(simogRoutes, {
+    deps,
+    metrics,
+    monitor,
+    publicUrl: options.publicUrl ?? (() => ''),
+    databaseDeadlineMs: deadlineMs,
+  });
 
   return app;
 }

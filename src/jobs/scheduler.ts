@@ -13,6 +13,7 @@ export interface ScheduledJob {
  */
 export class Scheduler {
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #immediates: NodeJS.Immediate[] = [];
   readonly #running = new Set<string>();
   readonly #inFlight = new Set<Promise<void>>();
 
@@ -23,7 +24,10 @@ export class Scheduler {
       const timer = setInterval(() => this.#tick(job), job.intervalMs);
       timer.unref();
       this.#timers.push(timer);
-      if (options.runAtStart) this.#tick(job);
+      // Not synchronously: a run started from the caller's stack would share its async context, and the
+      // embedded driver's transaction mark (AsyncLocalStorage.enterWith) then leaked into the caller
+      // (`gara serve` died with PGliteReentrancyError on its next query). setImmediate gives each run its own.
+      if (options.runAtStart) this.#immediates.push(setImmediate(() => this.#tick(job)));
     }
   }
 
@@ -45,6 +49,8 @@ export class Scheduler {
   async stop(): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers.length = 0;
+    for (const immediate of this.#immediates) clearImmediate(immediate);
+    this.#immediates.length = 0;
     await Promise.all([...this.#inFlight]);
   }
 }

@@ -48,12 +48,43 @@ export function postgresRateLimitStore(db: Database, onError?: (error: unknown) 
     return { current: row.hits, ttl: Math.max(0, row.ttl_ms) };
   }
 
+  /**
+   * A count the database has not answered within this long is made locally: the rate limit must not
+   * make a request wait on a frozen database (every call, /api/v1/status included, answers within 1 s).
+   * After such a miss the store counts locally for COOL_OFF_MS instead of queueing more statements.
+   */
+  const DEADLINE_MS = 250;
+  const COOL_OFF_MS = 5_000;
+  let localUntil = 0;
+
+  async function countWithin(key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
+    if (Date.now() < localUntil) return countLocally(key, windowMs);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), DEADLINE_MS);
+      timer.unref();
+    });
+    const counting = count(key, windowMs);
+    try {
+      const result = await Promise.race([counting, late]);
+      if (result !== 'late') return result;
+      counting.catch(() => undefined);
+      localUntil = Date.now() + COOL_OFF_MS;
+      throw new Error(`rate_limit_windows: no answer within ${DEADLINE_MS} ms`);
+    } catch (error) {
+      localUntil = Date.now() + COOL_OFF_MS;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   class PostgresRateLimitStore {
     /** A route with a limit of its own counts apart from the global limit (as the plugin's own stores do). */
     constructor(readonly prefix = '') {}
     incr(key: string, callback: Callback, timeWindow: number): void {
       const scoped = `${this.prefix}${key}`;
-      count(scoped, timeWindow).then(
+      countWithin(scoped, timeWindow).then(
         (result) => callback(null, result),
         (error: unknown) => {
           onError?.(error);

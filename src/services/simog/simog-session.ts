@@ -70,8 +70,20 @@ export class SimogSessions {
     return { ...actor, requestId: call.requestId };
   }
 
+  /**
+   * Set by the app when several processes share the database (the cache bus): a ticket closed here is
+   * dropped from the other processes' caches too, as a revoked API token is.
+   */
+  onForget: (() => void) | undefined;
+
   forget(ticket: string): void {
     this.#cache.delete(ticket);
+    this.onForget?.();
+  }
+
+  /** Another process revoked a token or closed a session: every cached ticket is looked up again. */
+  forgetAll(): void {
+    this.#cache.clear();
   }
 
   /** What never changes about a tender once it exists: kept so that inserisciLotto need not read it. */

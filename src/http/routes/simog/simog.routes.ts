@@ -25,7 +25,9 @@ export const simogRoutes: FastifyPluginAsync<{
   metrics: Metrics;
   monitor: StatusMonitor;
   publicUrl: () => string;
-}> = async (app, { deps, metrics, monitor, publicUrl }) => {
+  /** As the API's: a call unanswered after this long asks whether the database answers (0 = off). */
+  databaseDeadlineMs?: number;
+}> = async (app, { deps, metrics, monitor, publicUrl, databaseDeadlineMs = 0 }) => {
   const wiring = deps.simogInterface;
   if (!wiring) return;
   const { codec } = wiring;
@@ -62,6 +64,21 @@ export const simogRoutes: FastifyPluginAsync<{
     );
   };
 
+  const deadlines = new WeakMap<object, NodeJS.Timeout>();
+  const answerWhenDatabaseStops = (reply: FastifyReply): NodeJS.Timeout => {
+    const timer = setTimeout(() => {
+      if (reply.sent) return;
+      void monitor.confirmDatabase(300).then((alive) => {
+        if (alive || reply.sent || reply.raw.destroyed) return;
+        duration.observe({ operation: 'unknown', outcome: 'fault' }, databaseDeadlineMs / 1000);
+        unavailable(reply);
+        reply.hijack();
+      });
+    }, databaseDeadlineMs);
+    timer.unref();
+    return timer;
+  };
+
   app.get(PATH, { schema: { hide: true } }, async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     if (typeof query.xsd === 'string') {
@@ -79,9 +96,15 @@ export const simogRoutes: FastifyPluginAsync<{
     {
       schema: { hide: true },
       bodyLimit: BODY_LIMIT,
-      onRequest: async (_request, reply) => {
+      onRequest: async (request, reply) => {
         if (!monitor.databaseUp) return unavailable(reply);
+        // The API's deadline, in this service's envelope: a call still unanswered after
+        // databaseDeadlineMs asks the monitor whether the database answers at all; if not, the 503
+        // fault goes now (what the operation answers later is dropped; a repeated inserisciLotto gets
+        // the same CIG), instead of waiting the whole outage on the rate limit or the ticket lookup.
+        if (databaseDeadlineMs > 0) deadlines.set(request, answerWhenDatabaseStops(reply));
       },
+      onResponse: async (request) => clearTimeout(deadlines.get(request)),
     },
     async (request, reply) => {
       const started = performance.now();
