@@ -2,7 +2,7 @@
  * Hostile pass 2 (issue 13: "a SOAP fault only for a malformed envelope"; XML parsing bounds size).
  * Found: a SOAP client sending an oversized body (over 256 KB) or a body with U+0000 gets the REST API's
  * JSON problem (`application/problem+json`, 413 / 400), not a SOAP fault its client library can read.
- * Not fixed in this pass (the global body limit and input guard answer before the SIMOG route).
+ * Fixed: the SIMOG plugin has its own error handler for 4xx refusals (src/http/routes/simog/simog.routes.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimogApp, type SimogHarness } from '../simog/support.js';
