@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Counter } from 'prom-client';
 import { Histogram } from 'prom-client';
 import { DomainError } from '../../../domain/shared/errors.js';
@@ -6,6 +6,7 @@ import type { ServiceDeps } from '../../../services/context.js';
 import type { SimogDeps } from '../../../services/simog/simog-session.js';
 import type { StatusMonitor } from '../../../services/status/status-monitor.js';
 import type { Metrics } from '../../metrics.js';
+import { errorHandler } from '../../problem.js';
 import { operations } from './simog.operations.js';
 import { failure, NOT_SUPPORTED } from './simog.presenters.js';
 
@@ -63,6 +64,20 @@ export const simogRoutes: FastifyPluginAsync<{
       codec.fault('Server', 'servizio temporaneamente non disponibile (database): riprovare'),
     );
   };
+
+  // What the app refuses before the operation runs (a body over the limit, U+0000 or a lone surrogate
+  // in it) is answered in this service's envelope too: a SOAP client reads a fault, not problem+json.
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    const status =
+      error instanceof DomainError
+        ? error.code === 'validation_failed'
+          ? 400
+          : undefined
+        : (error as FastifyError).statusCode;
+    if (status === undefined || status < 400 || status >= 500) return errorHandler(error, request, reply);
+    const message = error instanceof DomainError ? (error.detail ?? error.message) : error.message;
+    return xml(reply, status, codec.fault('Client', message));
+  });
 
   const deadlines = new WeakMap<object, NodeJS.Timeout>();
   const answerWhenDatabaseStops = (reply: FastifyReply): NodeJS.Timeout => {
