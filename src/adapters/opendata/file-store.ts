@@ -67,7 +67,13 @@ export function directoryFileStore(dir: string): OpendataFileStore & { blobPath(
         await handle.sync();
         await handle.close();
       } catch (error) {
-        out.destroy();
+        // The stream opens its file asynchronously: wait until it is closed, or the file could appear
+        // after it was removed (a temporary file left behind).
+        if (!out.closed) {
+          const closed = once(out, 'close');
+          out.destroy();
+          await closed;
+        }
         await rm(temp, { force: true });
         throw error;
       }
