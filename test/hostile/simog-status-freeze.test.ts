@@ -1,10 +1,14 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Server } from '../../bench/support.js';
+import {
+  PG_BIN,
+  privatePostgresAvailable,
+  startPrivatePostgres,
+  type PrivatePostgres,
+} from '../support/private-postgres.js';
 
 /**
  * Hostile pass 2 (issues 12 and 13 on issue 9's promise: every call answered within 1 s while PostgreSQL
@@ -21,96 +25,32 @@ import { startServer, type Server } from '../../bench/support.js';
  * a private PostgreSQL: `kill -STOP <postmaster and backends>`, then `time curl localhost:PORT/comunicati`.
  * Runs with GARA_PG_FREEZE_TEST=1 as root where the PostgreSQL 15 binaries are, like pg-freeze.test.ts.
  */
-const BIN = '/usr/lib/postgresql/15/bin';
-const enabled =
-  process.env.GARA_PG_FREEZE_TEST === '1' && existsSync(join(BIN, 'postgres')) && process.getuid?.() === 0;
+const enabled = privatePostgresAvailable(process.env.GARA_PG_FREEZE_TEST);
 if (!enabled)
   console.warn(
-    `simog/status freeze test skipped: needs GARA_PG_FREEZE_TEST=1, root (runuser) and ${BIN}/postgres`,
+    `simog/status freeze test skipped: needs GARA_PG_FREEZE_TEST=1, root (runuser) and ${PG_BIN}/postgres`,
   );
 
 const PORT = 5494;
 const GARA_PORT = 3964;
 const BOUND_MS = 1000;
-const execFileAsync = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!enabled)(
   'the status API and the SIMOG endpoint while PostgreSQL is frozen (private instance)',
   () => {
-    let dir = '';
+    let pg: PrivatePostgres | undefined;
     let dataDir = '';
-    let postgres: ChildProcess | undefined;
     let server: Server | undefined;
 
-    const postmasterPid = () =>
-      Number(readFileSync(join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const signalAll = (signal: 'SIGSTOP' | 'SIGCONT') => {
-      const postmaster = postmasterPid();
-      const children = readdirSync('/proc')
-        .filter((p) => /^\d+$/.test(p))
-        .filter((p) => {
-          try {
-            return (
-              Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === postmaster
-            );
-          } catch {
-            return false;
-          }
-        })
-        .map(Number);
-      const order = signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster];
-      for (const pid of order) process.kill(pid, signal);
-    };
+    const signalAll = (signal: 'SIGSTOP' | 'SIGCONT') => pg!.signalAll(signal);
 
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'gara-simog-freeze-'));
-      const uid = Number((await execFileAsync('id', ['-u', 'postgres'])).stdout.trim());
-      chownSync(dir, uid, uid);
-      await execFileAsync('runuser', [
-        '-u',
-        'postgres',
-        '--',
-        join(BIN, 'initdb'),
-        '-D',
-        join(dir, 'pg'),
-        '-A',
-        'trust',
-        '-U',
-        'postgres',
-        '--no-sync',
-      ]);
-      postgres = spawn(
-        'runuser',
-        [
-          '-u',
-          'postgres',
-          '--',
-          join(BIN, 'postgres'),
-          '-D',
-          join(dir, 'pg'),
-          '-p',
-          String(PORT),
-          '-k',
-          dir,
-          '-c',
-          'listen_addresses=127.0.0.1',
-          '-c',
-          'fsync=off',
-        ],
-        { stdio: 'ignore' },
-      );
-      for (let i = 0; i < 100; i++) {
-        const ok = await execFileAsync(join(BIN, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(PORT)])
-          .then(() => true)
-          .catch(() => false);
-        if (ok) break;
-        await sleep(200);
-      }
+      pg = await startPrivatePostgres(PORT, 'gara-simog-freeze-');
       dataDir = mkdtempSync(join(tmpdir(), 'gara-simog-freeze-data-'));
       server = await startServer(
         {
-          DATABASE_URL: `postgres://postgres@127.0.0.1:${PORT}/postgres`,
+          DATABASE_URL: pg.url,
           SEED_DEMO: 'always',
           DATA_DIR: dataDir,
         },
@@ -125,19 +65,7 @@ describe.skipIf(!enabled)(
         // already gone
       }
       await server?.stop();
-      if (postgres && postgres.exitCode === null) {
-        const pid = postmasterPid();
-        process.kill(pid, 'SIGINT');
-        for (let i = 0; i < 300; i++) {
-          try {
-            process.kill(pid, 0);
-          } catch {
-            break;
-          }
-          await sleep(100);
-        }
-      }
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      await pg?.stop();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     }, 60_000);
 
