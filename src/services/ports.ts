@@ -277,7 +277,7 @@ export interface Store {
   readonly lots: LotRepository;
   readonly smartCigs: SmartCigRepository;
   readonly codes: CodeSequences;
-  /** The whole registry; new code takes the slice it needs (sections ... webSessions below). */
+  /** The whole registry, kept for services/simog and tests; services take the slice they need (below). */
   readonly registry: RegistryRepository;
   readonly sections: SectionRepository;
   readonly authorities: ContractingAuthorityRepository;

@@ -14,9 +14,10 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withNumericCheckDigit } from '../../src/domain/registry/fiscal-code.js';
 import type { UserActor } from '../../src/services/context.js';
-import { listContractingAuthorities } from '../../src/services/registry/contracting-authorities.js';
-import { listEconomicOperators } from '../../src/services/registry/economic-operators.js';
-import { hashToken, listUsers } from '../../src/services/registry/users.js';
+import { listContractingAuthorities } from '../../src/services/registry/list-contracting-authorities.js';
+import { listEconomicOperators } from '../../src/services/registry/list-economic-operators.js';
+import { hashToken } from '../../src/services/registry/token-hash.js';
+import { listUsers } from '../../src/services/registry/list-users.js';
 import { uniqueNumericFiscalCode } from '../support/factories.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { executable, screenshots, seriousViolations } from './support.js';

@@ -2,7 +2,7 @@ import { withNumericCheckDigit, personalCheckChar } from '../../src/domain/regis
 import { regionalSections } from '../../src/domain/registry/regions.js';
 import { actorFromUser, type ServiceDeps, type UserActor } from '../../src/services/context.js';
 import type { ContractingAuthority, Role, User } from '../../src/services/ports.js';
-import { issueToken } from '../../src/services/registry/users.js';
+import { issueToken } from '../../src/services/registry/issue-token.js';
 import { createTender, type CreateTenderInput } from '../../src/services/tenders/create-tender.js';
 import type { LotInput } from '../../src/services/tenders/lot-input.js';
 

@@ -9,7 +9,7 @@ import {
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps, type UserActor } from '../../services/context.js';
 import type { ProtocolRegistration } from '../../services/notices/ports.js';
-import { listSections } from '../../services/registry/sections.js';
+import { listSections } from '../../services/registry/list-sections.js';
 import { annulRegistration } from '../../services/notices/annul-registration.js';
 import { dailyRegister } from '../../services/notices/daily-register.js';
 import { getRegistration } from '../../services/notices/get-registration.js';

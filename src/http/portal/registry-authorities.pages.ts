@@ -2,15 +2,14 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { formatDateIt } from '../../domain/shared/dates.js';
 import type { ServiceDeps } from '../../services/context.js';
 import type { ContractingAuthority } from '../../services/ports.js';
-import {
-  addCostCentre,
-  createContractingAuthority,
-  getContractingAuthority,
-  listContractingAuthorities,
-  updateContractingAuthority,
-} from '../../services/registry/contracting-authorities.js';
-import { getSection, listSections } from '../../services/registry/sections.js';
-import { listUsers } from '../../services/registry/users.js';
+import { addCostCentre } from '../../services/registry/add-cost-centre.js';
+import { createContractingAuthority } from '../../services/registry/create-contracting-authority.js';
+import { getContractingAuthority } from '../../services/registry/get-contracting-authority.js';
+import { listContractingAuthorities } from '../../services/registry/list-contracting-authorities.js';
+import { updateContractingAuthority } from '../../services/registry/update-contracting-authority.js';
+import { getSection } from '../../services/registry/get-section.js';
+import { listSections } from '../../services/registry/list-sections.js';
+import { listUsers } from '../../services/registry/list-users.js';
 import { idParam, selectField, send, textField, type FieldErrors, type Form } from './forms.js';
 import { dataTable, html, roleLabels } from './layout.js';
 import {

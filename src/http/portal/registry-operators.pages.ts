@@ -2,12 +2,10 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { formatDateIt } from '../../domain/shared/dates.js';
 import type { ServiceDeps } from '../../services/context.js';
 import type { EconomicOperator } from '../../services/ports.js';
-import {
-  createEconomicOperator,
-  getEconomicOperator,
-  listEconomicOperators,
-  updateEconomicOperator,
-} from '../../services/registry/economic-operators.js';
+import { createEconomicOperator } from '../../services/registry/create-economic-operator.js';
+import { getEconomicOperator } from '../../services/registry/get-economic-operator.js';
+import { listEconomicOperators } from '../../services/registry/list-economic-operators.js';
+import { updateEconomicOperator } from '../../services/registry/update-economic-operator.js';
 import { idParam, send, textField, type FieldErrors, type Form } from './forms.js';
 import { html } from './layout.js';
 import {

@@ -2,7 +2,9 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { formatDateIt } from '../../domain/shared/dates.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { ServiceDeps } from '../../services/context.js';
-import { getSection, listSections, updateSection } from '../../services/registry/sections.js';
+import { getSection } from '../../services/registry/get-section.js';
+import { listSections } from '../../services/registry/list-sections.js';
+import { updateSection } from '../../services/registry/update-section.js';
 import { send, textField, type FieldErrors, type Form } from './forms.js';
 import { dataTable, html, raw } from './layout.js';
 import {

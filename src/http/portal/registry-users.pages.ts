@@ -3,20 +3,18 @@ import { formatDateIt } from '../../domain/shared/dates.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { ServiceDeps, UserActor } from '../../services/context.js';
 import { roles, type Role, type User } from '../../services/ports.js';
-import {
-  getContractingAuthority,
-  listContractingAuthorities,
-} from '../../services/registry/contracting-authorities.js';
-import { getEconomicOperator, listEconomicOperators } from '../../services/registry/economic-operators.js';
-import { getSection, listSections } from '../../services/registry/sections.js';
-import {
-  createUser,
-  getUser,
-  issueToken,
-  listUsers,
-  revokeTokens,
-  updateUser,
-} from '../../services/registry/users.js';
+import { getContractingAuthority } from '../../services/registry/get-contracting-authority.js';
+import { listContractingAuthorities } from '../../services/registry/list-contracting-authorities.js';
+import { getEconomicOperator } from '../../services/registry/get-economic-operator.js';
+import { listEconomicOperators } from '../../services/registry/list-economic-operators.js';
+import { getSection } from '../../services/registry/get-section.js';
+import { listSections } from '../../services/registry/list-sections.js';
+import { createUser } from '../../services/registry/create-user.js';
+import { getUser } from '../../services/registry/get-user.js';
+import { issueToken } from '../../services/registry/issue-token.js';
+import { listUsers } from '../../services/registry/list-users.js';
+import { revokeTokens } from '../../services/registry/revoke-tokens.js';
+import { updateUser } from '../../services/registry/update-user.js';
 import { idParam, selectField, send, textField, type FieldErrors, type Form } from './forms.js';
 import { html, roleLabels, type Html } from './layout.js';
 import {

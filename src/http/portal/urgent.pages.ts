@@ -6,7 +6,7 @@ import { regulariseProcedure } from '../../services/continuity/regularise-proced
 import type { ProvisionalProcedure } from '../../services/continuity/ports.js';
 import type { ServiceDeps } from '../../services/context.js';
 import { listProcedureTypes, listUrgencyReasons } from '../../services/reference/reference.js';
-import { listSections } from '../../services/registry/sections.js';
+import { listSections } from '../../services/registry/list-sections.js';
 import {
   formatDateIt,
   formatTimeIt,

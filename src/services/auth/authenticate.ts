@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/shared/clock.js';
 import type { Store } from '../ports.js';
-import { hashToken } from '../registry/users.js';
+import { hashToken } from '../registry/token-hash.js';
 import { type UserActor, actorFromUser } from '../../domain/registry/actor.js';
 
 /**
@@ -38,7 +38,7 @@ export class TokenAuthenticator {
     )
       return { ...cached.actor, requestId };
     const hash = hashToken(token);
-    const user = await this.#store.registry.findUserByToken(hash, this.#clock.now());
+    const user = await this.#store.tokens.findUserByToken(hash, this.#clock.now());
     if (!user) {
       this.#cache.delete(token);
       throw new DomainError('unauthorized', 'the bearer token is unknown, revoked or expired');

@@ -111,7 +111,7 @@ export async function registerUrgentProcedure(
         },
       );
     }
-    const authority = await store.registry.findContractingAuthority(rup.contractingAuthorityId ?? '');
+    const authority = await store.authorities.findContractingAuthority(rup.contractingAuthorityId ?? '');
     if (!authority) throw notFound('contracting authority');
     const id = deps.ids.uuid();
     const reference = provisionalReference(

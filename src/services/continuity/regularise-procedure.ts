@@ -61,7 +61,7 @@ export async function regulariseProcedure(
     }
     // A declared outage records the window; it does not stop what works. Regularisation issues the
     // CIGs in this transaction: if issuance really fails, so does the transaction, and nothing is kept.
-    const rupUser = await store.registry.findUser(procedure.rupUserId);
+    const rupUser = await store.users.findUser(procedure.rupUserId);
     if (!rupUser) throw notFound('RUP');
     const rup: UserActor = {
       kind: 'user',

@@ -40,7 +40,7 @@ export async function remindRegularisations(
         }))
       )
         return false;
-      const rup = await store.registry.findUser(p.rupUserId);
+      const rup = await store.users.findUser(p.rupUserId);
       if (rup?.active) {
         await store.notices.insertOutbox(
           [

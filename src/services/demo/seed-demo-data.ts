@@ -4,7 +4,7 @@ import { audit, type ServiceDeps } from '../context.js';
 import { createTender } from '../tenders/create-tender.js';
 import { perfectLot } from '../tenders/perfect-lot.js';
 import { requestSmartCig } from '../tenders/smart-cigs.js';
-import { issueToken } from '../registry/users.js';
+import { issueToken } from '../registry/issue-token.js';
 import { addDays, romeDateOf } from '../../domain/shared/dates.js';
 import { lotBidderContribution } from '../payments/contributions.js';
 import { actorFromUser, systemActor } from '../../domain/registry/actor.js';
@@ -87,7 +87,7 @@ export async function seedDemoData(
 }> {
   const { clock, ids } = deps;
   const now = clock.now();
-  if ((await deps.store.registry.listContractingAuthorities({ limit: 1, offset: 0 })).total > 0) {
+  if ((await deps.store.authorities.listContractingAuthorities({ limit: 1, offset: 0 })).total > 0) {
     return { seeded: false, tokens: [] };
   }
   const tokens: DemoToken[] = [];
@@ -115,7 +115,7 @@ export async function seedDemoData(
         createdAt: now,
         updatedAt: now,
       };
-      await tx.registry.insertUser(user);
+      await tx.users.insertUser(user);
       users.push(user);
       const { token } = await issueToken(txDeps, { userId: user.id, label: 'demo' }, SEED_ACTOR);
       tokens.push({ role, name, email, token });
@@ -123,7 +123,7 @@ export async function seedDemoData(
     }
 
     for (const s of regionalSections) {
-      await tx.registry.upsertSection(
+      await tx.sections.upsertSection(
         {
           code: s.code,
           name: `Sezione regionale dell'Osservatorio dei contratti pubblici - ${s.regionName}`,
@@ -138,7 +138,7 @@ export async function seedDemoData(
       );
     }
     // The seed letter's letterhead: the offices above the Puglia section and the region's site.
-    await tx.registry.updateSection(
+    await tx.sections.updateSection(
       'PUG',
       {
         letterheadOffices: ['SEGRETERIA GENERALE DELLA PRESIDENZA', 'SEZIONE GESTIONE INTEGRATA ACQUISTI'],
@@ -183,7 +183,7 @@ export async function seedDemoData(
       for (const a of authorities) {
         serial += 1;
         const id = ids.uuid();
-        await tx.registry.insertContractingAuthority({
+        await tx.authorities.insertContractingAuthority({
           id,
           fiscalCode: withNumericCheckDigit(`80${String(serial).padStart(5, '0')}072`.slice(0, 10)),
           ausaCode: `00002${String(40000 + serial).padStart(5, '0')}`,
@@ -193,7 +193,7 @@ export async function seedDemoData(
           pec: `protocollo.${a.kind}.${s.code.toLowerCase()}@pec.demo.example`,
           createdAt: now,
         });
-        await tx.registry.insertCostCentre(
+        await tx.authorities.insertCostCentre(
           id,
           { id: ids.uuid(), code: 'CDC-01', name: 'Ufficio gare e contratti', active: true },
           now,
@@ -216,7 +216,7 @@ export async function seedDemoData(
     for (const o of operators) {
       const vat = withNumericCheckDigit(o.vat);
       const id = ids.uuid();
-      await tx.registry.insertEconomicOperator({
+      await tx.operators.insertEconomicOperator({
         id,
         fiscalCode: vat,
         vatNumber: vat,

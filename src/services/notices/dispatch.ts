@@ -159,7 +159,7 @@ async function sendMail(
         const relay = await deps.store.notices.findRelay(relayId);
         const letter = await deps.store.notices.relayLetter(relayId);
         const registration = relay && (await deps.store.notices.findRegistration(relay.registrationId));
-        const section = relay && (await deps.store.registry.findSection(relay.regionalSectionCode));
+        const section = relay && (await deps.store.sections.findSection(relay.regionalSectionCode));
         if (!letter || !registration || !section)
           throw new DeliveryError(`relay ${relayId} has no letter`, true);
         return {

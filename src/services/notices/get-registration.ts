@@ -10,7 +10,7 @@ export async function getRegistration(
 ): Promise<ProtocolRegistration> {
   const user = requireRole(actor, 'regional_staff', 'admin', 'authority_staff');
   const registration = await deps.store.notices.findRegistration(id);
-  const section = registration && (await deps.store.registry.findSectionByAoo(registration.aooCode));
+  const section = registration && (await deps.store.sections.findSectionByAoo(registration.aooCode));
   // Another section's registration is not there for a protocol officer (no hint that it exists).
   if (
     !registration ||

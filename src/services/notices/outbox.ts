@@ -39,8 +39,8 @@ async function sectionOf(deps: Deps, m: OutboxMessage): Promise<string | null> {
   if (m.relayId) return (await deps.store.notices.findRelay(m.relayId))?.regionalSectionCode ?? null;
   if (m.contractingAuthorityId)
     return (
-      (await deps.store.registry.findContractingAuthority(m.contractingAuthorityId))?.regionalSectionCode ??
-      null
+      (await deps.store.authorities.findContractingAuthority(m.contractingAuthorityId))
+        ?.regionalSectionCode ?? null
     );
   return null;
 }

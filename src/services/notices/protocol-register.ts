@@ -18,7 +18,7 @@ export async function aooFor(
   actor: Actor,
 ): Promise<{ user: UserActor; aoo: { code: string; name: string }; section: RegionalSection }> {
   const user = requireRole(actor, 'regional_staff', 'admin', 'authority_staff');
-  const section = await deps.store.registry.findSectionByAoo(aooCode);
+  const section = await deps.store.sections.findSectionByAoo(aooCode);
   if (!section) throw notFound(`AOO ${aooCode}`);
   if (user.role === 'regional_staff' && user.regionalSectionCode !== section.code) {
     throw notFound(`AOO ${aooCode}`);

@@ -50,7 +50,7 @@ async function recipientsOf(
       (await store.notices.rupsOfSection(section.code, authorityIds)).map((r) => r.contractingAuthorityId),
     );
     const authorities = await Promise.all(
-      authorityIds.map((id) => store.registry.findContractingAuthority(id)),
+      authorityIds.map((id) => store.authorities.findContractingAuthority(id)),
     );
     const unknown = authorityIds.filter((id, i) => {
       const a = authorities[i];
@@ -114,7 +114,7 @@ export async function relayNotice(
         'regionalSection',
         'an administrator relays on behalf of a section: use a regional staff account',
       );
-    const section = await store.registry.findSection(sectionCode);
+    const section = await store.sections.findSection(sectionCode);
     if (!section) throw notFound(`regional section ${sectionCode}`);
     const recipients = input.restorationOf
       ? (await store.notices.relayRecipients(input.restorationOf.id)).map((m) => ({

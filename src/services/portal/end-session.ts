@@ -3,5 +3,5 @@ import { sessionTokenHash } from './session-token.js';
 
 /** Ends the session of `token` (signing out): whoever holds the token may end it. */
 export async function endSession(deps: Pick<ServiceDeps, 'store' | 'clock'>, token: string): Promise<void> {
-  await deps.store.registry.endWebSession(sessionTokenHash(token), deps.clock.now());
+  await deps.store.webSessions.endWebSession(sessionTokenHash(token), deps.clock.now());
 }

@@ -12,7 +12,7 @@ export async function listDemoUsers(
   const roles: Role[] = ['rup', 'economic_operator', 'regional_staff', 'authority_staff', 'admin'];
   const out = new Map<Role, User[]>();
   for (const role of roles) {
-    const page = await deps.store.registry.listUsers({ role, limit: perRole, offset: 0 });
+    const page = await deps.store.users.listUsers({ role, limit: perRole, offset: 0 });
     out.set(
       role,
       page.items.filter((u) => u.active),

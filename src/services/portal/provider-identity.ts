@@ -56,7 +56,7 @@ export async function matchUser(deps: Pick<ServiceDeps, 'store'>, identity: Iden
   const byEmail: User[] = [];
   const email = identity.verifiedEmail?.toLowerCase();
   if (identity.fiscalCode === undefined && email === undefined) return { refused: 'unknown' };
-  for (const user of await deps.store.registry.findUsersByIdentity({
+  for (const user of await deps.store.users.findUsersByIdentity({
     fiscalCode: identity.fiscalCode,
     email,
   })) {

@@ -7,6 +7,6 @@ export async function resolveSession(
   token: string,
 ): Promise<UserActor | undefined> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
-  const user = await deps.store.registry.findUserByWebSession(sessionTokenHash(token), deps.clock.now());
+  const user = await deps.store.webSessions.findUserByWebSession(sessionTokenHash(token), deps.clock.now());
   return user && actorFromUser(user);
 }

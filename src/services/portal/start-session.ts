@@ -21,12 +21,12 @@ export async function startSession(
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000);
   return deps.store.transaction(async (store) => {
-    const user = await store.registry.findUser(input.userId);
+    const user = await store.users.findUser(input.userId);
     if (!user) throw notFound('user');
     if (!user.active)
       throw new DomainError('invalid_state', 'the user is not active', { reason: 'user_inactive' });
     const token = randomBytes(32).toString('base64url');
-    await store.registry.insertWebSession({
+    await store.webSessions.insertWebSession({
       tokenSha256: sessionTokenHash(token),
       userId: user.id,
       createdAt: now,

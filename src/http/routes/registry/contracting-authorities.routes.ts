@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ServiceDeps } from '../../../services/context.js';
-import {
-  addCostCentre,
-  createContractingAuthority,
-  getContractingAuthority,
-  listContractingAuthorities,
-  updateContractingAuthority,
-} from '../../../services/registry/contracting-authorities.js';
+import { addCostCentre } from '../../../services/registry/add-cost-centre.js';
+import { createContractingAuthority } from '../../../services/registry/create-contracting-authority.js';
+import { getContractingAuthority } from '../../../services/registry/get-contracting-authority.js';
+import { listContractingAuthorities } from '../../../services/registry/list-contracting-authorities.js';
+import { updateContractingAuthority } from '../../../services/registry/update-contracting-authority.js';
 import { IdempotencyHeaders, errors, pageOf, pageQueryWith } from '../../common.schemas.js';
 import { presentPage } from '../../presenters.js';
 import { actorOf, sendCreated } from '../../request-context.js';

@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ServiceDeps } from '../../../services/context.js';
-import {
-  createEconomicOperator,
-  getEconomicOperator,
-  listEconomicOperators,
-  updateEconomicOperator,
-} from '../../../services/registry/economic-operators.js';
+import { createEconomicOperator } from '../../../services/registry/create-economic-operator.js';
+import { getEconomicOperator } from '../../../services/registry/get-economic-operator.js';
+import { listEconomicOperators } from '../../../services/registry/list-economic-operators.js';
+import { updateEconomicOperator } from '../../../services/registry/update-economic-operator.js';
 import { IdempotencyHeaders, Nullable, errors, pageOf, pageQueryWith } from '../../common.schemas.js';
 import { presentPage } from '../../presenters.js';
 import { actorOf, sendCreated } from '../../request-context.js';

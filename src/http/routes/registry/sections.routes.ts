@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ServiceDeps } from '../../../services/context.js';
-import { getSection, listSections, updateSection } from '../../../services/registry/sections.js';
+import { getSection } from '../../../services/registry/get-section.js';
+import { listSections } from '../../../services/registry/list-sections.js';
+import { updateSection } from '../../../services/registry/update-section.js';
 import { Nullable, errors } from '../../common.schemas.js';
 import { actorOf } from '../../request-context.js';
 import { presentSection } from './registry.presenters.js';

@@ -2,14 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ServiceDeps } from '../../../services/context.js';
 import type { TokenAuthenticator } from '../../../services/auth/authenticate.js';
-import {
-  createUser,
-  getUser,
-  issueToken,
-  listUsers,
-  revokeTokens,
-  updateUser,
-} from '../../../services/registry/users.js';
+import { createUser } from '../../../services/registry/create-user.js';
+import { getUser } from '../../../services/registry/get-user.js';
+import { issueToken } from '../../../services/registry/issue-token.js';
+import { listUsers } from '../../../services/registry/list-users.js';
+import { revokeTokens } from '../../../services/registry/revoke-tokens.js';
+import { updateUser } from '../../../services/registry/update-user.js';
 import { DateTime, IdempotencyHeaders, Uuid, errors, pageOf, pageQueryWith } from '../../common.schemas.js';
 import { presentPage } from '../../presenters.js';
 import { actorOf, sendCreated } from '../../request-context.js';

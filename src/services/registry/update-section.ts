@@ -1,19 +1,8 @@
-import { notFound } from '../../domain/shared/errors.js';
+import { notFound, invalidField } from '../../domain/shared/errors.js';
 import { audit, requireRole, type ServiceDeps } from '../context.js';
 import { checkEmail, checkName } from './registry-input.js';
-import { invalidField } from '../../domain/shared/errors.js';
 import type { Actor } from '../../domain/registry/actor.js';
 import type { RegionalSection } from '../../domain/registry/registry.js';
-
-export async function listSections(deps: Pick<ServiceDeps, 'store'>): Promise<RegionalSection[]> {
-  return deps.store.sections.listSections();
-}
-
-export async function getSection(deps: Pick<ServiceDeps, 'store'>, code: string): Promise<RegionalSection> {
-  const found = await deps.store.sections.findSection(code);
-  if (!found) throw notFound(`regional section ${code}`);
-  return found;
-}
 
 /** A site address as printed on a letter: www.regione.puglia.it, or with its scheme and a path. */
 const WEBSITE = /^(https?:\/\/)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(\/\S*)?$/;
