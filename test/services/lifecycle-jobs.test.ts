@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireLots } from '../../src/services/tenders/expire-lots.js';
 import { perfectLot } from '../../src/services/tenders/perfect-lot.js';
-import { getLot } from '../../src/services/tenders/get-tender.js';
+import { getLot } from '../../src/services/tenders/get-lot.js';
 import { DomainError } from '../../src/domain/shared/errors.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { sampleLot } from '../support/factories.js';

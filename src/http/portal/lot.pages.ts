@@ -4,7 +4,7 @@ import { instantFromRomeLocal } from '../../domain/shared/dates.js';
 import { startDateFieldOf } from '../../domain/tenders/tender-rules.js';
 import type { ServiceDeps } from '../../services/context.js';
 import { cancelLot } from '../../services/tenders/cancel-lot.js';
-import { getLot } from '../../services/tenders/get-tender.js';
+import { getLot } from '../../services/tenders/get-lot.js';
 import { perfectLot } from '../../services/tenders/perfect-lot.js';
 import { recordReserve } from '../../services/continuity/record-reserve.js';
 import { send, signedIn, type Form } from './forms.js';

@@ -5,7 +5,8 @@ import { formatAmountIt } from '../../domain/shared/money.js';
 import { smartCigContractTypes } from '../../domain/tenders/tender-rules.js';
 import type { ServiceDeps } from '../../services/context.js';
 import { listProcedureTypes } from '../../services/reference/reference.js';
-import { listSmartCigs, requestSmartCig } from '../../services/tenders/smart-cigs.js';
+import { listSmartCigs } from '../../services/tenders/list-smart-cigs.js';
+import { requestSmartCig } from '../../services/tenders/request-smart-cig.js';
 import {
   amountFromItalian,
   contractObjectField,

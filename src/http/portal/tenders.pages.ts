@@ -5,7 +5,8 @@ import { formatAmountIt } from '../../domain/shared/money.js';
 import type { ServiceDeps } from '../../services/context.js';
 import { listProcedureTypes } from '../../services/reference/reference.js';
 import { createTender } from '../../services/tenders/create-tender.js';
-import { getTender, listTenders } from '../../services/tenders/get-tender.js';
+import { getTender } from '../../services/tenders/get-tender.js';
+import { listTenders } from '../../services/tenders/list-tenders.js';
 import {
   errorSummary,
   formFieldOf,

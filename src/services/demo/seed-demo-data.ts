@@ -3,7 +3,7 @@ import { regionalSections } from '../../domain/registry/regions.js';
 import { audit, type ServiceDeps } from '../context.js';
 import { createTender } from '../tenders/create-tender.js';
 import { perfectLot } from '../tenders/perfect-lot.js';
-import { requestSmartCig } from '../tenders/smart-cigs.js';
+import { requestSmartCig } from '../tenders/request-smart-cig.js';
 import { issueToken } from '../registry/issue-token.js';
 import { addDays, romeDateOf } from '../../domain/shared/dates.js';
 import { lotBidderContribution } from '../payments/contributions.js';

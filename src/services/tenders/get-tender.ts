@@ -1,9 +1,10 @@
 import { notFound } from '../../domain/shared/errors.js';
 import { canSeeAuthority, type ServiceDeps } from '../context.js';
-import type { Page } from '../ports.js';
-import type { TenderState } from '../../domain/tenders/tender-rules.js';
 import type { Actor } from '../../domain/registry/actor.js';
 import type { Lot, Tender } from '../../domain/tenders/tender.js';
+
+// getLot lives in get-lot.ts; re-exported for services/simog (edited elsewhere), which imports it from here.
+export { getLot } from './get-lot.js';
 
 type Deps = Pick<ServiceDeps, 'store'>;
 
@@ -18,36 +19,4 @@ export async function getTender(
     throw notFound(`tender ${tenderNumber}`);
   }
   return { tender, lots: await deps.store.lots.listByTender(tender.id) };
-}
-
-/** Tenders the actor may see: a RUP their authority's, regional staff their region's, staff all. */
-export async function listTenders(
-  deps: Deps,
-  filter: { limit: number; offset: number; state?: TenderState | undefined },
-  actor: Actor,
-): Promise<Page<Tender>> {
-  if (actor.kind === 'user') {
-    switch (actor.role) {
-      case 'rup':
-        return deps.store.tenders.list({
-          ...filter,
-          contractingAuthorityId: actor.contractingAuthorityId ?? '',
-        });
-      case 'regional_staff':
-        return deps.store.tenders.list({ ...filter, regionalSectionCode: actor.regionalSectionCode ?? '' });
-      case 'economic_operator':
-        return { items: [], total: 0 };
-      default:
-        break;
-    }
-  }
-  return deps.store.tenders.list(filter);
-}
-
-export async function getLot(deps: Deps, cig: string, actor: Actor): Promise<Lot> {
-  const lot = await deps.store.lots.findByCig(cig);
-  if (!lot || !canSeeAuthority(actor, lot.contractingAuthorityId, lot.regionalSectionCode)) {
-    throw notFound(`lot with CIG ${cig}`);
-  }
-  return lot;
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceDeps } from '../../../services/context.js';
 import { cancelLot } from '../../../services/tenders/cancel-lot.js';
 import { getLotHistory } from '../../../services/tenders/get-lot-history.js';
-import { getLot } from '../../../services/tenders/get-tender.js';
+import { getLot } from '../../../services/tenders/get-lot.js';
 import { perfectLot } from '../../../services/tenders/perfect-lot.js';
 import { IdempotencyHeaders, errors } from '../../common.schemas.js';
 import { actorOf, sendCreated } from '../../request-context.js';

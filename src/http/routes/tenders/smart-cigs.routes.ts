@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceDeps } from '../../../services/context.js';
-import { getSmartCig, listSmartCigs, requestSmartCig } from '../../../services/tenders/smart-cigs.js';
+import { getSmartCig } from '../../../services/tenders/get-smart-cig.js';
+import { listSmartCigs } from '../../../services/tenders/list-smart-cigs.js';
+import { requestSmartCig } from '../../../services/tenders/request-smart-cig.js';
 import { IdempotencyHeaders, PageQuery, errors, pageOf } from '../../common.schemas.js';
 import type { Metrics } from '../../metrics.js';
 import { presentPage } from '../../presenters.js';

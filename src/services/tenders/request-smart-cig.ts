@@ -7,12 +7,13 @@ import {
   smartCigContractTypes,
   type ContractObject,
 } from '../../domain/tenders/tender-rules.js';
-import { audit, canSeeAuthority, requireRole, type ServiceDeps } from '../context.js';
-import type { Page } from '../ports.js';
+import { audit, requireRole, type ServiceDeps } from '../context.js';
 import { checkObject } from './lot-input.js';
 import { presentSmartCigAudit } from './tender-audit.js';
 import type { Actor } from '../../domain/registry/actor.js';
 import type { SmartCig } from '../../domain/tenders/tender.js';
+
+type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'smartCigOrdinals'>;
 
 export interface RequestSmartCigInput {
   contractType: string;
@@ -22,8 +23,6 @@ export interface RequestSmartCigInput {
   amount: string;
   cup?: string | undefined;
 }
-
-type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'smartCigOrdinals'>;
 
 /** A RUP requests a SmartCIG for a contract under 40,000 EUR: issued at once, no perfezionamento. */
 export async function requestSmartCig(
@@ -89,29 +88,5 @@ export async function requestSmartCig(
       ),
     ]);
     return smartCig;
-  });
-}
-
-export async function getSmartCig(
-  deps: Pick<ServiceDeps, 'store'>,
-  cig: string,
-  actor: Actor,
-): Promise<SmartCig> {
-  const found = await deps.store.smartCigs.findByCig(cig);
-  if (!found || !canSeeAuthority(actor, found.contractingAuthorityId, found.regionalSectionCode)) {
-    throw notFound(`SmartCIG ${cig}`);
-  }
-  return found;
-}
-
-export async function listSmartCigs(
-  deps: Pick<ServiceDeps, 'store'>,
-  page: { limit: number; offset: number },
-  actor: Actor,
-): Promise<Page<SmartCig>> {
-  const rup = requireRole(actor, 'rup', 'admin', 'authority_staff');
-  return deps.store.smartCigs.list({
-    ...page,
-    ...(rup.role === 'rup' ? { contractingAuthorityId: rup.contractingAuthorityId ?? '' } : {}),
   });
 }
