@@ -6,14 +6,12 @@ import { formatAmountIt } from '../../domain/shared/money.js';
 import type { ServiceDeps } from '../../services/context.js';
 import { openBidderPosition } from '../../services/payments/open-bidder-position.js';
 import type { PaymentPosition } from '../../services/payments/ports.js';
-import {
-  getPosition,
-  listOwnPositions,
-  noticePdf,
-  payInSandbox,
-  positionReceipt,
-  receiptPdf,
-} from '../../services/payments/positions.js';
+import { getPosition } from '../../services/payments/get-position.js';
+import { listOwnPositions } from '../../services/payments/list-own-positions.js';
+import { noticePdf } from '../../services/payments/render-notice-pdf.js';
+import { payInSandbox } from '../../services/payments/pay-in-sandbox.js';
+import { positionReceipt } from '../../services/payments/get-position-receipt.js';
+import { receiptPdf } from '../../services/payments/render-receipt-pdf.js';
 import { errorSummary, send, signedIn, textField, type FieldErrors, type Form } from './forms.js';
 import { dataTable, html, page } from './layout.js';
 

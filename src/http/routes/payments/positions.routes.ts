@@ -2,13 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ServiceDeps } from '../../../services/context.js';
 import { openBidderPosition } from '../../../services/payments/open-bidder-position.js';
-import {
-  cancelPosition,
-  getPosition,
-  listOwnPositions,
-  noticePdf,
-  payInSandbox,
-} from '../../../services/payments/positions.js';
+import { cancelPosition } from '../../../services/payments/cancel-position.js';
+import { getPosition } from '../../../services/payments/get-position.js';
+import { listOwnPositions } from '../../../services/payments/list-own-positions.js';
+import { noticePdf } from '../../../services/payments/render-notice-pdf.js';
+import { payInSandbox } from '../../../services/payments/pay-in-sandbox.js';
 import { IdempotencyHeaders, Nullable, PageQuery, errors, pageOf } from '../../common.schemas.js';
 import { presentPage } from '../../presenters.js';
 import { actorOf } from '../../request-context.js';
