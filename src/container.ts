@@ -41,7 +41,7 @@ import { createOpenIdProvider } from './adapters/oidc/openid-connect.js';
 import { OutboxWorker } from './jobs/outbox-worker.js';
 import { RateLimiter } from './services/notices/dispatch.js';
 import type { LetterRenderer, Mailer } from './services/notices/ports.js';
-import type { PecMailbox } from './services/notices/receipts.js';
+import type { PecMailbox } from './services/notices/ports.js';
 import { simogUnitOfWork } from './adapters/db/repositories/simog-repository.js';
 import { simogCodec } from './adapters/simog/simog-codec.js';
 import { SimogSessions } from './services/simog/simog-session.js';

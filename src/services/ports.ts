@@ -23,7 +23,14 @@ import type {
   UserRepository,
   WebSessionRepository,
 } from './registry/ports.js';
-import type { NoticeRepository } from './notices/ports.js';
+import type {
+  NoticeRepository,
+  OutboxRepository,
+  PecReceiptRepository,
+  ProtocolRepository,
+  RelayRepository,
+  SubscriptionRepository,
+} from './notices/ports.js';
 
 // The domain's nouns live in src/domain; re-exported here for the code that still imports them from here.
 export { roles } from '../domain/registry/registry.js';
@@ -295,5 +302,14 @@ export interface Store {
   readonly groupings: GroupingRepository;
   readonly flows: ReportingFlowRepository;
   readonly continuity: ContinuityRepository;
+  /**
+   * The comunicati (`NoticesRepository`); typed as every notice slice together for the tests that still
+   * read relays or the outbox through it. Services take the slice they need (below).
+   */
   readonly notices: NoticeRepository;
+  readonly protocol: ProtocolRepository;
+  readonly relays: RelayRepository;
+  readonly outbox: OutboxRepository;
+  readonly pecReceipts: PecReceiptRepository;
+  readonly subscriptions: SubscriptionRepository;
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GaraClient } from '../../src/client/client.js';
 import { progressLine, watchRelay, type RelayView } from '../../src/cli/relay-commands.js';
 import { dispatchDue, RateLimiter } from '../../src/services/notices/dispatch.js';
-import { publishNotice } from '../../src/services/notices/notices.js';
+import { publishNotice } from '../../src/services/notices/publish-notice.js';
 import { relayNotice } from '../../src/services/notices/relay-notice.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/adapters/db/database.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
 import { actorFromUser } from '../../src/services/context.js';
-import { publishNotice } from '../../src/services/notices/notices.js';
+import { publishNotice } from '../../src/services/notices/publish-notice.js';
 import { relayNotice } from '../../src/services/notices/relay-notice.js';
 import { Factories } from '../support/factories.js';
 import { serviceDeps } from '../support/harness.js';

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imapMailbox } from '../../src/adapters/mail/imap-mailbox.js';
 import { MAX_PEC_RECEIPT_BYTES } from '../../src/adapters/mail/pec-receipt.js';
-import { ingestPecMailbox } from '../../src/services/notices/receipts.js';
+import { ingestPecMailbox } from '../../src/services/notices/ingest-pec-mailbox.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { receiptMessage, testPecProvider } from '../support/pec-ca.js';
 import { engineName } from '../support/test-db.js';

@@ -8,11 +8,11 @@ import { getSegnatura } from '../../src/services/notices/get-segnatura.js';
 import { listNoticeDrafts } from '../../src/services/notices/list-notice-drafts.js';
 import { listOutboxMessages } from '../../src/services/notices/list-outbox-messages.js';
 import { listPecReceipts } from '../../src/services/notices/list-pec-receipts.js';
-import { publishNotice } from '../../src/services/notices/notices.js';
+import { publishNotice } from '../../src/services/notices/publish-notice.js';
 import type { ReadPecReceipt, SentMessageFiles } from '../../src/services/notices/ports.js';
-import { receivePecReceipt } from '../../src/services/notices/receipts.js';
+import { receivePecReceipt } from '../../src/services/notices/receive-pec-receipt.js';
 import { relayNotice } from '../../src/services/notices/relay-notice.js';
-import { subscribe } from '../../src/services/notices/subscriptions.js';
+import { subscribe } from '../../src/services/notices/subscribe.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
 

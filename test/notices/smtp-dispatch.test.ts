@@ -16,7 +16,7 @@ import { verifySegnatura } from '../../src/adapters/protocol/segnatura.js';
 import { systemClock } from '../../src/domain/shared/clock.js';
 import { actorFromUser } from '../../src/services/context.js';
 import { backoffMs, dispatchDue, RateLimiter } from '../../src/services/notices/dispatch.js';
-import { publishNotice } from '../../src/services/notices/notices.js';
+import { publishNotice } from '../../src/services/notices/publish-notice.js';
 import type { Mailer, WebhookSender } from '../../src/services/notices/ports.js';
 import { relayNotice } from '../../src/services/notices/relay-notice.js';
 import { Factories } from '../support/factories.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpWebhooks, publicAddressesOnly } from '../../src/adapters/mail/webhooks.js';
 import { dispatchDue } from '../../src/services/notices/dispatch.js';
 import type { MailMessage, Mailer } from '../../src/services/notices/ports.js';
-import { emitMaintenanceEvents } from '../../src/services/notices/subscriptions.js';
+import { emitMaintenanceEvents } from '../../src/services/notices/emit-maintenance-events.js';
 import { bearer, createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
 

@@ -6,7 +6,7 @@ import { getRelayDetails } from '../../src/services/notices/get-relay-details.js
 import { getRelayLetter } from '../../src/services/notices/get-relay-letter.js';
 import { listNoticeDrafts } from '../../src/services/notices/list-notice-drafts.js';
 import { listRelays } from '../../src/services/notices/list-relays.js';
-import { publishNotice } from '../../src/services/notices/notices.js';
+import { publishNotice } from '../../src/services/notices/publish-notice.js';
 import { relayNotice } from '../../src/services/notices/relay-notice.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';

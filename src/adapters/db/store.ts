@@ -47,6 +47,7 @@ export function createStore(db: Database, shared: StoreShared = createStoreShare
   // One adapter object serves every slice of its area (same SQL); the Store names each slice.
   const registry = registryRepository(db);
   const payments = paymentRepository(db);
+  const notices = noticeRepository(db);
   const store: Store = {
     async transaction(work) {
       if (db.isTransaction) return work(store);
@@ -72,7 +73,12 @@ export function createStore(db: Database, shared: StoreShared = createStoreShare
     groupings: groupingRepository(db),
     flows: reportingFlowRepository(db),
     continuity: continuityRepository(db),
-    notices: noticeRepository(db),
+    notices,
+    protocol: notices,
+    relays: notices,
+    outbox: notices,
+    pecReceipts: notices,
+    subscriptions: notices,
   };
   return store;
 }

@@ -3,7 +3,7 @@ import { formatDateIt, romeDateOf } from '../../domain/shared/dates.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
 import { listNoticeDrafts } from '../../services/notices/list-notice-drafts.js';
-import { publishNotice } from '../../services/notices/notices.js';
+import { publishNotice } from '../../services/notices/publish-notice.js';
 import { approveRestoration } from '../../services/notices/restoration.js';
 import {
   errorSummary,

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { formatDateIt, formatDateTimeIt } from '../../domain/shared/dates.js';
 import type { ServiceDeps } from '../../services/context.js';
-import { listNotices } from '../../services/notices/notices.js';
+import { listNotices } from '../../services/notices/list-notices.js';
 import type { OutboxState } from '../../services/notices/ports.js';
 import { outboxStateLabels, relayReportCsv } from '../relay-report.js';
 import { relayNotice } from '../../services/notices/relay-notice.js';
 import { getRelayDetails } from '../../services/notices/get-relay-details.js';
 import { getRelayLetter } from '../../services/notices/get-relay-letter.js';
 import { listRelays } from '../../services/notices/list-relays.js';
-import { retryFailedRecipients } from '../../services/notices/relays.js';
+import { retryFailedRecipients } from '../../services/notices/retry-failed-recipients.js';
 import { idParam, send, signedIn } from './forms.js';
 import { html, page } from './layout.js';
 

@@ -2,7 +2,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/shared/errors.js';
 import { listServices } from '../../services/continuity/list-services.js';
 import type { ServiceDeps } from '../../services/context.js';
-import { confirmSubscription, subscribe } from '../../services/notices/subscriptions.js';
+import { confirmSubscription } from '../../services/notices/confirm-subscription.js';
+import { subscribe } from '../../services/notices/subscribe.js';
 import { errorSummary, send, textField, type FieldErrors, type Form, servicesField } from './forms.js';
 import { html, messagePage, page, type Html } from './layout.js';
 

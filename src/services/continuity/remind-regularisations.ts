@@ -42,7 +42,7 @@ export async function remindRegularisations(
         return false;
       const rup = await store.users.findUser(p.rupUserId);
       if (rup?.active) {
-        await store.notices.insertOutbox(
+        await store.outbox.insertOutbox(
           [
             {
               id: deps.ids.uuid(),

@@ -15,11 +15,11 @@ export async function annulRegistration(
   if (!measure) throw invalidField('measure', 'name the measure that authorises the annulment');
   if (!reason) throw invalidField('reason', 'give the reason of the annulment');
   return deps.store.transaction(async (store) => {
-    const registration = await store.notices.findRegistration(input.registrationId);
+    const registration = await store.protocol.findRegistration(input.registrationId);
     if (!registration) throw notFound('registration');
     const { user } = await aooFor({ store }, registration.aooCode, actor);
     if (
-      !(await store.notices.insertAnnulment({
+      !(await store.protocol.insertAnnulment({
         registrationId: registration.id,
         annulledAt: now,
         operatorId: user.userId,

@@ -1,5 +1,6 @@
 import type { Actor, ServiceDeps } from '../context.js';
-import { approveDraft, getNotice } from './notices.js';
+import { approveDraft } from './approve-draft.js';
+import { getNotice } from './get-notice.js';
 import type { Notice } from './ports.js';
 import type { RelayOutcome } from './relay-notice.js';
 import { approveRestoration } from './restoration.js';

@@ -21,8 +21,8 @@ export async function dailyRegister(
   const from = startOfRomeDay(input.date);
   const to = startOfRomeDay(addDays(input.date, 1));
   const [registrations, annulments] = await Promise.all([
-    deps.store.notices.listRegistrations({ aooCode: aoo.code, from, to }),
-    deps.store.notices.listAnnulments({ aooCode: aoo.code, from, to }),
+    deps.store.protocol.listRegistrations({ aooCode: aoo.code, from, to }),
+    deps.store.protocol.listAnnulments({ aooCode: aoo.code, from, to }),
   ]);
   const json = JSON.stringify(
     {

@@ -85,7 +85,7 @@ export async function dispatchDue(
 ): Promise<{ sent: number; failed: number; retried: number }> {
   const now = deps.clock.now();
   const lease = options.leaseMs ?? 60_000;
-  const claimed = await deps.store.notices.claimDue(
+  const claimed = await deps.store.outbox.claimDue(
     now,
     options.batchSize ?? 200,
     new Date(now.getTime() + lease),
@@ -98,7 +98,7 @@ export async function dispatchDue(
       const message = claimed[next++] as OutboxMessage;
       await options.limiter?.acquire();
       if (options.signal?.aborted) {
-        await deps.store.notices.releaseClaims([message.id], deps.clock.now());
+        await deps.store.outbox.releaseClaims([message.id], deps.clock.now());
         break;
       }
       const outcome = await sendOne(deps, message, pass);
@@ -106,7 +106,7 @@ export async function dispatchDue(
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, claimed.length) }, worker));
-  await deps.store.notices.releaseClaims(
+  await deps.store.outbox.releaseClaims(
     claimed.slice(next).map((m) => m.id),
     deps.clock.now(),
   );
@@ -123,7 +123,7 @@ async function sendOne(
       m.channel === 'webhook'
         ? await postWebhook(deps, m, options.webhooks)
         : await sendMail(deps, m, options);
-    await deps.store.notices.markAccepted(m.id, deps.clock.now(), detail);
+    await deps.store.outbox.markAccepted(m.id, deps.clock.now(), detail);
     return 'sent';
   } catch (error) {
     const permanent = error instanceof DeliveryError ? error.permanent : false;
@@ -131,7 +131,7 @@ async function sendOne(
     const at = deps.clock.now();
     const exhausted = m.attempts >= (options.maxAttempts ?? 8);
     const retryAt = permanent || exhausted ? null : new Date(at.getTime() + backoffMs(m.attempts));
-    await deps.store.notices.markFailed(
+    await deps.store.outbox.markFailed(
       m.id,
       at,
       permanent ? 'permanent' : 'transient',
@@ -156,9 +156,9 @@ async function sendMail(
   const relayId = m.relayId;
   const envelope = relayId
     ? await options.letters.get(relayId, async () => {
-        const relay = await deps.store.notices.findRelay(relayId);
-        const letter = await deps.store.notices.relayLetter(relayId);
-        const registration = relay && (await deps.store.notices.findRegistration(relay.registrationId));
+        const relay = await deps.store.relays.findRelay(relayId);
+        const letter = await deps.store.relays.relayLetter(relayId);
+        const registration = relay && (await deps.store.protocol.findRegistration(relay.registrationId));
         const section = relay && (await deps.store.sections.findSection(relay.regionalSectionCode));
         if (!letter || !registration || !section)
           throw new DeliveryError(`relay ${relayId} has no letter`, true);
@@ -187,7 +187,9 @@ async function sendMail(
 }
 
 async function postWebhook(deps: Deps, m: OutboxMessage, webhooks: WebhookSender): Promise<string> {
-  const secret = m.subscriptionId ? await deps.store.notices.webhookSecret(m.subscriptionId) : undefined;
+  const secret = m.subscriptionId
+    ? await deps.store.subscriptions.webhookSecret(m.subscriptionId)
+    : undefined;
   if (!secret) throw new DeliveryError('the subscription has no secret', true);
   const { status } = await webhooks.post(m.address, m.body, secret, m.messageId);
   if (status >= 200 && status < 300) return `HTTP ${status}`;

@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/shared/errors.js';
 import type { Actor, ServiceDeps } from '../context.js';
-import { getOutboxMessage } from './outbox.js';
+import { getOutboxMessage } from './get-outbox-message.js';
 import type { SentMessageFiles } from './ports.js';
 
 /**

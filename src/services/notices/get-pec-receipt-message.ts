@@ -9,7 +9,7 @@ export async function getPecReceiptMessage(
   actor: Actor,
 ): Promise<Buffer> {
   const scope = readablePecReceipts(actor);
-  const raw = await deps.store.notices.pecReceiptRaw(id, scope);
+  const raw = await deps.store.pecReceipts.pecReceiptRaw(id, scope);
   if (!raw) throw notFound('receipt');
   return raw;
 }

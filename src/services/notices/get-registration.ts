@@ -9,7 +9,7 @@ export async function getRegistration(
   actor: Actor,
 ): Promise<ProtocolRegistration> {
   const user = requireRole(actor, 'regional_staff', 'admin', 'authority_staff');
-  const registration = await deps.store.notices.findRegistration(id);
+  const registration = await deps.store.protocol.findRegistration(id);
   const section = registration && (await deps.store.sections.findSectionByAoo(registration.aooCode));
   // Another section's registration is not there for a protocol officer (no hint that it exists).
   if (

@@ -1,6 +1,6 @@
 import { type Actor, type ServiceDeps } from '../context.js';
 import type { Notice, OutboxMessage } from './ports.js';
-import { getRelay, type RelayStatus } from './relays.js';
+import { getRelay, type RelayStatus } from './get-relay.js';
 
 export type RelayRecipient = OutboxMessage & { events: { at: Date; event: string; detail: string | null }[] };
 
@@ -15,6 +15,6 @@ export async function getRelayDetails(
 ): Promise<RelayStatus & { notice: Notice | undefined; recipients: RelayRecipient[] }> {
   const status = await getRelay(deps, id, actor);
   const notice = await deps.store.notices.findNotice(status.relay.noticeId);
-  const recipients = await deps.store.notices.relayRecipients(status.relay.id);
+  const recipients = await deps.store.relays.relayRecipients(status.relay.id);
   return { ...status, notice, recipients };
 }

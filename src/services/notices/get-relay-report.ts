@@ -1,6 +1,6 @@
 import type { Actor, ServiceDeps } from '../context.js';
 import type { OutboxMessage } from './ports.js';
-import { getRelay, type RelayStatus } from './relays.js';
+import { getRelay, type RelayStatus } from './get-relay.js';
 
 export interface RelayReport {
   status: RelayStatus;
@@ -14,5 +14,5 @@ export async function getRelayReport(
   actor: Actor,
 ): Promise<RelayReport> {
   const status = await getRelay(deps, id, actor);
-  return { status, recipients: await deps.store.notices.relayRecipients(status.relay.id) };
+  return { status, recipients: await deps.store.relays.relayRecipients(status.relay.id) };
 }

@@ -1,5 +1,6 @@
 import type { Actor, ServiceDeps } from '../context.js';
-import { bodyIsServed, listOutbox } from './outbox.js';
+import { bodyIsServed } from './outbox-access.js';
+import { listOutbox } from './list-outbox.js';
 import type { OutboxMessage, OutboxState, SentMessageFiles } from './ports.js';
 
 /**

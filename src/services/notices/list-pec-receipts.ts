@@ -9,5 +9,5 @@ export async function listPecReceipts(
   actor: Actor,
 ): Promise<PecReceiptRecord[]> {
   const scope = readablePecReceipts(actor);
-  return deps.store.notices.listPecReceipts({ ...filter, scope });
+  return deps.store.pecReceipts.listPecReceipts({ ...filter, scope });
 }

@@ -10,7 +10,7 @@ export async function listRegister(
 ) {
   await aooFor(deps, input.aooCode, actor);
   if (!isValidIsoDate(input.date)) throw invalidField('date', 'date is not a calendar date (YYYY-MM-DD)');
-  return deps.store.notices.listRegistrations({
+  return deps.store.protocol.listRegistrations({
     aooCode: input.aooCode,
     from: startOfRomeDay(input.date),
     to: startOfRomeDay(addDays(input.date, 1)),

@@ -4,7 +4,7 @@ import type { Relay } from './ports.js';
 /** The relays of notices to the RUPs: a section's staff see their section's, administrators every one. */
 export async function listRelays(deps: Pick<ServiceDeps, 'store'>, actor: Actor): Promise<Relay[]> {
   const staff = requireRole(actor, 'regional_staff', 'admin');
-  return deps.store.notices.listRelays(
+  return deps.store.relays.listRelays(
     staff.role === 'regional_staff' ? { regionalSectionCode: staff.regionalSectionCode ?? '' } : {},
   );
 }

@@ -1,98 +1,24 @@
 /** What the notice services need from storage and from the outside (mail, webhooks, documents). */
 import type { DailyRegister, TransmissionLetter } from '../../domain/notices/documents.js';
+import type { Notice } from '../../domain/notices/notice.js';
+import type { ProtocolRegistration } from '../../domain/notices/protocol-registration.js';
+import type { Relay } from '../../domain/notices/relay.js';
+import type { OutboxState, OutboxMessage } from '../../domain/notices/outbox-message.js';
+import type { PecReceiptRecord } from '../../domain/notices/pec-receipt.js';
+import type { Subscription, NotificationEvent } from '../../domain/notices/subscription.js';
 
-export type NoticeKind = 'outage' | 'maintenance' | 'restoration' | 'information';
-
-export interface Notice {
-  id: string;
-  title: string;
-  noticeDate: string;
-  body: string;
-  kind: NoticeKind;
-  incidentId: string | null;
-  sourceUrl: string | null;
-  state: 'draft' | 'published';
-  restorationOf: string | null;
-  services: string[];
-  createdAt: Date;
-  publishedAt: Date | null;
-}
-
-export interface ProtocolRegistration {
-  id: string;
-  aooCode: string;
-  registerCode: string;
-  year: number;
-  number: number;
-  direction: 'U' | 'E';
-  registeredAt: Date;
-  subject: string;
-  correspondents: { name: string; address: string }[];
-  documentName: string;
-  documentSha256: string;
-  segnaturaXml: string;
-  annulment: { annulledAt: Date; operatorName: string; measure: string; reason: string } | null;
-}
-
-export interface Relay {
-  id: string;
-  noticeId: string;
-  regionalSectionCode: string;
-  registrationId: string;
-  restorationOf: string | null;
-  letterSha256: string;
-  recipientCount: number;
-  createdAt: Date;
-}
-
-export type OutboxState = 'queued' | 'sending' | 'accepted' | 'delivered' | 'failed';
-
-export interface OutboxMessage {
-  id: string;
-  kind: 'relay' | 'notification' | 'confirmation' | 'reminder';
-  channel: 'email' | 'webhook';
-  relayId: string | null;
-  subscriptionId: string | null;
-  eventId: string | null;
-  recipientName: string;
-  address: string;
-  contractingAuthorityId: string | null;
-  idempotencyKey: string;
-  messageId: string;
-  subject: string;
-  body: string;
-  state: OutboxState;
-  attempts: number;
-  nextAttemptAt: Date;
-  lastError: string | null;
-  failure: 'transient' | 'permanent' | null;
-  acceptedAt: Date | null;
-  deliveredAt: Date | null;
-  failedAt: Date | null;
-  createdAt: Date;
-}
+// The domain's nouns live in src/domain; re-exported here for the code that imports them from here.
+export type { NoticeKind, Notice } from '../../domain/notices/notice.js';
+export type { ProtocolRegistration } from '../../domain/notices/protocol-registration.js';
+export type { Relay } from '../../domain/notices/relay.js';
+export type { OutboxState, OutboxMessage } from '../../domain/notices/outbox-message.js';
+export type { PecReceiptRecord } from '../../domain/notices/pec-receipt.js';
+export type { Subscription, NotificationEvent } from '../../domain/notices/subscription.js';
 
 export type NewOutboxMessage = Omit<
   OutboxMessage,
   'state' | 'attempts' | 'lastError' | 'failure' | 'acceptedAt' | 'deliveredAt' | 'failedAt'
 >;
-
-export interface PecReceiptRecord {
-  id: string;
-  kind: string;
-  referenceMessageId: string | null;
-  recipient: string | null;
-  conformant: boolean;
-  problems: string[];
-  receivedAt: Date;
-  outboxId: string | null;
-  relayId: string | null;
-  address: string | null;
-  /** applied: it changed the message's delivery state; review: kept, changing nothing */
-  status: 'applied' | 'review';
-  /** the verified signer (the PEC provider), null when the signature did not verify */
-  signer: string | null;
-}
 
 /** A regional officer sees the receipts of their section's messages and those they posted. */
 export interface PecReceiptScope {
@@ -100,28 +26,10 @@ export interface PecReceiptScope {
   userId: string;
 }
 
-export interface Subscription {
-  id: string;
-  channel: 'email' | 'webhook';
-  address: string;
-  secret: string | null;
-  state: 'pending' | 'active' | 'unsubscribed';
-  services: string[];
-  createdAt: Date;
-}
-
-export interface NotificationEvent {
-  id: string;
-  eventKey: string;
-  kind: string;
-  services: string[];
-  payload: Record<string, unknown>;
-  createdAt: Date;
-}
-
 /**
- * What `store.notices` offers: one interface per aggregate (the database adapter implements them all in
- * one object). A use case names the slices it uses.
+ * Every notice slice together (the type of `store.notices`, kept for tests). The Store offers each
+ * aggregate on its own (`notices`, `protocol`, `relays`, `outbox`, `pecReceipts`, `subscriptions`; the
+ * database adapter implements them all in one object); a use case names the slices it uses.
  */
 export type NoticeRepository = NoticesRepository &
   ProtocolRepository &
@@ -368,4 +276,12 @@ export interface ReadPecReceipt extends ParsedPecReceipt {
 /** Reads a raw receipt (adapters/mail/pec-receipt-reader.ts). */
 export interface PecReceiptReader {
   read(raw: Buffer, at: Date): Promise<ReadPecReceipt>;
+}
+
+/** A mailbox of certified e-mail (adapters/mail/imap-mailbox.ts): unseen messages, each marked once handled. */
+export interface PecMailbox {
+  drainUnseen(
+    handler: (raw: Buffer, oversize: number | null) => Promise<void>,
+    options?: { limit?: number; maxBytes?: number },
+  ): Promise<number>;
 }

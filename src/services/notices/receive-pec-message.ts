@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type Actor, type ServiceDeps } from '../context.js';
 import type { ReadPecReceipt } from './ports.js';
-import { receivePecReceipt, type PecReceiptOutcome } from './receipts.js';
+import { receivePecReceipt, type PecReceiptOutcome } from './receive-pec-receipt.js';
 
 /**
  * A raw receipt posted over HTTP: read (S/MIME signature checked), refused when a part is over its

@@ -51,7 +51,12 @@ export async function registerOutgoingBatch(
     // One AOO after the other, in a fixed order, so that two batches never wait on each other's counters.
     for (const aooCode of [...byAoo.keys()].sort()) {
       const indexes = byAoo.get(aooCode) ?? [];
-      const first = await store.notices.takeProtocolNumbers(aooCode, PROTOCOL_REGISTER, year, indexes.length);
+      const first = await store.protocol.takeProtocolNumbers(
+        aooCode,
+        PROTOCOL_REGISTER,
+        year,
+        indexes.length,
+      );
       const rows: (Omit<ProtocolRegistration, 'annulment'> & { registeredBy: string | null })[] = [];
       for (const [k, i] of indexes.entries()) {
         const { section, document, registeredBy } = items[i] as OutgoingRegistration;
@@ -91,7 +96,7 @@ export async function registerOutgoingBatch(
         rows.push({ ...registration, registeredBy });
         outcomes[i] = { registration, label, content };
       }
-      await store.notices.insertRegistrations(rows);
+      await store.protocol.insertRegistrations(rows);
     }
     return outcomes;
   });

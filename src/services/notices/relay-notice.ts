@@ -47,7 +47,7 @@ async function recipientsOf(
 ): Promise<Recipient[]> {
   if (authorityIds) {
     const found = new Set(
-      (await store.notices.rupsOfSection(section.code, authorityIds)).map((r) => r.contractingAuthorityId),
+      (await store.relays.rupsOfSection(section.code, authorityIds)).map((r) => r.contractingAuthorityId),
     );
     const authorities = await Promise.all(
       authorityIds.map((id) => store.authorities.findContractingAuthority(id)),
@@ -69,7 +69,7 @@ async function recipientsOf(
       );
   }
   const seen = new Set<string>();
-  return (await store.notices.rupsOfSection(section.code, authorityIds)).filter((r) => {
+  return (await store.relays.rupsOfSection(section.code, authorityIds)).filter((r) => {
     const key = r.address.toLowerCase();
     if (seen.has(key)) return false;
     seen.add(key);
@@ -117,7 +117,7 @@ export async function relayNotice(
     const section = await store.sections.findSection(sectionCode);
     if (!section) throw notFound(`regional section ${sectionCode}`);
     const recipients = input.restorationOf
-      ? (await store.notices.relayRecipients(input.restorationOf.id)).map((m) => ({
+      ? (await store.relays.relayRecipients(input.restorationOf.id)).map((m) => ({
           name: m.recipientName,
           address: m.address,
           contractingAuthorityId: m.contractingAuthorityId,
@@ -128,7 +128,7 @@ export async function relayNotice(
         reason: 'no_recipients',
       });
     if (
-      (await store.notices.listRelays({ noticeId: notice.id, regionalSectionCode: section.code })).length > 0
+      (await store.relays.listRelays({ noticeId: notice.id, regionalSectionCode: section.code })).length > 0
     ) {
       throw new DomainError('conflict', `section ${section.code} has already relayed this notice`, {
         reason: 'already_relayed',
@@ -165,7 +165,7 @@ export async function relayNotice(
       recipientCount: recipients.length,
       createdAt: now,
     };
-    await store.notices.insertRelay({ ...relay, letterPdf: letter, createdBy: staff.userId });
+    await store.relays.insertRelay({ ...relay, letterPdf: letter, createdBy: staff.userId });
     const text = mailText(section, notice, label);
     const messages: NewOutboxMessage[] = recipients.map((r, i) => ({
       id: deps.ids.uuid(),
@@ -184,7 +184,7 @@ export async function relayNotice(
       nextAttemptAt: now,
       createdAt: now,
     }));
-    await store.notices.insertOutbox(messages, now);
+    await store.outbox.insertOutbox(messages, now);
     await store.audit.append([
       audit(actor, now, 'protocol.registered', { type: 'protocol_registration', id: label }, null, {
         label,

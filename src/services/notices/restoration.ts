@@ -4,7 +4,7 @@ import { DomainError, notFound } from '../../domain/shared/errors.js';
 import { audit, requireRole, type ServiceDeps } from '../context.js';
 import type { IncidentRecord } from '../continuity/ports.js';
 import type { Store } from '../ports.js';
-import { approveDraft } from './notices.js';
+import { approveDraft } from './approve-draft.js';
 import type { Notice } from './ports.js';
 import { protocolLabel } from './protocol-register.js';
 import { relayNotice, type RelayOutcome } from './relay-notice.js';
@@ -82,8 +82,8 @@ export async function approveRestoration(
     }
     const notice = await approveDraft(txDeps, noticeId, actor, options);
     const relays: RelayOutcome[] = [];
-    for (const original of await store.notices.listRelays({ noticeId: draft.restorationOf })) {
-      const registration = await store.notices.findRegistration(original.registrationId);
+    for (const original of await store.relays.listRelays({ noticeId: draft.restorationOf })) {
+      const registration = await store.protocol.findRegistration(original.registrationId);
       const label = registration
         ? `${protocolLabel(registration.aooCode, registration.number)} del ${registration.registeredAt.toISOString().slice(0, 10).split('-').reverse().join('/')}`
         : undefined;

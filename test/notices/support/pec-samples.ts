@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { publishNotice } from '../../../src/services/notices/notices.js';
+import { publishNotice } from '../../../src/services/notices/publish-notice.js';
 import { relayNotice } from '../../../src/services/notices/relay-notice.js';
 import type { Harness } from '../../support/harness.js';
 

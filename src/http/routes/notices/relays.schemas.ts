@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { RelayStatus } from '../../../services/notices/relays.js';
+import type { RelayStatus } from '../../../services/notices/get-relay.js';
 import type { RelayReport } from '../../../services/notices/get-relay-report.js';
 import { DateTime, Nullable, Uuid } from '../../common.schemas.js';
 

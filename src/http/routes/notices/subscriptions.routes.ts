@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ServiceDeps } from '../../../services/context.js';
-import { confirmSubscription, subscribe } from '../../../services/notices/subscriptions.js';
+import { confirmSubscription } from '../../../services/notices/confirm-subscription.js';
+import { subscribe } from '../../../services/notices/subscribe.js';
 import { Nullable, errors } from '../../common.schemas.js';
 import { ServiceCode } from './notices.schemas.js';
 

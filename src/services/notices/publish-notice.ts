@@ -1,11 +1,12 @@
 import { checkServices } from '../../domain/continuity/continuity-rules.js';
 import { isValidIsoDate } from '../../domain/shared/dates.js';
-import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
+import { invalidField } from '../../domain/shared/errors.js';
 import { audit, requireRole, type ServiceDeps } from '../context.js';
 import type { Notice, NoticeKind } from './ports.js';
 import type { Actor } from '../../domain/registry/actor.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
+
 const kinds: NoticeKind[] = ['outage', 'maintenance', 'restoration', 'information'];
 
 export interface PublishNoticeInput {
@@ -58,55 +59,5 @@ export async function publishNotice(deps: Deps, input: PublishNoticeInput, actor
       audit(actor, now, 'notice.published', { type: 'notice', id: notice.id }, null, notice),
     ]);
     return notice;
-  });
-}
-
-export async function getNotice(
-  deps: Pick<ServiceDeps, 'store'>,
-  id: string,
-  actor: Actor | undefined,
-): Promise<Notice> {
-  const notice = await deps.store.notices.findNotice(id);
-  const staff = actor?.kind === 'user' && ['authority_staff', 'admin', 'regional_staff'].includes(actor.role);
-  if (!notice || (notice.state === 'draft' && !staff)) throw notFound(`notice ${id}`);
-  return notice;
-}
-
-export const listNotices = (deps: Pick<ServiceDeps, 'store'>, page: { limit: number; offset: number }) =>
-  deps.store.notices.listPublished(page);
-
-/**
- * A draft (the restoration notice) is published once staff approve it, with its own source link (the
- * Authority's page of the restoration comunicato) when they give one.
- */
-export async function approveDraft(
-  deps: Deps,
-  id: string,
-  actor: Actor,
-  options: { sourceUrl?: string | undefined } = {},
-): Promise<Notice> {
-  const staff = requireRole(actor, 'authority_staff', 'admin');
-  const now = deps.clock.now();
-  const sourceUrl = options.sourceUrl?.trim() || undefined;
-  if (sourceUrl !== undefined && !/^https?:\/\/\S+$/.test(sourceUrl))
-    throw invalidField('sourceUrl', 'sourceUrl must be an http(s) URL');
-  return deps.store.transaction(async (store) => {
-    const notice = await store.notices.findNotice(id);
-    if (!notice) throw notFound(`notice ${id}`);
-    if (!(await store.notices.publishNotice(id, now, staff.userId, sourceUrl))) {
-      throw new DomainError('invalid_state', 'the notice is already published', {
-        reason: 'notice_published',
-      });
-    }
-    const published = {
-      ...notice,
-      state: 'published' as const,
-      publishedAt: now,
-      sourceUrl: sourceUrl ?? notice.sourceUrl,
-    };
-    await store.audit.append([
-      audit(actor, now, 'notice.approved', { type: 'notice', id }, notice, published),
-    ]);
-    return published;
   });
 }

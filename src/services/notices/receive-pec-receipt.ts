@@ -1,8 +1,6 @@
 import { audit, requireRole, type ServiceDeps } from '../context.js';
-import type { PecReceiptReader, ReadPecReceipt } from './ports.js';
+import type { ReadPecReceipt } from './ports.js';
 import { type Actor, systemActor } from '../../domain/registry/actor.js';
-
-export type { ParsedPecReceipt, PecReceiptReader, ReadPecReceipt } from './ports.js';
 
 export interface PecReceiptOutcome {
   matched: boolean;
@@ -20,23 +18,23 @@ const REVIEW = 'kept for review: ';
 /** A genuine receipt moves its message: accepted, delivered or failed (or an event), with its audit entry. */
 async function applyReceipt(
   store: Parameters<Parameters<ServiceDeps['store']['transaction']>[0]>[0],
-  message: NonNullable<Awaited<ReturnType<ServiceDeps['store']['notices']['findOutboxByMessageId']>>>,
+  message: NonNullable<Awaited<ReturnType<ServiceDeps['store']['outbox']['findOutboxByMessageId']>>>,
   parsed: ReadPecReceipt,
   now: Date,
 ): Promise<string> {
   const detail = `PEC ${parsed.kind}${parsed.conformant ? '' : ` (non conforme: ${parsed.problems.join('; ')})`}`;
   let state = message.state;
   if (parsed.kind === 'accettazione' && (state === 'sending' || state === 'queued')) {
-    await store.notices.markAccepted(message.id, now, detail);
+    await store.outbox.markAccepted(message.id, now, detail);
     state = 'accepted';
   } else if (parsed.kind === 'avvenuta-consegna') {
-    await store.notices.markDelivered(message.id, now, detail);
+    await store.outbox.markDelivered(message.id, now, detail);
     state = 'delivered';
   } else if (
     ['errore-consegna', 'non-accettazione', 'rilevazione-virus'].includes(parsed.kind) &&
     state !== 'delivered'
   ) {
-    await store.notices.markFailed(
+    await store.outbox.markFailed(
       message.id,
       now,
       'permanent',
@@ -45,7 +43,7 @@ async function applyReceipt(
     );
     state = 'failed';
   } else {
-    await store.notices.addOutboxEvent(message.id, now, 'receipt', detail);
+    await store.outbox.addOutboxEvent(message.id, now, 'receipt', detail);
   }
   await store.audit.append([
     audit(
@@ -80,7 +78,7 @@ export async function receivePecReceipt(
   const { parsed } = input;
   return deps.store.transaction(async (store) => {
     const found = parsed.referenceMessageId
-      ? await store.notices.findOutboxByMessageId(parsed.referenceMessageId)
+      ? await store.outbox.findOutboxByMessageId(parsed.referenceMessageId)
       : undefined;
     const message = found && (section === null || found.sectionCode === section) ? found : undefined;
     const reasons: string[] = [];
@@ -98,7 +96,7 @@ export async function receivePecReceipt(
       reasons.push(`daticert.xml does not certify the message's address ${message.address}`);
     }
     const status = reasons.length === 0 ? 'applied' : 'review';
-    const kept = await store.notices.insertPecReceipt({
+    const kept = await store.pecReceipts.insertPecReceipt({
       id: deps.ids.uuid(),
       outboxId: message?.id ?? null,
       kind: parsed.kind,
@@ -114,7 +112,7 @@ export async function receivePecReceipt(
     });
     if (!kept) {
       // Delivered twice by the inbound channel: the first copy was kept (and applied, if it was).
-      const before = await store.notices.findPecReceipt(input.raw);
+      const before = await store.pecReceipts.findPecReceipt(input.raw);
       // A genuine receipt first posted by another section's officer (kept for review: not their message)
       // is applied when the section that owns the message posts it: who posted first decides nothing.
       if (before?.status === 'review' && !before.outboxId && message && status === 'applied') {
@@ -146,61 +144,4 @@ export async function receivePecReceipt(
     const state = await applyReceipt(store, message, parsed, now);
     return { matched: true, outboxId: message.id, state, duplicate: false, status, reviewReasons: [] };
   });
-}
-
-/** A mailbox of certified e-mail (adapters/mail/imap-mailbox.ts): unseen messages, each marked once handled. */
-export interface PecMailbox {
-  drainUnseen(
-    handler: (raw: Buffer, oversize: number | null) => Promise<void>,
-    options?: { limit?: number; maxBytes?: number },
-  ): Promise<number>;
-}
-
-/**
- * The inbound channel from the PEC mailbox: every unseen message is kept as a receipt (matched to its
- * outbox message, or kept for review) and marked seen only after its transaction committed. A message
- * handed over twice (a crash before the mark) is recognised by its SHA-256 and not applied again.
- */
-export async function ingestPecMailbox(
-  deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'>,
-  mailbox: PecMailbox,
-  reader: PecReceiptReader,
-  maxBytes: number,
-): Promise<{ read: number; matched: number; duplicates: number; refused: number }> {
-  let matched = 0;
-  let duplicates = 0;
-  let refused = 0;
-  const read = await mailbox.drainUnseen(
-    async (raw, oversize) => {
-      const parsed =
-        oversize === null
-          ? await reader.read(raw, deps.clock.now())
-          : refusedReceipt(oversize, maxBytes, raw);
-      const outcome = await receivePecReceipt(deps, { raw, parsed }, systemActor('pec-imap'));
-      if (oversize !== null) refused += 1;
-      if (outcome.duplicate) duplicates += 1;
-      else if (outcome.matched) matched += 1;
-    },
-    { maxBytes },
-  );
-  return { read, matched, duplicates, refused };
-}
-
-/** A message too large to read: its beginning is kept, for review, and nothing is parsed. */
-function refusedReceipt(size: number, maxBytes: number, head: Buffer): ReadPecReceipt {
-  const refused =
-    `the message is ${size} bytes, more than the limit of ${maxBytes} bytes: not read; its first ` +
-    `${head.length} bytes are kept and the message stays in the mailbox flagged $GaraRefused`;
-  return {
-    kind: 'unknown',
-    referenceMessageId: null,
-    recipient: null,
-    problems: [refused],
-    conformant: false,
-    datiCert: null,
-    refused,
-    disagreements: [],
-    recipients: [],
-    signature: { verified: false, signer: null, problem: 'not read' },
-  };
 }

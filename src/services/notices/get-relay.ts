@@ -4,8 +4,6 @@ import type { OutboxState, Relay } from './ports.js';
 import { protocolLabel } from './protocol-register.js';
 import type { Actor } from '../../domain/registry/actor.js';
 
-type Deps = Pick<ServiceDeps, 'store' | 'clock'>;
-
 export interface RelayStatus {
   relay: Relay;
   /** "AOO_092/0001228 Protocollo Uscita" */
@@ -22,12 +20,12 @@ export async function getRelay(
   actor: Actor,
 ): Promise<RelayStatus> {
   const user = requireRole(actor, 'regional_staff', 'authority_staff', 'admin');
-  const relay = await deps.store.notices.findRelay(id);
+  const relay = await deps.store.relays.findRelay(id);
   if (!relay || (user.role === 'regional_staff' && user.regionalSectionCode !== relay.regionalSectionCode)) {
     throw new DomainError('not_found', `relay ${id} not found`);
   }
-  const registration = await deps.store.notices.findRegistration(relay.registrationId);
-  const progress = await deps.store.notices.relayProgress(id);
+  const registration = await deps.store.protocol.findRegistration(relay.registrationId);
+  const progress = await deps.store.relays.relayProgress(id);
   return {
     relay,
     protocol: registration
@@ -36,10 +34,4 @@ export async function getRelay(
     progress,
     done: progress.queued + progress.sending === 0,
   };
-}
-
-/** Sends again to the recipients of a relay that failed, and only to them. */
-export async function retryFailedRecipients(deps: Deps, id: string, actor: Actor): Promise<number> {
-  const { relay } = await getRelay(deps, id, actor);
-  return deps.store.notices.retryFailed(relay.id, deps.clock.now());
 }
