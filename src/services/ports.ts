@@ -295,7 +295,7 @@ export interface Store {
   readonly reference: ReferenceRepository;
   readonly idempotency: IdempotencyRepository;
   readonly audit: AuditRepository;
-  /** Positions and receipts together; new code takes `positions` or `paymentReceipts`. */
+  /** Positions and receipts together, kept for tests; services take `positions` or `paymentReceipts`. */
   readonly payments: PaymentRepository;
   readonly positions: PositionRepository;
   readonly paymentReceipts: PaymentReceiptRepository;

@@ -30,7 +30,7 @@ export async function recordReserve(
     const lot = await store.lots.findByCig(input.cig.toUpperCase());
     if (!lot || !canSeeAuthority(actor, lot.contractingAuthorityId))
       throw notFound(`lot with CIG ${input.cig}`);
-    const position = await store.payments.findForLot(lot.id, fiscalCode);
+    const position = await store.positions.findForLot(lot.id, fiscalCode);
     if (position?.state === 'paid') {
       throw new DomainError('invalid_state', 'this bidder has paid the contribution: no reserve is needed', {
         reason: 'already_paid',

@@ -1,41 +1,19 @@
 import type { FaultCode } from './pagopa-creditor.js';
+import type { PositionKind, PaymentPosition } from '../../domain/payments/payment-position.js';
+import type { SaGrouping } from '../../domain/payments/grouping.js';
+import type { PaymentReceipt, ReceiptStatus } from '../../domain/payments/payment-receipt.js';
+import type { ReportingFlowRecord, ReportingFlowLine } from '../../domain/payments/reporting-flow.js';
 
 /**
  * What the payment services need from storage and from the outside world (pagoPA node sandbox, PDF
  * rendering); declared here, implemented in adapters/.
  */
 
-export type PositionKind = 'bidder_lot' | 'authority_grouping';
-export type PositionState = 'open' | 'paid' | 'cancelled';
-
-export interface PaymentPosition {
-  id: string;
-  kind: PositionKind;
-  iuv: string;
-  noticeNumber: string;
-  creditorFiscalCode: string;
-  debtorFiscalCode: string;
-  debtorName: string;
-  debtorType: 'F' | 'G';
-  economicOperatorId: string | null;
-  lotId: string | null;
-  cig: string | null;
-  groupingId: string | null;
-  /** The contracting authority the payment concerns (the lot's, or the grouped one). */
-  contractingAuthorityId: string;
-  regionalSectionCode: string;
-  subject: string;
-  amountCents: number;
-  dueDate: string;
-  feeTable: string;
-  state: PositionState;
-  activatedAt: Date | null;
-  paidAt: Date | null;
-  paidReceiptId: string | null;
-  settledAt: Date | null;
-  settlementFlowId: string | null;
-  createdAt: Date;
-}
+// The domain's nouns live in src/domain; re-exported here for the code that imports them from here.
+export type { PositionKind, PositionState, PaymentPosition } from '../../domain/payments/payment-position.js';
+export type { SaGrouping } from '../../domain/payments/grouping.js';
+export type { PaymentReceipt, ReceiptStatus } from '../../domain/payments/payment-receipt.js';
+export type { ReportingFlowRecord, ReportingFlowLine } from '../../domain/payments/reporting-flow.js';
 
 export interface NewPosition {
   id: string;
@@ -57,40 +35,11 @@ export interface NewPosition {
   createdBy: string | null;
 }
 
-export type ReceiptStatus = 'applied' | 'repeated' | 'review' | 'ko';
-
-export interface NewReceipt {
-  id: string;
-  positionId: string | null;
-  status: ReceiptStatus;
-  faultCode: string | null;
-  version: 'v1' | 'v2';
-  receiptId: string;
-  noticeNumber: string;
-  creditorFiscalCode: string;
-  outcome: 'OK' | 'KO';
-  amountCents: number;
-  pspId: string;
-  pspName: string;
-  channelId: string;
-  paymentMethod: string | null;
-  paymentDateTime: Date | null;
-  payerFiscalCode: string | null;
+export interface NewReceipt extends PaymentReceipt {
   rawXml: string;
-  receivedAt: Date;
 }
 
-export type StoredReceipt = Omit<NewReceipt, 'rawXml'>;
-
-export interface SaGrouping {
-  id: string;
-  contractingAuthorityId: string;
-  period: string;
-  amountCents: number;
-  tenderCount: number;
-  createdAt: Date;
-  noticeNumber: string | null;
-}
+export type StoredReceipt = PaymentReceipt;
 
 export interface GroupableTender {
   tenderId: string;
@@ -99,32 +48,6 @@ export interface GroupableTender {
   createdAt: Date;
   /** Sum of the lots not cancelled. */
   totalCents: number;
-}
-
-export interface ReportingFlowRecord {
-  flowId: string;
-  flowDateTime: Date;
-  settlementId: string;
-  settlementDate: string;
-  pspId: string;
-  totalPayments: number;
-  totalAmountCents: number;
-  settledCount: number;
-  unknownCount: number;
-  mismatchCount: number;
-  importedAt: Date;
-}
-
-export interface ReportingFlowLine {
-  line: number;
-  iuv: string;
-  receiptId: string;
-  amountCents: number;
-  outcome: number;
-  outcomeDate: string;
-  positionId: string | null;
-  result: 'settled' | 'unknown_iuv' | 'amount_mismatch' | 'not_settled';
-  expectedAmountCents: number | null;
 }
 
 export interface PositionRepository {

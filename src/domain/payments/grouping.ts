@@ -1,0 +1,9 @@
+export interface SaGrouping {
+  id: string;
+  contractingAuthorityId: string;
+  period: string;
+  amountCents: number;
+  tenderCount: number;
+  createdAt: Date;
+  noticeNumber: string | null;
+}
