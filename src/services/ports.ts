@@ -13,7 +13,14 @@ import type {
   PaymentReceiptRepository,
   ReportingFlowRepository,
 } from './payments/ports.js';
-import type { ContinuityRepository } from './continuity/ports.js';
+import type {
+  ContinuityRepository,
+  IncidentRepository,
+  MaintenanceRepository,
+  ProvisionalProcedureRepository,
+  ReminderRepository,
+  ReserveRepository,
+} from './continuity/ports.js';
 import type {
   ContractingAuthorityRepository,
   EconomicOperatorRepository,
@@ -301,7 +308,13 @@ export interface Store {
   readonly paymentReceipts: PaymentReceiptRepository;
   readonly groupings: GroupingRepository;
   readonly flows: ReportingFlowRepository;
+  /** Every continuity slice together, kept for continuity's incidents/maintenance/status and tests. */
   readonly continuity: ContinuityRepository;
+  readonly incidents: IncidentRepository;
+  readonly maintenances: MaintenanceRepository;
+  readonly provisionalProcedures: ProvisionalProcedureRepository;
+  readonly reserves: ReserveRepository;
+  readonly reminders: ReminderRepository;
   /**
    * The comunicati (`NoticesRepository`); typed as every notice slice together for the tests that still
    * read relays or the outbox through it. Services take the slice they need (below).

@@ -48,6 +48,7 @@ export function createStore(db: Database, shared: StoreShared = createStoreShare
   const registry = registryRepository(db);
   const payments = paymentRepository(db);
   const notices = noticeRepository(db);
+  const continuity = continuityRepository(db);
   const store: Store = {
     async transaction(work) {
       if (db.isTransaction) return work(store);
@@ -72,7 +73,12 @@ export function createStore(db: Database, shared: StoreShared = createStoreShare
     paymentReceipts: payments,
     groupings: groupingRepository(db),
     flows: reportingFlowRepository(db),
-    continuity: continuityRepository(db),
+    continuity,
+    incidents: continuity,
+    maintenances: continuity,
+    provisionalProcedures: continuity,
+    reserves: continuity,
+    reminders: continuity,
     notices,
     protocol: notices,
     relays: notices,

@@ -7,7 +7,7 @@ export async function expireReserves(
 ): Promise<{ expired: number }> {
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    const expired = await store.continuity.expireReserves(romeDateOf(now), now);
+    const expired = await store.reserves.expireReserves(romeDateOf(now), now);
     await store.audit.append(
       expired.map((r) =>
         audit(

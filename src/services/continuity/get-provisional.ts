@@ -6,7 +6,7 @@ export async function getProvisional(
   deps: Pick<ServiceDeps, 'store'>,
   reference: string,
 ): Promise<ProvisionalProcedure> {
-  const found = await deps.store.continuity.findProvisional(reference.toUpperCase());
+  const found = await deps.store.provisionalProcedures.findProvisional(reference.toUpperCase());
   if (!found) throw notFound(`provisional reference ${reference}`);
   return found;
 }

@@ -14,7 +14,7 @@ export async function listProvisional(
 ): Promise<ProvisionalProcedure[]> {
   const user = requireRole(actor, 'rup', 'regional_staff', 'authority_staff', 'admin');
   const today = romeDateOf(deps.clock.now());
-  return deps.store.continuity.listProvisional({
+  return deps.store.provisionalProcedures.listProvisional({
     state: filter.overdue ? 'pending' : filter.state,
     deadlineBefore: filter.overdue ? today : undefined,
     ...(user.role === 'rup' ? { contractingAuthorityId: user.contractingAuthorityId ?? '' } : {}),

@@ -9,8 +9,8 @@ export async function listRecentIncidents(
 ): Promise<IncidentRecord[]> {
   requireRole(actor, 'authority_staff', 'regional_staff', 'admin');
   const now = deps.clock.now();
-  const services = (await deps.store.continuity.services()).map((s) => s.code);
-  return deps.store.continuity.incidentsTouching(
+  const services = (await deps.store.incidents.services()).map((s) => s.code);
+  return deps.store.incidents.incidentsTouching(
     services,
     new Date(now.getTime() - input.days * 86_400_000),
     new Date(now.getTime() + 1),

@@ -9,7 +9,7 @@ export async function listRecentMaintenances(
 ): Promise<MaintenanceRecord[]> {
   requireRole(actor, 'authority_staff', 'regional_staff', 'admin');
   const since = new Date(deps.clock.now().getTime() - input.days * 86_400_000);
-  return (await deps.store.continuity.listMaintenances({ since })).sort(
+  return (await deps.store.maintenances.listMaintenances({ since })).sort(
     (a, b) => b.startsAt.getTime() - a.startsAt.getTime(),
   );
 }

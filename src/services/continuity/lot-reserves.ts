@@ -10,5 +10,5 @@ export async function lotReserves(
   const lot = await deps.store.lots.findByCig(cig.toUpperCase());
   if (!lot || !canSeeAuthority(actor, lot.contractingAuthorityId, lot.regionalSectionCode))
     throw notFound(`lot with CIG ${cig}`);
-  return deps.store.continuity.listReserves({ lotId: lot.id });
+  return deps.store.reserves.listReserves({ lotId: lot.id });
 }

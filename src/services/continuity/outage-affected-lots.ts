@@ -26,7 +26,7 @@ export async function outageAffectedLots(
 ): Promise<AffectedLot[]> {
   const rup = requireRole(actor, 'rup');
   const now = deps.clock.now();
-  const incidents = await deps.store.continuity.incidentsTouching(
+  const incidents = await deps.store.incidents.incidentsTouching(
     ['cig_issuance', 'contribution_payments', 'portal', 'publication_data'],
     new Date(now.getTime() - 366 * 86_400_000),
     new Date(now.getTime() + 1),

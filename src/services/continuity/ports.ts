@@ -1,105 +1,21 @@
 import type { IncidentImpact, IncidentState } from '../../domain/continuity/status-view.js';
+import type { IncidentRecord, ServiceRecord } from '../../domain/continuity/incident.js';
+import type { MaintenanceRecord } from '../../domain/continuity/maintenance.js';
+import type { ProvisionalLot, ProvisionalProcedure } from '../../domain/continuity/provisional-procedure.js';
+import type { Reserve } from '../../domain/continuity/reserve.js';
+import type { Reminder } from '../../domain/continuity/reminder.js';
 
-export interface IncidentRecord {
-  id: string;
-  code: string;
-  title: string;
-  impact: IncidentImpact;
-  state: IncidentState;
-  source: 'staff' | 'probe';
-  startedAt: Date;
-  resolvedAt: Date | null;
-  createdAt: Date;
-  services: string[];
-  updates: { at: Date; state: IncidentState; message: string }[];
-}
-
-export interface MaintenanceRecord {
-  id: string;
-  title: string;
-  description: string;
-  startsAt: Date;
-  endsAt: Date;
-  cancelledAt: Date | null;
-  services: string[];
-}
-
-export interface ServiceRecord {
-  code: string;
-  name: string;
-  description: string;
-}
-
-export interface ProvisionalLot {
-  id: string;
-  lotNumber: number;
-  object: string;
-  amountCents: number;
-  cpvCode: string;
-  istatPlaceCode: string;
-  /** Exactly one of the two, as the procedure type requires (`startDateFieldOf`). */
-  publicationDate: string | null;
-  invitationDate: string | null;
-  bidDeadline: Date;
-  lotId: string | null;
-  cig: string | null;
-}
-
-export interface ProvisionalProcedure {
-  id: string;
-  reference: string;
-  contractingAuthorityId: string;
-  contractingAuthorityName: string;
-  regionalSectionCode: string;
-  rupUserId: string;
-  object: string;
-  procedureTypeCode: string;
-  sector: 'ordinary' | 'special';
-  contractObject: 'works' | 'supplies' | 'services';
-  urgencyReasonCode: string;
-  motivation: string;
-  incidentId: string;
-  incidentCode: string;
-  state: 'pending' | 'regularised';
-  registeredAt: Date;
-  regularisationDeadline: string;
-  regularisedAt: Date | null;
-  tenderId: string | null;
-  tenderNumber: number | null;
-  lots: ProvisionalLot[];
-}
-
-export interface Reserve {
-  id: string;
-  lotId: string;
-  cig: string;
-  contractingAuthorityId: string;
-  regionalSectionCode: string;
-  fiscalCode: string;
-  bidderName: string;
-  incidentId: string;
-  incidentCode: string;
-  note: string | null;
-  state: 'open' | 'lifted' | 'expired';
-  deadline: string;
-  recordedAt: Date;
-  liftedAt: Date | null;
-  liftedByReceipt: string | null;
-  expiredAt: Date | null;
-}
-
-export interface Reminder {
-  id: string;
-  subjectType: string;
-  subjectId: string;
-  day: string;
-  message: string;
-  createdAt: Date;
-}
+// The domain's nouns live in src/domain; re-exported here for the code that imports them from here.
+export type { IncidentRecord, ServiceRecord } from '../../domain/continuity/incident.js';
+export type { MaintenanceRecord } from '../../domain/continuity/maintenance.js';
+export type { ProvisionalLot, ProvisionalProcedure } from '../../domain/continuity/provisional-procedure.js';
+export type { Reserve } from '../../domain/continuity/reserve.js';
+export type { Reminder } from '../../domain/continuity/reminder.js';
 
 /**
- * What `store.continuity` offers: one interface per aggregate (the database adapter implements them all
- * in one object). A use case names the slices it uses.
+ * Every continuity slice together (the type of `store.continuity`). The Store offers each aggregate on
+ * its own (`incidents`, `maintenances`, `provisionalProcedures`, `reserves`, `reminders`; the database
+ * adapter implements them all in one object); a use case names the slices it uses.
  */
 export type ContinuityRepository = ReminderRepository &
   IncidentRepository &

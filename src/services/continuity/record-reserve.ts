@@ -37,7 +37,7 @@ export async function recordReserve(
       });
     }
     const from = lot.publicationDate ? startOfRomeDay(lot.publicationDate) : lot.acquiredAt;
-    const candidates = await store.continuity.incidentsTouching(
+    const candidates = await store.incidents.incidentsTouching(
       ['contribution_payments'],
       from,
       new Date(now.getTime() + 1),
@@ -55,10 +55,10 @@ export async function recordReserve(
         },
       );
     }
-    const existing = (await store.continuity.listReserves({ lotId: lot.id, fiscalCode }))[0];
+    const existing = (await store.reserves.listReserves({ lotId: lot.id, fiscalCode }))[0];
     if (existing) return existing;
     const base = incident.resolvedAt ? romeDateOf(incident.resolvedAt) : romeDateOf(now);
-    await store.continuity.insertReserve({
+    await store.reserves.insertReserve({
       id: deps.ids.uuid(),
       lotId: lot.id,
       fiscalCode,
@@ -69,7 +69,7 @@ export async function recordReserve(
       recordedAt: now,
       recordedBy: rup.userId,
     });
-    const reserve = (await store.continuity.listReserves({ lotId: lot.id, fiscalCode }))[0];
+    const reserve = (await store.reserves.listReserves({ lotId: lot.id, fiscalCode }))[0];
     if (!reserve) throw new Error('reserve vanished');
     await store.audit.append([
       audit(actor, now, 'reserve.recorded', { type: 'reserve', id: reserve.id }, null, reserve),

@@ -21,7 +21,7 @@ type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'>;
 
 /** The incident that makes a service unavailable right now, if any (the most severe, then the oldest). */
 async function openIncidentOn(store: Store, service: string, now: Date): Promise<IncidentRecord | undefined> {
-  const incidents = await store.continuity.incidentsTouching([service], now, new Date(now.getTime() + 1));
+  const incidents = await store.incidents.incidentsTouching([service], now, new Date(now.getTime() + 1));
   return incidents.find((i) => covers({ start: i.startedAt, end: i.resolvedAt }, now));
 }
 
@@ -116,9 +116,9 @@ export async function registerUrgentProcedure(
     const id = deps.ids.uuid();
     const reference = provisionalReference(
       Number(today.slice(0, 4)),
-      await store.continuity.nextProvisionalSequence(),
+      await store.provisionalProcedures.nextProvisionalSequence(),
     );
-    await store.continuity.insertProvisional(
+    await store.provisionalProcedures.insertProvisional(
       {
         id,
         reference,
@@ -136,7 +136,7 @@ export async function registerUrgentProcedure(
       },
       lots.map((l, i) => ({ id: deps.ids.uuid(), lotNumber: i + 1, ...l })),
     );
-    const procedure = await store.continuity.findProvisional(reference);
+    const procedure = await store.provisionalProcedures.findProvisional(reference);
     if (!procedure) throw new Error('provisional procedure vanished');
     await store.audit.append([
       audit(

@@ -8,7 +8,7 @@ type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'>;
  * (the same rule as the RUP's own request: an incident still open does not hold it back).
  */
 export async function regularisePending(deps: Deps): Promise<{ regularised: string[]; failed: string[] }> {
-  const pending = await deps.store.continuity.listProvisional({ state: 'pending' });
+  const pending = await deps.store.provisionalProcedures.listProvisional({ state: 'pending' });
   const regularised: string[] = [];
   const failed: string[] = [];
   for (const p of pending) {

@@ -38,7 +38,7 @@ export async function regulariseProcedure(
   if (actor.kind === 'user') requireRole(actor, 'rup');
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
-    const procedure = await store.continuity.lockProvisional(input.reference.toUpperCase());
+    const procedure = await store.provisionalProcedures.lockProvisional(input.reference.toUpperCase());
     if (
       !procedure ||
       (actor.kind === 'user' && actor.contractingAuthorityId !== procedure.contractingAuthorityId)
@@ -46,17 +46,17 @@ export async function regulariseProcedure(
       throw notFound(`provisional reference ${input.reference}`);
     }
     const windows = (
-      await store.continuity.incidentsTouching(['cig_issuance'], new Date(0), new Date(now.getTime() + 1))
+      await store.incidents.incidentsTouching(['cig_issuance'], new Date(0), new Date(now.getTime() + 1))
     ).map((i) => ({
       start: i.startedAt,
       end: i.resolvedAt,
     }));
-    const incident = await store.continuity.findIncident(procedure.incidentId);
+    const incident = await store.incidents.findIncident(procedure.incidentId);
     if (!incident) throw notFound('incident');
     if (procedure.state === 'regularised') {
       // Regularised by a concurrent call while this one waited for the lock: the locked row was read
       // again at commit, not its tender (joined); read the procedure back whole, as the winner left it.
-      const done = (await store.continuity.findProvisional(procedure.reference)) ?? procedure;
+      const done = (await store.provisionalProcedures.findProvisional(procedure.reference)) ?? procedure;
       return { procedure: done, record: await recordOf(store, done, incident, windows), alreadyDone: true };
     }
     // A declared outage records the window; it does not stop what works. Regularisation issues the
@@ -126,11 +126,11 @@ export async function regulariseProcedure(
         perfectedBy: procedure.rupUserId,
       };
       await store.lots.perfect(lot.id, perfection);
-      await store.continuity.bindProvisionalLot(pl.id, lot.id);
+      await store.provisionalProcedures.bindProvisionalLot(pl.id, lot.id);
       issued.push({ ...lot, ...perfection, state: 'perfected' });
     }
-    await store.continuity.markRegularised(procedure.id, tenderId, now);
-    const done = await store.continuity.findProvisional(procedure.reference);
+    await store.provisionalProcedures.markRegularised(procedure.id, tenderId, now);
+    const done = await store.provisionalProcedures.findProvisional(procedure.reference);
     if (!done) throw new Error('provisional procedure vanished');
     const record = await recordOf(store, done, incident, windows);
     await store.audit.append([

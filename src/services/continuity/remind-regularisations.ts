@@ -14,7 +14,7 @@ export async function remindRegularisations(
 ): Promise<{ reminded: number }> {
   const now = deps.clock.now();
   const today = romeDateOf(now);
-  const due = await deps.store.continuity.listProvisional({
+  const due = await deps.store.provisionalProcedures.listProvisional({
     state: 'pending',
     deadlineBefore: addDays(today, 8),
   });
@@ -29,7 +29,7 @@ export async function remindRegularisations(
     const recorded = await deps.store.transaction(async (store) => {
       const id = deps.ids.uuid();
       if (
-        !(await store.continuity.insertReminder({
+        !(await store.reminders.insertReminder({
           id,
           userId: p.rupUserId,
           subjectType: 'provisional_procedure',

@@ -9,7 +9,7 @@ export async function emitMaintenanceEvents(deps: Deps): Promise<{ emitted: numb
   const now = deps.clock.now();
   return deps.store.transaction(async (store) => {
     let emitted = 0;
-    for (const m of await store.continuity.listMaintenances({
+    for (const m of await store.maintenances.listMaintenances({
       since: new Date(now.getTime() - 7 * 86_400_000),
     })) {
       if (m.cancelledAt || m.startsAt > now) continue;

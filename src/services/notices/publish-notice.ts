@@ -36,7 +36,7 @@ export async function publishNotice(deps: Deps, input: PublishNoticeInput, actor
   return deps.store.transaction(async (store) => {
     let incidentId: string | null = null;
     if (input.incident) {
-      const incident = await store.continuity.findIncident(input.incident);
+      const incident = await store.incidents.findIncident(input.incident);
       if (!incident) throw invalidField('incident', `incident ${input.incident} does not exist`);
       incidentId = incident.id;
     }

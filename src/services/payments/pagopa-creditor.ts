@@ -260,7 +260,7 @@ export async function receiveReceipts(deps: Deps, deliveries: ReceiptDelivery[])
     for (const x of toPay) {
       const p = x.position!;
       if (!paid.has(p.id) || !p.lotId) continue;
-      if (await store.continuity.liftReserve(p.lotId, p.debtorFiscalCode, x.d.receipt.receiptId, now))
+      if (await store.reserves.liftReserve(p.lotId, p.debtorFiscalCode, x.d.receipt.receiptId, now))
         lifted.push(x);
     }
     await store.audit.append(

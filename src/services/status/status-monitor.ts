@@ -299,7 +299,7 @@ export class StatusMonitor {
         // Another process resolved the incident first: the outage is recorded, nothing left to do.
         const incidentId = state.down?.incidentId;
         const recorded = incidentId
-          ? await this.deps.store.continuity.findIncident(incidentId).catch(() => undefined)
+          ? await this.deps.store.incidents.findIncident(incidentId).catch(() => undefined)
           : undefined;
         if (recorded?.state === 'resolved') state.down = null;
         else
