@@ -34,7 +34,7 @@ import { fileMailer, smtpMailer } from './adapters/mail/mailer.js';
 import { httpWebhooks, publicAddressesOnly } from './adapters/mail/webhooks.js';
 import { imapMailbox } from './adapters/mail/imap-mailbox.js';
 import { emlFiles } from './adapters/mail/eml-files.js';
-import { ReceiptIntake } from './services/payments/pagopa-creditor.js';
+import { ReceiptIntake } from './services/payments/receive-receipts.js';
 import { VerificationCache } from './services/payments/verify-contribution.js';
 import { ProtocolRegistrar } from './services/notices/register-outgoing.js';
 import { createOpenIdProvider } from './adapters/oidc/openid-connect.js';

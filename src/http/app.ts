@@ -28,7 +28,7 @@ import { registryRoutes } from './routes/registry/index.js';
 import { tenderRoutes } from './routes/tenders/index.js';
 import { paymentRoutes } from './routes/payments/index.js';
 import { VerificationCache } from '../services/payments/verify-contribution.js';
-import type { ReceiptIntake } from '../services/payments/pagopa-creditor.js';
+import type { ReceiptIntake } from '../services/payments/receive-receipts.js';
 import type { ProtocolRegistrar } from '../services/notices/register-outgoing.js';
 import type { SentMessageFiles } from '../services/notices/ports.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';

@@ -1,13 +1,10 @@
 import { instantFromRomeLocal } from '../../domain/shared/dates.js';
 import { formatAmount, parseAmount } from '../../domain/shared/money.js';
 import type { ServiceDeps } from '../context.js';
-import {
-  activatePayment,
-  verifyNotice,
-  type IncomingReceipt,
-  type PaymentFault,
-  type ReceiptIntake,
-} from './pagopa-creditor.js';
+import { activatePayment } from './activate-payment.js';
+import { verifyNotice } from './verify-notice.js';
+import type { IncomingReceipt, PaymentFault } from './pagopa-creditor.js';
+import type { ReceiptIntake } from './receive-receipts.js';
 import type {
   NodePaymentData,
   NodeReceipt,

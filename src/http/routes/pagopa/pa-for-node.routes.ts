@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServiceDeps } from '../../../services/context.js';
 import { answerPaForNode, refuseNodeCaller } from '../../../services/payments/answer-pa-for-node.js';
-import { ReceiptIntake } from '../../../services/payments/pagopa-creditor.js';
+import { ReceiptIntake } from '../../../services/payments/receive-receipts.js';
 import type { PaymentPosition } from '../../../services/payments/ports.js';
 import { nodeAuthenticator, type NodeAuthPolicy } from '../../pagopa-node-auth.js';
 
