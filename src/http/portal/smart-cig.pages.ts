@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
 import { smartCigContractTypes } from '../../domain/tenders/tender-rules.js';
 import type { ServiceDeps } from '../../services/context.js';
-import { listProcedureTypes } from '../../services/reference/reference.js';
+import { listProcedureTypes } from '../../services/reference/list-procedure-types.js';
 import { listSmartCigs } from '../../services/tenders/list-smart-cigs.js';
 import { requestSmartCig } from '../../services/tenders/request-smart-cig.js';
 import {

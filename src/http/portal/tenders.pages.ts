@@ -3,7 +3,7 @@ import { formatDateIt } from '../../domain/shared/dates.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { formatAmountIt } from '../../domain/shared/money.js';
 import type { ServiceDeps } from '../../services/context.js';
-import { listProcedureTypes } from '../../services/reference/reference.js';
+import { listProcedureTypes } from '../../services/reference/list-procedure-types.js';
 import { createTender } from '../../services/tenders/create-tender.js';
 import { getTender } from '../../services/tenders/get-tender.js';
 import { listTenders } from '../../services/tenders/list-tenders.js';

@@ -5,7 +5,8 @@ import { registerUrgentProcedure } from '../../services/continuity/register-urge
 import { regulariseProcedure } from '../../services/continuity/regularise-procedure.js';
 import type { ProvisionalProcedure } from '../../services/continuity/ports.js';
 import type { ServiceDeps } from '../../services/context.js';
-import { listProcedureTypes, listUrgencyReasons } from '../../services/reference/reference.js';
+import { listProcedureTypes } from '../../services/reference/list-procedure-types.js';
+import { listUrgencyReasons } from '../../services/reference/list-urgency-reasons.js';
 import { listSections } from '../../services/registry/list-sections.js';
 import {
   formatDateIt,

@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ServiceDeps } from '../../../services/context.js';
-import {
-  listProcedureTypes,
-  listUrgencyReasons,
-  searchCpv,
-  searchPlaces,
-} from '../../../services/reference/reference.js';
+import { listProcedureTypes } from '../../../services/reference/list-procedure-types.js';
+import { listUrgencyReasons } from '../../../services/reference/list-urgency-reasons.js';
+import { searchCpv } from '../../../services/reference/search-cpv.js';
+import { searchPlaces } from '../../../services/reference/search-places.js';
 import { Nullable, errors } from '../../common.schemas.js';
 import { DatedCode, SearchQuery } from './reference.schemas.js';
 

@@ -1,0 +1,7 @@
+import type { ServiceDeps } from '../context.js';
+import { checkQuery } from './reference-query.js';
+
+type Deps = Pick<ServiceDeps, 'store'>;
+
+export const searchCpv = (deps: Deps, q: string, limit: number) =>
+  deps.store.reference.searchCpv(checkQuery(q), limit);
