@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
 import { listNoticeDrafts } from '../../services/notices/list-notice-drafts.js';
 import { publishNotice } from '../../services/notices/publish-notice.js';
-import { approveRestoration } from '../../services/notices/restoration.js';
+import { approveRestoration } from '../../services/notices/approve-restoration.js';
 import {
   errorSummary,
   idParam,

@@ -3,7 +3,7 @@ import { approveDraft } from './approve-draft.js';
 import { getNotice } from './get-notice.js';
 import type { Notice } from './ports.js';
 import type { RelayOutcome } from './relay-notice.js';
-import { approveRestoration } from './restoration.js';
+import { approveRestoration } from './approve-restoration.js';
 
 /**
  * Approves a drafted notice (Authority staff): a restoration notice then goes to the recipients of the
