@@ -38,6 +38,7 @@ import type {
   RelayRepository,
   SubscriptionRepository,
 } from './notices/ports.js';
+import type { AuditEntry, AuditRecord } from '../domain/shared/audit.js';
 
 // The domain's nouns live in src/domain; re-exported here for the code that still imports them from here.
 export { roles } from '../domain/registry/registry.js';
@@ -50,22 +51,7 @@ export type {
   User,
 } from '../domain/registry/registry.js';
 export type { Lot, SmartCig, Tender } from '../domain/tenders/tender.js';
-
-export interface AuditEntry {
-  occurredAt: Date;
-  actorUserId: string | null;
-  actor: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  before: unknown;
-  after: unknown;
-  requestId: string | null;
-}
-
-export interface AuditRecord extends AuditEntry {
-  id: number;
-}
+export type { AuditEntry, AuditRecord } from '../domain/shared/audit.js';
 
 export interface Page<T> {
   items: T[];
