@@ -18,7 +18,7 @@ import { docsCsp, securityHeaders } from './security-headers.js';
 import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, problemOf, sendProblem, statusOf } from './problem.js';
 import { Metrics } from './metrics.js';
-import { ajvPlugins, refuseUnsafeText } from './input-guard.js';
+import { ajvPlugins, refuseNonFiniteNumbers, refuseUnsafeText } from './input-guard.js';
 import { cigRoutes } from './routes/cig/index.js';
 import type { CigLookupCache } from './routes/cig/cigs.routes.js';
 import { TtlCache } from '../services/cig/ttl-cache.js';
@@ -215,6 +215,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   // No U+0000 nor lone surrogate anywhere in a body, query string or path (API and portal forms alike).
   app.addHook('preValidation', refuseUnsafeText);
+  app.addHook('preHandler', refuseNonFiniteNumbers);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
       reply,

@@ -107,3 +107,26 @@ export async function refuseUnsafeText(request: FastifyRequest): Promise<void> {
     }
   }
 }
+
+/**
+ * A global preHandler hook (after validation): a query-string or path parameter that Ajv coerced to a
+ * number that is not finite (`?limit=1e309`, `Infinity`) is refused. Ajv's integer check accepts
+ * Infinity and its minimum/maximum checks skip it; JSON bodies are checked by Ajv itself.
+ */
+export async function refuseNonFiniteNumbers(request: FastifyRequest): Promise<void> {
+  const parts: [string, unknown][] = [
+    ['params', request.params],
+    ['querystring', request.query],
+  ];
+  for (const [location, value] of parts) {
+    if (typeof value !== 'object' || value === null) continue;
+    for (const [key, item] of Object.entries(value)) {
+      const items: unknown[] = Array.isArray(item) ? item : [item];
+      if (items.some((n) => typeof n === 'number' && !Number.isFinite(n)))
+        throw new DomainError('validation_failed', `${location} field "${key}" is not a finite number`, {
+          field: key,
+          reason: 'not_finite',
+        });
+    }
+  }
+}

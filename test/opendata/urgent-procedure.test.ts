@@ -78,6 +78,7 @@ describe(`a procedure started with "CIG in fase di acquisizione" (${engineName()
     });
     expect(regularised.statusCode).toBe(200);
 
+    h.clock.set('2026-04-02T06:00:00+02:00'); // a month is exported once it has ended
     await exportOpendataPeriod({ ...h.deps, opendata }, { period: '2026-03' }, systemActor('test'));
     const read = async (name: string) => {
       const found = await opendata.files.find(name);

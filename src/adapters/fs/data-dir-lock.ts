@@ -18,6 +18,8 @@ export class DataDirLockedError extends Error {
 }
 
 const LOCK_FILE = 'gara.lock';
+/** The lock files this process holds (a lock naming this pid that is not among them is stale). */
+const heldHere = new Set<string>();
 
 function alive(pid: number): boolean {
   try {
@@ -42,8 +44,10 @@ export function lockDataDir(dir: string): { release(): void } {
       const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, `${JSON.stringify(mine)}\n`);
       closeSync(fd);
+      heldHere.add(file);
       return {
         release: () => {
+          heldHere.delete(file);
           try {
             const held = JSON.parse(readFileSync(file, 'utf8')) as typeof mine;
             if (held.pid === mine.pid && held.since === mine.since) unlinkSync(file);
@@ -61,7 +65,11 @@ export function lockDataDir(dir: string): { release(): void } {
     } catch {
       holder = undefined; // half-written by a process that is starting right now, or garbage
     }
-    if (holder && (holder.host !== mine.host || alive(holder.pid))) throw new DataDirLockedError(dir, holder);
+    // This process's own pid in a lock it does not hold: left by an earlier run that had the same pid (a
+    // container starts its process with the same pid every time), not by a live process.
+    const leftByEarlierRun = holder?.pid === process.pid && !heldHere.has(file);
+    if (holder && (holder.host !== mine.host || (alive(holder.pid) && !leftByEarlierRun)))
+      throw new DataDirLockedError(dir, holder);
     if (!holder && attempt === 0) {
       // Give a process that is writing its lock right now the time to finish it.
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);

@@ -158,6 +158,12 @@ export function parseSimogRequest(xml: string): ParseResult {
     if (!body) return { ok: false, message: 'the Envelope has no SOAP Body' };
     const operation = body.children[0];
     if (!operation) return { ok: false, message: 'the SOAP Body is empty' };
+    // Document/literal: one operation a message (WS-I BP R2201); a second one would go unanswered.
+    if (body.children.length > 1)
+      return {
+        ok: false,
+        message: `the SOAP Body holds ${body.children.length} elements: one operation a request`,
+      };
     if (operation.ns !== SIMOG_NS || !operationSet.has(operation.name)) {
       return {
         ok: false,

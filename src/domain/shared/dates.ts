@@ -180,5 +180,7 @@ export function instantFromRomeLocal(value: string): Date {
     const candidate = new Date(new Date(`${naive}Z`).getTime() - offset * 3_600_000);
     if (romeLocalDateTime(candidate) === naive) return candidate;
   }
-  return new Date(`${naive}Z`);
+  // In the spring-forward gap (02:00-02:59 on the last Sunday of March, shown by no clock in Rome): moved
+  // forward by the gap, as clocks are (02:30 is 03:30 CEST), so that later times stay later instants.
+  return new Date(asUtc.getTime() - 3_600_000);
 }

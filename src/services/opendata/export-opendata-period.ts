@@ -1,3 +1,4 @@
+import { invalidField } from '../../domain/shared/errors.js';
 import { audit, requireRole, type Actor, type ServiceDeps } from '../context.js';
 import { authorityDataset, cigDataset, smartCigDataset, type Cell, type Dataset } from './datasets.js';
 import { parsePeriod, type Period } from './periods.js';
@@ -121,6 +122,13 @@ export async function exportOpendataPeriod(
 ): Promise<PublishedFile[]> {
   if (actor.kind === 'user') requireRole(actor, 'authority_staff', 'admin');
   const period = parsePeriod(input.period);
+  // A period still running would be published as complete, and the job never produces it again.
+  if (period.range.to.getTime() > deps.clock.now().getTime())
+    throw invalidField(
+      'period',
+      `the period ${period.label} has not ended yet (Europe/Rome): its files can be produced from the next day`,
+      'period_not_ended',
+    );
   const ocds = await publishOcdsReleases(deps, period);
   const files = [
     ...(ocds ? [ocds] : []),

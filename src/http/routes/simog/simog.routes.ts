@@ -46,8 +46,8 @@ export const simogRoutes: FastifyPluginAsync<{
     });
   const codesIssued = metrics.codesIssued as Counter<'family'>;
 
-  // The API's rate limit (RATE_LIMIT_MAX per window), per ticket (per address for login and
-  // loginRPNT): the ticket is in the body, so it is counted once the envelope is read.
+  // The API's rate limit (RATE_LIMIT_MAX per window), per user (per address for login, loginRPNT
+  // and a ticket that is not valid): the ticket is in the body, so it is counted once the envelope is read.
   const limitKeys = new WeakMap<object, string>();
   const limiter = app.createRateLimit({
     keyGenerator: (request) => limitKeys.get(request) ?? `simog-ip:${request.ip}`,
@@ -137,8 +137,14 @@ export const simogRoutes: FastifyPluginAsync<{
         observe('refused');
         return xml(reply, 200, codec.response(operation, { success: false, error: NOT_SUPPORTED }));
       }
+      // A valid ticket counts against its user; a missing, made-up or expired one against the address
+      // (as an API call without a valid token): keyed by the ticket as sent, each made-up ticket (or
+      // each new login) would get a fresh allowance.
       const ticket = parsed.request.field('ticket');
-      limitKeys.set(request, ticket ? `simog-ticket:${ticket}` : `simog-ip:${request.ip}`);
+      const holder = ticket
+        ? await simogDeps.sessions.actorOf(simogDeps, ticket, {}).catch(() => undefined)
+        : undefined;
+      limitKeys.set(request, holder ? `simog-user:${holder.userId}` : `simog-ip:${request.ip}`);
       const limit = await limiter(request);
       if (!limit.isAllowed && limit.isExceeded) {
         observe('refused');
