@@ -308,7 +308,7 @@ describe.skipIf(!specsAvailable)(`SIMOG refusals and guarantees (${engineName()}
           || '/' || (SELECT count(*) FROM simog_tickets WHERE revoked_at IS NOT NULL) AS n`.execute(h.db.db)
       ).rows[0]?.n;
     const lot = (object: string) =>
-      `<t:inserisciLotto><ticket>${ticket}</ticket><id_gara>${idGara}</id_gara><datiLotto><Lotto t:OGGETTO="${object}" t:IMPORTO_LOTTO="1000" t:IMPORTO_SA="0" t:IMPORTO_IMPRESA="0" t:CPV="39160000" t:ID_SCELTA_CONTRAENTE="6" t:ID_CATEGORIA_PREVALENTE="FB" t:LUOGO_ISTAT="016072006"/></datiLotto></t:inserisciLotto>`;
+      `<t:inserisciLotto><ticket>${ticket}</ticket><id_gara>${idGara}</id_gara><datiLotto><Lotto t:OGGETTO="${object}" t:IMPORTO_LOTTO="1000" t:IMPORTO_SA="0" t:IMPORTO_IMPRESA="0" t:CPV="39160000" t:ID_SCELTA_CONTRAENTE="6" t:ID_CATEGORIA_PREVALENTE="FB" t:TIPO_CONTRATTO="F" t:LUOGO_ISTAT="016072006"/></datiLotto></t:inserisciLotto>`;
     const close = `<t:chiudiSessione><ticket>${ticket}</ticket></t:chiudiSessione>`;
     const before = await written();
     for (const [body, names] of [

@@ -2,13 +2,13 @@
  * SOAP codec of the SIMOG web services (`SimogWSPDD.wsdl` 3.04.x, SOAP 1.1, document/literal). Pure: no I/O.
  *
  * Wire format, as the WSDL has it: every operation has an empty SOAPAction, so the operation is the
- * Body's first element (in the target namespace `xmlbeans.massload.simog.avlp.it`); its children are
+ * Body's one element (in the target namespace `xmlbeans.massload.simog.avlp.it`); its children are
  * unqualified (the schema has no `elementFormDefault`). `DatiGara`, `Lotto`, `Pubblicazione` and
  * `CODICICUP` carry their data as namespace-qualified attributes (`tns:OGGETTO="…"`, global attributes
  * referenced by the types), checked against a transcription of the schema (`simog-schema.ts`): required
  * attributes, XSD base types and enumerations. Such a problem is not a fault: the use case answers it in
  * the response type (`success=false`, `error` naming the field). A fault only for what is not a SOAP 1.1
- * envelope with one known operation.
+ * envelope whose Body holds exactly one element, a known operation.
  */
 import { XMLValidator } from 'fast-xml-parser';
 import { DomainError } from '../../domain/shared/errors.js';
@@ -158,6 +158,18 @@ export function parseSimogRequest(xml: string): ParseResult {
     if (!body) return { ok: false, message: 'the Envelope has no SOAP Body' };
     const operation = body.children[0];
     if (!operation) return { ok: false, message: 'the SOAP Body is empty' };
+    if (body.children.length > 1) {
+      // Document/literal with one part per message: a Body holding more is not a request of this WSDL
+      // (running its first element and ignoring the rest would answer a request nobody sent).
+      const names = body.children.map((c) => c.name.slice(0, 40));
+      return {
+        ok: false,
+        message:
+          `the SOAP Body holds ${body.children.length} elements (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}): ` +
+          'SimogWSPDD.wsdl is document/literal with one part per message, a request carries exactly one ' +
+          'operation element; nothing was run',
+      };
+    }
     if (operation.ns !== SIMOG_NS || !operationSet.has(operation.name)) {
       return {
         ok: false,
