@@ -138,6 +138,9 @@ function build(node: Raw, scope: Map<string, string>): XmlElement | undefined {
   return { ns, name, attributes, children, text };
 }
 
+/** Built once: the parser keeps only its options between documents. */
+const parser = rawOrderedXmlParser();
+
 /**
  * Parses a request envelope (size and depth bounded, DTDs refused, no entity expanded). Returns the
  * operation and its element, or what is wrong with the envelope (answered with a SOAP fault).
@@ -147,7 +150,7 @@ export function parseSimogRequest(xml: string): ParseResult {
     assertXmlWithinLimits(xml, SIMOG_REQUEST_LIMITS, 'SOAP request');
     const wellFormed = XMLValidator.validate(xml);
     if (wellFormed !== true) return { ok: false, message: `not well-formed XML: ${wellFormed.err.msg}` };
-    const parsed = rawOrderedXmlParser().parse(xml) as Raw[];
+    const parsed = parser.parse(xml) as Raw[];
     const roots = parsed.map((n) => build(n, new Map())).filter((e): e is XmlElement => e !== undefined);
     const envelope = roots[0];
     if (roots.length !== 1 || !envelope) return { ok: false, message: 'no XML element in the request' };
@@ -205,6 +208,17 @@ const TYPE_CHECKS: Record<SchemaAttribute['type'], RegExp> = {
 const invalid = (field: string, message: string) =>
   new DomainError('validation_failed', message, { field, reason: 'simog_schema' });
 
+/** Each schema list by attribute name, built once per list. */
+const declaredMaps = new WeakMap<readonly SchemaAttribute[], Map<string, SchemaAttribute>>();
+function declaredOf(schema: readonly SchemaAttribute[]): Map<string, SchemaAttribute> {
+  let declared = declaredMaps.get(schema);
+  if (!declared) {
+    declared = new Map(schema.map((a) => [a.name, a]));
+    declaredMaps.set(schema, declared);
+  }
+  return declared;
+}
+
 /**
  * The attributes of a data element, checked against the schema's list: namespace-qualified, declared,
  * of the declared type, required ones present. `path` names the element in error texts (`Lotto`).
@@ -214,7 +228,7 @@ export function attributesOf(
   schema: readonly SchemaAttribute[],
   path: string,
 ): Record<string, string> {
-  const declared = new Map(schema.map((a) => [a.name, a]));
+  const declared = declaredOf(schema);
   const values: Record<string, string> = {};
   for (const [key, value] of element.attributes) {
     const [, ns = '', name = ''] = /^\{(.*)\}(.*)$/.exec(key) ?? [];
