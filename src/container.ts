@@ -160,7 +160,7 @@ export async function createContainer(
   const deps: ServiceDeps = {
     store: createStore(database.db, shared),
     simogInterface: {
-      uow: simogUnitOfWork(database.db, shared),
+      uow: simogUnitOfWork(database.db, shared, { maxConcurrentBatches: config.maxConcurrentBatches }),
       sessions: new SimogSessions({ ticketTtlMs: config.simogTicketTtlMinutes * 60_000 }),
       codec: simogCodec(),
     },

@@ -31,8 +31,10 @@ if (!enabled)
     `simog/status freeze test skipped: needs GARA_PG_FREEZE_TEST=1, root (runuser) and ${PG_BIN}/postgres`,
   );
 
-const PORT = 5494;
-const GARA_PORT = 3964;
+// GARA_TEST_PORT_BASE moves both ports (base, base + 1) where the machine is shared.
+const PORT_BASE = Number(process.env.GARA_TEST_PORT_BASE ?? 0);
+const PORT = PORT_BASE || 5494;
+const GARA_PORT = PORT_BASE ? PORT_BASE + 1 : 3964;
 const BOUND_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,6 +5,7 @@
  * database down (503 + Retry-After fault), the WSDL served with this service's address. Responses of
  * the WSDL's operations are validated by xmllint against the WSDL's inline schema.
  */
+import { sql } from 'kysely';
 import * as soap from 'soap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -297,6 +298,38 @@ describe.skipIf(!specsAvailable)(`SIMOG refusals and guarantees (${engineName()}
     }
     const deep = envelope(`${'<a>'.repeat(40)}${'</a>'.repeat(40)}`);
     expect((await post(deep)).status).toBe(500);
+  });
+
+  it('a Body with two operation elements (document/literal: one part per message) is a soap:Client fault; nothing runs, nothing is written', async () => {
+    const written = async () =>
+      (
+        await sql<{ n: string }>`SELECT (SELECT count(*) FROM lots) || '/' || (SELECT count(*) FROM audit_log)
+          || '/' || (SELECT count(*) FROM idempotency_keys) || '/' || (SELECT count(*) FROM simog_lots)
+          || '/' || (SELECT count(*) FROM simog_tickets WHERE revoked_at IS NOT NULL) AS n`.execute(h.db.db)
+      ).rows[0]?.n;
+    const lot = (object: string) =>
+      `<t:inserisciLotto><ticket>${ticket}</ticket><id_gara>${idGara}</id_gara><datiLotto><Lotto t:OGGETTO="${object}" t:IMPORTO_LOTTO="1000" t:IMPORTO_SA="0" t:IMPORTO_IMPRESA="0" t:CPV="39160000" t:ID_SCELTA_CONTRAENTE="6" t:ID_CATEGORIA_PREVALENTE="FB" t:TIPO_CONTRATTO="F" t:LUOGO_ISTAT="016072006"/></datiLotto></t:inserisciLotto>`;
+    const close = `<t:chiudiSessione><ticket>${ticket}</ticket></t:chiudiSessione>`;
+    const before = await written();
+    for (const [body, names] of [
+      [`${lot('Primo di due')}${lot('Secondo di due')}`, 'inserisciLotto, inserisciLotto'],
+      [`${lot('Prima della chiusura')}${close}`, 'inserisciLotto, chiudiSessione'],
+      [`${close}${lot('Dopo la chiusura')}`, 'chiudiSessione, inserisciLotto'],
+      [`${lot('Con un elemento estraneo')}<t:altro/>`, 'inserisciLotto, altro'],
+    ] as const) {
+      const res = await post(envelope(body));
+      const text = await res.text();
+      expect(res.status, text).toBe(500);
+      expect(res.headers.get('content-type')).toMatch(/^text\/xml/);
+      expect(text).toMatch(
+        /<soap:Fault><faultcode>soap:Client<\/faultcode><faultstring>[^<]+<\/faultstring>/,
+      );
+      expect(text).toContain(`the SOAP Body holds 2 elements (${names})`);
+      expect(text).toMatch(/exactly one operation element/);
+    }
+    expect(await written()).toBe(before);
+    // chiudiSessione did not run either: the ticket still works
+    expect((await call(client, 'consultaNumeroGara', { ticket, id_gara: idGara })).success).toBe(true);
   });
 
   it('while the database does not answer: a 503 SOAP fault with Retry-After; then it answers again', async () => {

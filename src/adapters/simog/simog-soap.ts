@@ -2,13 +2,13 @@
  * SOAP codec of the SIMOG web services (`SimogWSPDD.wsdl` 3.04.x, SOAP 1.1, document/literal). Pure: no I/O.
  *
  * Wire format, as the WSDL has it: every operation has an empty SOAPAction, so the operation is the
- * Body's first element (in the target namespace `xmlbeans.massload.simog.avlp.it`); its children are
+ * Body's one element (in the target namespace `xmlbeans.massload.simog.avlp.it`); its children are
  * unqualified (the schema has no `elementFormDefault`). `DatiGara`, `Lotto`, `Pubblicazione` and
  * `CODICICUP` carry their data as namespace-qualified attributes (`tns:OGGETTO="…"`, global attributes
  * referenced by the types), checked against a transcription of the schema (`simog-schema.ts`): required
  * attributes, XSD base types and enumerations. Such a problem is not a fault: the use case answers it in
  * the response type (`success=false`, `error` naming the field). A fault only for what is not a SOAP 1.1
- * envelope with one known operation.
+ * envelope whose Body holds exactly one element, a known operation.
  */
 import { XMLValidator } from 'fast-xml-parser';
 import { DomainError } from '../../domain/shared/errors.js';
@@ -138,6 +138,9 @@ function build(node: Raw, scope: Map<string, string>): XmlElement | undefined {
   return { ns, name, attributes, children, text };
 }
 
+/** Built once: the parser keeps only its options between documents. */
+const parser = rawOrderedXmlParser();
+
 /**
  * Parses a request envelope (size and depth bounded, DTDs refused, no entity expanded). Returns the
  * operation and its element, or what is wrong with the envelope (answered with a SOAP fault).
@@ -147,7 +150,7 @@ export function parseSimogRequest(xml: string): ParseResult {
     assertXmlWithinLimits(xml, SIMOG_REQUEST_LIMITS, 'SOAP request');
     const wellFormed = XMLValidator.validate(xml);
     if (wellFormed !== true) return { ok: false, message: `not well-formed XML: ${wellFormed.err.msg}` };
-    const parsed = rawOrderedXmlParser().parse(xml) as Raw[];
+    const parsed = parser.parse(xml) as Raw[];
     const roots = parsed.map((n) => build(n, new Map())).filter((e): e is XmlElement => e !== undefined);
     const envelope = roots[0];
     if (roots.length !== 1 || !envelope) return { ok: false, message: 'no XML element in the request' };
@@ -158,12 +161,18 @@ export function parseSimogRequest(xml: string): ParseResult {
     if (!body) return { ok: false, message: 'the Envelope has no SOAP Body' };
     const operation = body.children[0];
     if (!operation) return { ok: false, message: 'the SOAP Body is empty' };
-    // Document/literal: one operation a message (WS-I BP R2201); a second one would go unanswered.
-    if (body.children.length > 1)
+    if (body.children.length > 1) {
+      // Document/literal with one part per message: a Body holding more is not a request of this WSDL
+      // (running its first element and ignoring the rest would answer a request nobody sent).
+      const names = body.children.map((c) => c.name.slice(0, 40));
       return {
         ok: false,
-        message: `the SOAP Body holds ${body.children.length} elements: one operation a request`,
+        message:
+          `the SOAP Body holds ${body.children.length} elements (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}): ` +
+          'SimogWSPDD.wsdl is document/literal with one part per message, a request carries exactly one ' +
+          'operation element; nothing was run',
       };
+    }
     if (operation.ns !== SIMOG_NS || !operationSet.has(operation.name)) {
       return {
         ok: false,
@@ -199,6 +208,17 @@ const TYPE_CHECKS: Record<SchemaAttribute['type'], RegExp> = {
 const invalid = (field: string, message: string) =>
   new DomainError('validation_failed', message, { field, reason: 'simog_schema' });
 
+/** Each schema list by attribute name, built once per list. */
+const declaredMaps = new WeakMap<readonly SchemaAttribute[], Map<string, SchemaAttribute>>();
+function declaredOf(schema: readonly SchemaAttribute[]): Map<string, SchemaAttribute> {
+  let declared = declaredMaps.get(schema);
+  if (!declared) {
+    declared = new Map(schema.map((a) => [a.name, a]));
+    declaredMaps.set(schema, declared);
+  }
+  return declared;
+}
+
 /**
  * The attributes of a data element, checked against the schema's list: namespace-qualified, declared,
  * of the declared type, required ones present. `path` names the element in error texts (`Lotto`).
@@ -208,7 +228,7 @@ export function attributesOf(
   schema: readonly SchemaAttribute[],
   path: string,
 ): Record<string, string> {
-  const declared = new Map(schema.map((a) => [a.name, a]));
+  const declared = declaredOf(schema);
   const values: Record<string, string> = {};
   for (const [key, value] of element.attributes) {
     const [, ns = '', name = ''] = /^\{(.*)\}(.*)$/.exec(key) ?? [];

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { DomainError, invalidField, notFound } from '../../domain/shared/errors.js';
 import { requireRole, type UserActor } from '../context.js';
-import { runIdempotent } from '../idempotency.js';
+import { checkIdempotencyKey, replayOf, requestHash, runIdempotent } from '../idempotency.js';
 import type { Lot, Store, Tender } from '../ports.js';
 import { createTender } from '../tenders/create-tender.js';
-import { issueLot } from '../tenders/issue-lot.js';
-import type { LotInput } from '../tenders/lot-input.js';
+import { insertLot as insertTenderLot, issueLot, refuseIssuance } from '../tenders/issue-lot.js';
+import { checkLot, type CheckedLot, type LotInput } from '../tenders/lot-input.js';
 import type { SimogRepository } from './ports.js';
 import { checkCollaboration, type SimogCall, type SimogDeps } from './simog-session.js';
 import { contractObjectOf } from './simog-values.js';
@@ -51,11 +51,35 @@ export function lotInputOf(a: Record<string, string>): LotInput {
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
+/** What an inserisciLotto's key stores: the answer a repeat gets. */
+interface StoredLot {
+  cig: string;
+  lotNumber: number;
+  contractingAuthorityFiscalCode: string;
+  cfUtente: string;
+}
+
+const storedOf = (lot: Lot, cfUtente: string): StoredLot => ({
+  cig: lot.cig,
+  lotNumber: lot.lotNumber,
+  contractingAuthorityFiscalCode: lot.contractingAuthorityFiscalCode,
+  cfUtente,
+});
+
+/** (Keys stored before 2026-12-03 hold an InsertedLot.) */
+const insertedOf = (s: StoredLot | InsertedLot): InsertedLot => {
+  if (!('contractingAuthorityFiscalCode' in s)) return s;
+  const cf = s.contractingAuthorityFiscalCode;
+  return { cig: s.cig, lotNumber: s.lotNumber, cfAmministrazione: cf, cfStazione: cf, cfUtente: s.cfUtente };
+};
+
 /**
- * inserisciLotto: a lot and its CIG, through gara's issueLot (or createTender for the first lot of a
+ * inserisciLotto: a lot and its CIG, through gara's issuance (or createTender for the first lot of a
  * tender number reserved by inserisciGara). Idempotent: the key is the `Idempotency-Key` HTTP header
  * when sent, otherwise the request itself (tender number + the lot's data): a platform that repeats the
  * same inserisciLotto after a timeout gets the same CIG for 72 hours (see services/idempotency.ts).
+ * A further lot is issued as REST's are, grouped with concurrent ones in one statement that also claims
+ * the key and writes the SIMOG data (SimogUnitOfWork.issueLot).
  */
 export async function insertLot(
   deps: SimogDeps,
@@ -75,6 +99,8 @@ export async function insertLot(
     types: input.contractTypes,
   };
   const key = `simog:${call.idempotencyKey ?? `inserisciLotto:${sha256(JSON.stringify(fingerprint))}`}`;
+  checkIdempotencyKey(key);
+  const cfUtente = session.fiscalCode ?? '';
   // Before the transaction (no lock held meanwhile): the tender's facts, which never change once it
   // exists (kept in memory), or what inserisciGara reserved.
   let known = deps.sessions.knownTender(tenderNumber);
@@ -86,37 +112,62 @@ export async function insertLot(
   if (known && known.contractingAuthorityId === actor.contractingAuthorityId) {
     checkAgainstTender(input.attributes, known);
   }
-  return deps.simog.transaction(async ({ store, simog }) => {
-    const result = await runIdempotent(
-      { store, clock: deps.clock },
-      actor,
-      { key, fingerprint },
-      async (tx) => {
-        const lot =
-          reserved && reserved.tenderId === null
-            ? await firstLot({ ...deps, store: tx }, simog, tenderNumber, lotInput, input, actor)
-            : await nextLot({ ...deps, store: tx }, tenderNumber, lotInput, actor);
-        await simog.saveLot(
-          {
-            cig: lot.cig,
-            attributes: input.attributes,
-            cup: input.cup ? { ...input.cup, cig: lot.cig } : null,
-            publication: null,
-          },
-          deps.clock.now(),
-        );
-        const body: InsertedLot = {
-          cig: lot.cig,
-          lotNumber: lot.lotNumber,
-          cfAmministrazione: lot.contractingAuthorityFiscalCode,
-          cfStazione: lot.contractingAuthorityFiscalCode,
-          cfUtente: session.fiscalCode ?? '',
-        };
-        return { statusCode: 201, body };
+  if (reserved && reserved.tenderId === null) {
+    return deps.simog.transaction(async ({ store, simog }) => {
+      const result = await runIdempotent(
+        { store, clock: deps.clock },
+        actor,
+        { key, fingerprint },
+        async (tx) => {
+          const lot = await firstLot({ ...deps, store: tx }, simog, tenderNumber, lotInput, input, actor);
+          await simog.saveLot(
+            {
+              cig: lot.cig,
+              attributes: input.attributes,
+              cup: input.cup ? { ...input.cup, cig: lot.cig } : null,
+              publication: null,
+            },
+            deps.clock.now(),
+          );
+          const body = storedOf(lot, cfUtente);
+          return { statusCode: 201, body };
+        },
+      );
+      return insertedOf(result.body);
+    });
+  }
+  const hash = requestHash(fingerprint);
+  const replay = async () => {
+    const previous = await deps.store.idempotency.find(actor.userId, key);
+    return previous && insertedOf(replayOf<StoredLot>(previous, hash).body);
+  };
+  let checked: CheckedLot;
+  try {
+    checked = await checkLot(deps.store.reference, lotInput, deps.clock.now());
+  } catch (error) {
+    // a code list changed since the first of these requests: a repeat still gets its CIG
+    const previous = error instanceof DomainError ? await replay() : undefined;
+    if (previous) return previous;
+    throw error;
+  }
+  const lot = await insertTenderLot(deps, tenderNumber, checked, actor, (issue) =>
+    deps.simog.issueLot({
+      ...issue,
+      claim: {
+        userId: actor.userId,
+        key,
+        requestSha256: hash,
+        at: issue.lot.acquiredAt,
+        response: { cig: issue.lot.cig, cfUtente },
       },
-    );
-    return result.body;
-  });
+      simogLot: {
+        attributes: input.attributes,
+        cup: input.cup ? { ...input.cup, cig: issue.lot.cig } : null,
+      },
+    }),
+  );
+  if (lot) return insertedOf(storedOf(lot, cfUtente));
+  return (await replay()) ?? refuseIssuance(deps, tenderNumber, actor);
 }
 
 /** The first lot of a tender number reserved by inserisciGara: gara's tender is created with it. */

@@ -1,4 +1,4 @@
-import type { Store, User } from '../ports.js';
+import type { LotRepository, Store, User } from '../ports.js';
 
 /** A SIMOG session: who opened it (with which API token), until when. */
 export interface SimogSession {
@@ -63,10 +63,26 @@ export interface SimogRepository {
   saveLot(lot: SimogLot, at: Date): Promise<void>;
 }
 
+/**
+ * inserisciLotto's issuance: gara's (LotRepository.issue's input) with the request's idempotency claim
+ * and the lot's SIMOG data, written together in one statement.
+ */
+export type SimogLotIssue = Parameters<LotRepository['issue']>[0] & {
+  /** Stored complete as the key's answer (status 201) with `lotNumber` and `contractingAuthorityFiscalCode` added. */
+  claim: { userId: string; key: string; requestSha256: string; at: Date; response: Record<string, unknown> };
+  simogLot: Pick<SimogLot, 'attributes' | 'cup'>;
+};
+
 /** Runs work in one transaction over gara's Store and the SIMOG repository together. */
 export interface SimogUnitOfWork {
   /** Outside any transaction. */
   readonly simog: SimogRepository;
+  /**
+   * Issues the lot only if the claim's key was not claimed before (then undefined, as for a tender that
+   * is not active or not of the authority): claim, lot, audit entry and simog_lots row commit together,
+   * grouped with concurrent issuances.
+   */
+  issueLot(input: SimogLotIssue): ReturnType<LotRepository['issue']>;
   transaction<T>(work: (tx: { store: Store; simog: SimogRepository }) => Promise<T>): Promise<T>;
 }
 

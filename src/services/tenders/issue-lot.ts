@@ -6,6 +6,7 @@ import { checkLot, type CheckedLot, type LotInput } from './lot-input.js';
 import { presentLotAudit } from './tender-audit.js';
 import type { Actor, UserActor } from '../../domain/registry/actor.js';
 import type { Lot } from '../../domain/tenders/tender.js';
+import type { LotRepository } from '../ports.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdinals'>;
 
@@ -18,25 +19,35 @@ export async function issueLot(
   const rup = requireRole(actor, 'rup');
   const checked = await checkLot(deps.store.reference, input.lot, deps.clock.now());
   const lot = await insertLot(deps, input.tenderNumber, checked, rup);
-  if (lot) return lot;
-  const tender = await deps.store.tenders.findByNumber(input.tenderNumber);
+  return lot ?? refuseIssuance(deps, input.tenderNumber, actor);
+}
+
+/** Why no lot was issued: the tender is not the actor's to see (not found), or it is cancelled. */
+export async function refuseIssuance(
+  deps: Pick<Deps, 'store'>,
+  tenderNumber: number,
+  actor: Actor,
+): Promise<never> {
+  const tender = await deps.store.tenders.findByNumber(tenderNumber);
   if (!tender || !canSeeAuthority(actor, tender.contractingAuthorityId, tender.regionalSectionCode)) {
-    throw notFound(`tender ${input.tenderNumber}`);
+    throw notFound(`tender ${tenderNumber}`);
   }
-  throw new DomainError('invalid_state', `tender ${input.tenderNumber} is cancelled: no lot can be added`, {
+  throw new DomainError('invalid_state', `tender ${tenderNumber} is cancelled: no lot can be added`, {
     reason: 'tender_cancelled',
   });
 }
 
 /**
  * Issues one lot with a fresh CIG in a single atomic write (lot number, lot, audit entry); undefined
- * when the tender is not an active tender of the RUP's contracting authority.
+ * when the tender is not an active tender of the RUP's contracting authority. `issue` writes it (the
+ * Store's by default; SIMOG's adds its idempotency claim and data to the same statement).
  */
 export async function insertLot(
   deps: Deps,
   tenderNumber: number,
   checked: CheckedLot,
   actor: UserActor,
+  issue: LotRepository['issue'] = (input) => deps.store.lots.issue(input),
 ): Promise<Lot | undefined> {
   const now = deps.clock.now();
   const cig = pcpCigFromOrdinal(await deps.cigOrdinals.next(deps.store.codes));
@@ -48,7 +59,7 @@ export async function insertLot(
     perfectionDeadline: perfectionDeadline(now),
     createdBy: actor.userId,
   };
-  const issued = await deps.store.lots.issue({
+  const issued = await issue({
     tenderNumber,
     contractingAuthorityId: actor.contractingAuthorityId,
     lot: newLot,

@@ -1,12 +1,15 @@
 import { sql } from 'kysely';
 import type { Database } from '../database.js';
 import { createStore, type StoreShared } from '../store.js';
+import { Batcher } from '../../../services/batcher.js';
 import type {
   SimogLot,
+  SimogLotIssue,
   SimogRepository,
   SimogTender,
   SimogUnitOfWork,
 } from '../../../services/simog/ports.js';
+import { issueLots, type IssueOutput } from './tender-repository.js';
 import type { User } from '../../../services/ports.js';
 
 type SimogTables = {
@@ -239,10 +242,59 @@ export function simogRepository(database: Database): SimogRepository {
   };
 }
 
+/** The lot's SIMOG data, written by the issuance statement itself (issueLots' `also`). */
+const simogLotOfIssued = sql`s AS (
+  INSERT INTO simog_lots (cig, attributes, cup, publication, updated_at)
+  SELECT i.cig, i.extra->'attributes', NULLIF(i.extra->'cup', 'null'::jsonb), NULL, i.acquired_at
+  FROM i JOIN t ON t.ord = i.ord
+)`;
+
+/**
+ * inserisciLotto's issuances in one statement each batch: the idempotency claim, the lot, its audit
+ * entry and its simog_lots row. A key repeated within the batch (one key sent for two tenders) is
+ * issued after the others, so that it finds the key claimed.
+ */
+async function issueSimogLots(db: Database, items: SimogLotIssue[]): Promise<IssueOutput[]> {
+  const seen = new Set<string>();
+  const repeated = items.map((item) => {
+    const key = `${item.claim.userId} ${item.claim.key}`;
+    const again = seen.has(key);
+    seen.add(key);
+    return again;
+  });
+  const once = items.filter((_, i) => !repeated[i]);
+  const issued = await issueLots(
+    db,
+    once.map((x) => ({ ...x, extra: x.simogLot })),
+    simogLotOfIssued,
+  );
+  const later =
+    once.length === items.length
+      ? []
+      : await issueSimogLots(
+          db,
+          items.filter((_, i) => repeated[i]),
+        );
+  let n = 0;
+  let m = 0;
+  return repeated.map((again) => (again ? later[m++] : issued[n++]));
+}
+
 /** gara's Store and the SIMOG repository over one database, sharing its transactions. */
-export function simogUnitOfWork(db: Database, shared: StoreShared): SimogUnitOfWork {
+export function simogUnitOfWork(
+  db: Database,
+  shared: StoreShared,
+  options: { maxConcurrentBatches?: number } = {},
+): SimogUnitOfWork {
+  // Outside a transaction, concurrent inserisciLotto are grouped as REST issuances are (see Batcher).
+  const issuer = new Batcher((items: SimogLotIssue[]) => issueSimogLots(db, items), {
+    maxBatch: 64,
+    maxConcurrent: options.maxConcurrentBatches ?? 4,
+    key: (item) => String(item.tenderNumber),
+  });
   return {
     simog: simogRepository(db),
+    issueLot: (input) => issuer.submit(input),
     transaction: (work) =>
       db.transaction().execute((tx) => work({ store: createStore(tx, shared), simog: simogRepository(tx) })),
   };

@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Database } from '../database.js';
 import type { Batcher } from '../../../services/batcher.js';
 import type { LotsTable, TendersTable } from '../schema.js';
@@ -197,13 +197,65 @@ export type IssueInput = Parameters<LotRepository['issue']>[0];
 export type IssueOutput = Awaited<ReturnType<LotRepository['issue']>>;
 
 /**
+ * An idempotency key claimed by the issuance itself (see issueLots): the key's row is written complete
+ * (status 201, `response` with `lotNumber` and `contractingAuthorityFiscalCode` added) in the statement
+ * that issues the lot, and the lot is issued only if the key was not claimed before.
+ */
+export interface IssueClaim {
+  userId: string;
+  key: string;
+  requestSha256: string;
+  at: Date;
+  response: Record<string, unknown>;
+}
+
+/** An issuance with, optionally, its idempotency claim and data for `also` (a JSON value, `i.extra`). */
+export type BatchIssueInput = IssueInput & { claim?: IssueClaim; extra?: unknown };
+
+/**
  * Issues lots in one statement, atomic without BEGIN/COMMIT: the tender rows are locked in tender
  * number order (so concurrent batches cannot deadlock), each takes its next lot number, and the lots
  * and their audit entries are written from what the UPDATE returns. An item whose tender is not active
  * (or not of the given contracting authority) gets undefined. Tenders must be distinct within a call.
+ *
+ * An item with a `claim` is issued only if its key is inserted in the same statement (after the
+ * tender locks, in key order; a key claimed before, or being claimed by a transaction still open,
+ * makes it undefined once that transaction ends): the caller reads the key then. Keys must be
+ * distinct within a call. `also` adds CTEs written in the same statement; they may read `i` (the items,
+ * with `extra` and `ord`) and `t` (the issued ones: `ord`, `lot_count`).
  */
-export async function issueLots(db: Database, items: IssueInput[]): Promise<IssueOutput[]> {
-  const col = <T>(f: (i: IssueInput) => T) => items.map(f);
+export async function issueLots(
+  db: Database,
+  items: BatchIssueInput[],
+  also?: RawBuilder<unknown>,
+): Promise<IssueOutput[]> {
+  const col = <T>(f: (i: BatchIssueInput) => T) => items.map(f);
+  const extended = also !== undefined || items.some((x) => x.claim !== undefined || x.extra !== undefined);
+  const claimColumns = extended
+    ? sql`, ${col((x) => x.claim?.userId ?? null)}::uuid[], ${col((x) => x.claim?.key ?? null)}::text[],
+        ${col((x) => x.claim?.requestSha256 ?? null)}::text[], ${col((x) => x.claim?.at.toISOString() ?? null)}::timestamptz[],
+        ${col((x) => (x.claim ? JSON.stringify(x.claim.response) : null))}::jsonb[],
+        ${col((x) => (x.extra === undefined ? null : JSON.stringify(x.extra)))}::jsonb[]`
+    : sql``;
+  const claimNames = extended
+    ? sql`, claim_user, claim_key, claim_sha, claim_at, claim_response, extra`
+    : sql``;
+  const claim = extended
+    ? sql`, c AS (
+      INSERT INTO idempotency_keys (user_id, key, request_sha256, status_code, response, created_at)
+      SELECT i.claim_user, i.claim_key, i.claim_sha, 201,
+             i.claim_response || jsonb_build_object('lotNumber', k.lot_count + 1, 'contractingAuthorityFiscalCode', ca.fiscal_code),
+             i.claim_at
+      FROM i JOIN locked k ON k.tender_number = i.tn JOIN contracting_authorities ca ON ca.id = k.contracting_authority_id
+      WHERE i.claim_key IS NOT NULL AND k.state = 'active' AND (i.ca IS NULL OR k.contracting_authority_id = i.ca)
+      ORDER BY i.claim_user, i.claim_key
+      ON CONFLICT (user_id, key) DO NOTHING
+      RETURNING user_id, key
+    )`
+    : sql``;
+  const claimed = extended
+    ? sql`AND (i.claim_key IS NULL OR EXISTS (SELECT 1 FROM c WHERE c.user_id = i.claim_user AND c.key = i.claim_key))`
+    : sql``;
   const { rows } = await sql<IssuedRow>`
     WITH i AS (
       SELECT * FROM unnest(
@@ -215,16 +267,17 @@ export async function issueLots(db: Database, items: IssueInput[]): Promise<Issu
         ${col((x) => x.audit.occurredAt.toISOString())}::timestamptz[], ${col((x) => x.audit.actorUserId)}::uuid[],
         ${col((x) => x.audit.actor)}::text[], ${col((x) => x.audit.action)}::text[],
         ${col((x) => x.audit.entityType)}::text[], ${col((x) => x.audit.entityId)}::text[],
-        ${col((x) => JSON.stringify(x.audit.after ?? {}))}::jsonb[], ${col((x) => x.audit.requestId)}::text[]
+        ${col((x) => JSON.stringify(x.audit.after ?? {}))}::jsonb[], ${col((x) => x.audit.requestId)}::text[]${claimColumns}
       ) WITH ORDINALITY AS i(tn, ca, id, cig, object, amount_cents, cpv_code, place, acquired_at, deadline, created_by,
-                             occurred_at, actor_user_id, actor, action, entity_type, entity_id, after, request_id, ord)
+                             occurred_at, actor_user_id, actor, action, entity_type, entity_id, after, request_id${claimNames}, ord)
     ), locked AS (
-      SELECT id FROM tenders WHERE tender_number IN (SELECT tn FROM i) ORDER BY tender_number FOR UPDATE
-    ), t AS (
+      SELECT id${extended ? sql`, tender_number, lot_count, state, contracting_authority_id` : sql``}
+      FROM tenders WHERE tender_number IN (SELECT tn FROM i) ORDER BY tender_number FOR UPDATE
+    )${claim}, t AS (
       UPDATE tenders SET lot_count = tenders.lot_count + 1, updated_at = i.acquired_at
       FROM i
       WHERE tenders.id IN (SELECT id FROM locked) AND tenders.tender_number = i.tn AND tenders.state = 'active'
-        AND (i.ca IS NULL OR tenders.contracting_authority_id = i.ca)
+        AND (i.ca IS NULL OR tenders.contracting_authority_id = i.ca) ${claimed}
       RETURNING tenders.id, tenders.tender_number, tenders.lot_count, tenders.contracting_authority_id,
                 tenders.procedure_type_code, tenders.created_at, i.ord
     ), l AS (
@@ -239,7 +292,7 @@ export async function issueLots(db: Database, items: IssueInput[]): Promise<Issu
       SELECT i.occurred_at, i.actor_user_id, i.actor, i.action, i.entity_type, i.entity_id, NULL,
              i.after || jsonb_build_object('lotNumber', t.lot_count, 'tenderNumber', t.tender_number), i.request_id
       FROM i JOIN t ON t.ord = i.ord
-    )
+    )${also ? sql`, ${also}` : sql``}
     SELECT t.ord, t.id, t.tender_number, t.lot_count AS lot_number, t.contracting_authority_id, t.procedure_type_code,
            t.created_at,
            ca.name AS ca_name, ca.fiscal_code AS ca_fiscal_code, ca.regional_section_code AS ca_section,
