@@ -113,7 +113,8 @@ export async function insertLot(
     checkAgainstTender(input.attributes, known);
   }
   if (reserved && reserved.tenderId === null) {
-    return deps.simog.transaction(async ({ store, simog }) => {
+    let issued = false; // not when runIdempotent replayed the stored answer
+    const first = await deps.simog.transaction(async ({ store, simog }) => {
       const result = await runIdempotent(
         { store, clock: deps.clock },
         actor,
@@ -130,11 +131,14 @@ export async function insertLot(
             deps.clock.now(),
           );
           const body = storedOf(lot, cfUtente);
+          issued = true;
           return { statusCode: 201, body };
         },
       );
       return insertedOf(result.body);
     });
+    if (issued) call.onIssued?.();
+    return first;
   }
   const hash = requestHash(fingerprint);
   const replay = async () => {
@@ -166,7 +170,10 @@ export async function insertLot(
       },
     }),
   );
-  if (lot) return insertedOf(storedOf(lot, cfUtente));
+  if (lot) {
+    call.onIssued?.();
+    return insertedOf(storedOf(lot, cfUtente));
+  }
   return (await replay()) ?? refuseIssuance(deps, tenderNumber, actor);
 }
 

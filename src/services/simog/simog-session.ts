@@ -14,6 +14,8 @@ export type SimogDeps = Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'cigOrdina
 export interface SimogCall {
   requestId?: string | undefined;
   idempotencyKey?: string | undefined;
+  /** Told when the call issued a new code (not when it replayed a stored answer): for the metrics. */
+  onIssued?: (() => void) | undefined;
 }
 
 /** A tender's authority, procedure type and contract object: fixed when it is created. */

@@ -163,11 +163,14 @@ export const simogRoutes: FastifyPluginAsync<{
         const answer = await handler(
           simogDeps,
           parsed.request,
-          { requestId: String(request.id), idempotencyKey: typeof key === 'string' ? key : undefined },
+          {
+            requestId: String(request.id),
+            idempotencyKey: typeof key === 'string' ? key : undefined,
+            onIssued: () => codesIssued.inc({ family: 'pcp' }),
+          },
           codec,
         );
         observe('ok');
-        if (operation === 'inserisciLotto') codesIssued.inc({ family: 'pcp' });
         return xml(reply, 200, codec.response(operation, answer));
       } catch (error) {
         if (
