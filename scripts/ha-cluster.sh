@@ -12,6 +12,8 @@
 #   scripts/ha-cluster.sh wait-healthy     wait until there is a primary and a streaming synchronous standby
 #   scripts/ha-cluster.sh primary          print the name of the primary (node1, node2 or nothing)
 #   scripts/ha-cluster.sh kill-etcd | start-etcd | restart-haproxy
+#   scripts/ha-cluster.sh reload-haproxy   a new HAProxy takes the ports over (haproxy -sf <old pid>); the old
+#                                          one stops listening and ends when its last connection closes
 #
 # Needs: apt-get install -y patroni etcd-server haproxy (and PostgreSQL 15's server binaries).
 # State (data directories, logs, pid files) lives under GARA_HA_DIR (default /tmp/gara-ha). Every
@@ -179,6 +181,8 @@ cmd_up() {
 
 cmd_down() {
   stop_pid "$(pid_of haproxy)" 5
+  # HAProxies replaced by reload-haproxy that still finish their connections (hard-stop-after bounds it).
+  for old in $(cat "$STATE/haproxy-old.pids" 2> /dev/null); do stop_pid "$old" 5; done
   for node in "${NODES[@]}"; do stop_pid "$(pid_of "$node")" 30 & done
   wait
   for node in "${NODES[@]}"; do
@@ -243,8 +247,20 @@ case "${1:-}" in
     wait_for 20 "HAProxy's primary port" env PGPASSWORD=$PGPASSWORD_SUPER "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p 5440 -U postgres -t 1
     echo "restarted=haproxy at_ms=$at back_ms=$(now_ms)"
     ;;
+  reload-haproxy)
+    old=$(pid_of haproxy)
+    alive "$old" || die "HAProxy is not running"
+    at=$(now_ms)
+    # The new process binds the ports (SO_REUSEPORT), then tells the old one (by pid) to stop listening
+    # and finish the connections it carries: no connection is refused or cut.
+    echo "$old" >> "$STATE/haproxy-old.pids"
+    setsid haproxy -db -f "$CONF/haproxy.cfg" -sf "$old" >> "$STATE/haproxy.log" 2>&1 &
+    echo $! > "$STATE/haproxy.pid"
+    wait_for 20 "HAProxy's primary port" env PGPASSWORD=$PGPASSWORD_SUPER "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p 5440 -U postgres -t 1
+    echo "reloaded=haproxy at_ms=$at back_ms=$(now_ms) old_pid=$old new_pid=$(pid_of haproxy)"
+    ;;
   *)
-    sed -n '2,20p' "$0"
+    sed -n '2,22p' "$0"
     exit 2
     ;;
 esac

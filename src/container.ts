@@ -374,6 +374,12 @@ export async function startService(container: Container): Promise<RunningService
     oidc: config.oidc && createOpenIdProvider(config.oidc),
     pagopaNode: container.pagopaNode,
     opendata: container.opendata,
+    opendataReads: container.readDatabase
+      ? {
+          ...container.opendata,
+          repository: opendataRepository(container.readDatabase.db),
+        }
+      : undefined,
     webhookLocalReceivers: config.webhookLocalReceivers,
   });
   const scheduler = new Scheduler(logger);

@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type RouteOptions,
 } from 'fastify';
 import { Type } from 'typebox';
 import { DomainError } from '../domain/shared/errors.js';
@@ -16,7 +17,7 @@ import type { OidcSignIn } from './portal/oidc.pages.js';
 import type { TokenAuthenticator } from '../services/auth/authenticate.js';
 import { docsCsp, securityHeaders } from './security-headers.js';
 import type { ServiceDeps } from '../services/context.js';
-import { errorHandler, problemOf, sendProblem, statusOf } from './problem.js';
+import { errorHandler, isUnavailable, problemOf, sendProblem, statusOf } from './problem.js';
 import { Metrics } from './metrics.js';
 import { ajvPlugins, refuseNonFiniteNumbers, refuseUnsafeText } from './input-guard.js';
 import { cigRoutes } from './routes/cig/index.js';
@@ -40,7 +41,11 @@ import type { Store } from '../services/ports.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Set on the routes served by the read store (see AppOptions.readStore). */
+    /**
+     * A public read that may be a second stale: served by the read store (AppOptions.readStore) when
+     * there is one, not failed fast while the primary is down, and tried once more on a fresh
+     * connection when its connection broke. Set it on the route, and give the handler the read deps.
+     */
     replicaRead?: boolean;
   }
 }
@@ -93,10 +98,13 @@ export interface AppOptions {
   receiptIntake?: ReceiptIntake;
   protocolRegistrar?: ProtocolRegistrar;
   /**
-   * The replicas (DATABASE_READ_URL): the public reads (CIG lookups and validations, the comunicati
-   * feed) use it, and are not failed fast while the primary is down. Absent: they use deps.store.
+   * The replicas (DATABASE_READ_URL): the public reads (the routes with `config.replicaRead`: CIG
+   * lookups, comunicati, incidents, provisional references, sections, code lists, the portal's public
+   * pages, open data) use it, and are not failed fast while the primary is down. Absent: deps.store.
    */
   readStore?: Store | undefined;
+  /** The open data reads on the replicas (the OCDS records); absent: `opendata`. */
+  opendataReads?: OpendataServices | undefined;
   /**
    * Several processes: what one of them changes is dropped from every process's caches (token/actor,
    * CIG lookup, contribution verification) through this bus (PostgreSQL LISTEN/NOTIFY).
@@ -126,6 +134,11 @@ const MEMORY_PREFIXES = [
 /** How long a request's check that the database answers may take (see answerWhenDatabaseStops). */
 const DATABASE_CONFIRM_MS = 300;
 const DATABASE_DOWN = 'the database does not answer: retry shortly; see /stato';
+/**
+ * A replica read whose connection broke (HAProxy restarted, the replica killed) is tried once more
+ * after this pause, on a fresh connection (the pool drops a broken one), before answering 503.
+ */
+const REPLICA_RETRY_PAUSE_MS = 500;
 
 function databaseDown(reply: FastifyReply): DomainError {
   reply.header('retry-after', '5');
@@ -172,6 +185,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       );
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (options.readStore) app.addHook('onRoute', retryReplicaRead);
 
   const verificationCache = options.verificationCache ?? new VerificationCache(options.lookupCacheTtlMs ?? 0);
   const lookupCache: CigLookupCache = new TtlCache(options.lookupCacheTtlMs ?? 0);
@@ -384,35 +398,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 
-  const readDeps: ServiceDeps = options.readStore ? { ...deps, store: options.readStore } : deps;
-  /** Routes registered through this read from the replicas (when configured). */
-  const replicaReads =
-    (register: (scope: FastifyInstance) => Promise<void>) => async (scope: FastifyInstance) => {
-      scope.addHook('onRoute', (route) => {
-        route.config = { ...(route.config ?? {}), replicaRead: true };
-      });
-      await register(scope);
-    };
+  // The routes marked `replicaRead` get these: the same use cases, reading the replicas' store.
+  const reads: ServiceDeps = options.readStore ? { ...deps, store: options.readStore } : deps;
   await app.register(
     async (api) => {
-      await api.register(
-        replicaReads(async (reads) => {
-          await reads.register(cigRoutes, {
-            deps: readDeps,
-            lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
-            lookupCache,
-          });
-        }),
-      );
+      await api.register(cigRoutes, {
+        deps: reads,
+        lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
+        lookupCache,
+      });
       await api.register(tenderRoutes, { deps, metrics });
-      await api.register(registryRoutes, { deps, authenticator });
-      await api.register(referenceRoutes, { deps });
+      await api.register(registryRoutes, { deps, reads, authenticator });
+      await api.register(referenceRoutes, { deps: reads });
       await api.register(paymentRoutes, { deps, verificationCache });
-      await api.register(continuityRoutes, { deps, monitor });
+      await api.register(continuityRoutes, { deps, reads, monitor });
       if (options.opendata)
         await api.register(opendataApiRoutes, { deps: { ...deps, opendata: options.opendata } });
       await api.register(noticeRoutes, {
         deps,
+        reads,
         linkBase: options.publicUrl ?? (() => ''),
         sentMail: options.sentMail ?? null,
         webhookLocalReceivers: options.webhookLocalReceivers ?? false,
@@ -423,14 +427,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(statusRoutes, { monitor, baseUrl: options.publicUrl ?? (() => '') });
-  await app.register(
-    replicaReads(async (reads) => {
-      await reads.register(noticeFeed, { deps: readDeps, baseUrl: options.publicUrl ?? (() => '') });
-    }),
-  );
-  if (options.opendata) await app.register(opendataRoutes, { deps: { ...deps, opendata: options.opendata } });
+  await app.register(noticeFeed, { deps: reads, baseUrl: options.publicUrl ?? (() => '') });
+  if (options.opendata)
+    await app.register(opendataRoutes, {
+      deps: { ...reads, opendata: options.opendataReads ?? options.opendata },
+    });
   await app.register(portalRoutes, {
     deps,
+    reads,
+    readStoreSet: !!options.readStore,
     demoSignIn: options.demoSignIn ?? false,
     oidc: options.oidc,
     publicUrl: options.publicUrl ?? (() => ''),
@@ -465,6 +470,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
  * and the portal's forms may change several, so every lookup is dropped. Creations change none (a
  * lookup of a code not yet issued is not cached).
  */
+/**
+ * A replica read (`config.replicaRead`) that failed because its connection broke or could not be made
+ * is run once more, after a short pause, on a fresh connection; then its error is answered (503).
+ * Only reads carry the mark: nothing that writes is ever run twice.
+ */
+function retryReplicaRead(route: RouteOptions): void {
+  if (!route.config?.replicaRead) return;
+  const handler = route.handler;
+  route.handler = async function (this: FastifyInstance, request, reply) {
+    try {
+      return await handler.call(this, request, reply);
+    } catch (error) {
+      if (!isUnavailable(error) || reply.sent) throw error;
+      request.log.warn({ err: error }, 'replica read failed on a broken connection: trying once more');
+      await new Promise((resolve) => setTimeout(resolve, REPLICA_RETRY_PAUSE_MS));
+      return await handler.call(this, request, reply);
+    }
+  };
+}
+
 function publishChange(bus: CacheBus, request: FastifyRequest): void {
   const params = (request.params ?? {}) as Record<string, unknown>;
   const route = request.routeOptions.url ?? '';

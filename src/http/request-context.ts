@@ -22,6 +22,13 @@ export function actorOf(request: FastifyRequest): UserActor {
   return request.actor;
 }
 
+/**
+ * The deps of a public read served by the replicas (`config.replicaRead`): an anonymous caller reads
+ * them; a signed-in one may be reading what it has just written, so it reads the primary.
+ */
+export const readsFor = (request: FastifyRequest, deps: ServiceDeps, reads: ServiceDeps): ServiceDeps =>
+  request.actor ? deps : reads;
+
 /** The actor if signed in, else an anonymous public actor (no role: sees only public data). */
 export const optionalActor = (request: FastifyRequest): Actor | undefined => request.actor;
 

@@ -32,10 +32,26 @@ export async function freshDatabase(prefix = 'gara_h12'): Promise<{ url: string;
   };
 }
 
+/**
+ * A port nobody listens on: any (the system's choice), or one of GARA_TEST_PORTS ("27000-27999") on a
+ * machine whose sessions share out the ports.
+ */
 export async function freePort(): Promise<number> {
+  const range = /^(\d+)-(\d+)$/.exec(process.env.GARA_TEST_PORTS ?? '');
+  if (!range) return listenOnce(0);
+  const [from, to] = [Number(range[1]), Number(range[2])];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = from + Math.floor(Math.random() * (to - from + 1));
+    const got = await listenOnce(port).catch(() => 0);
+    if (got) return got;
+  }
+  throw new Error(`no free port in GARA_TEST_PORTS=${process.env.GARA_TEST_PORTS}`);
+}
+
+async function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
@@ -147,7 +163,8 @@ export async function cuttableProxy(targetPort: number): Promise<{
     upstream.on('error', drop).on('close', drop);
     client.pipe(upstream).pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,

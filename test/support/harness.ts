@@ -12,6 +12,7 @@ import { OrdinalAllocator } from '../../src/services/cig/ordinal-allocator.js';
 import { randomIds, type ServiceDeps } from '../../src/services/context.js';
 import { Factories } from './factories.js';
 import type { OpendataServices } from '../../src/services/opendata/ports.js';
+import type { CacheBus } from '../../src/services/cache-bus.js';
 import { pdfPaymentDocuments } from '../../src/adapters/pdf/pdf-payment-documents.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
 import { pdfLetters } from '../../src/container.js';
@@ -96,6 +97,8 @@ export async function createHarness(
     logger?: FastifyBaseLogger;
     /** Serve /opendata/ from these (made over the test database); default: not served. */
     opendata?: (db: TestDatabase) => OpendataServices;
+    /** The bus between processes' caches (made over the test database); default: none. */
+    cacheBus?: (db: TestDatabase) => CacheBus;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({
@@ -122,6 +125,7 @@ export async function createHarness(
     pagopaNode: options.pagopaNode ?? { subscriptionKeys: [testNodeKey], allowedAddresses: [] },
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.opendata ? { opendata: options.opendata(db) } : {}),
+    ...(options.cacheBus ? { cacheBus: options.cacheBus(db) } : {}),
   });
   await app.ready();
   return {

@@ -30,7 +30,9 @@ export const cigCheckPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (a
     }
   };
 
-  app.get<{ Querystring: { codice?: string } }>('/cig', async (request, reply) => {
+  // A public read: from the replicas when there are some (deps is then the read deps).
+  const replicaRead = { config: { replicaRead: true } };
+  app.get<{ Querystring: { codice?: string } }>('/cig', replicaRead, async (request, reply) => {
     const code = (request.query.codice ?? '').trim();
     let result: Html = html``;
     if (PROVISIONAL_REFERENCE.test(code)) {

@@ -29,7 +29,9 @@ function noticeArticle(n: Notice, heading: 'h1' | 'h2'): Html {
  * comunicato at its permanent address; the Atom feed stays at /comunicati/feed.atom.
  */
 export const noticePages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, { deps }) => {
-  app.get<{ Querystring: { pagina?: string } }>('/comunicati', async (request, reply) => {
+  // Public reads: from the replicas when there are some (deps is then the read deps).
+  const replicaRead = { config: { replicaRead: true } };
+  app.get<{ Querystring: { pagina?: string } }>('/comunicati', replicaRead, async (request, reply) => {
     const n = Math.min(10_000, Math.max(1, Number.parseInt(request.query.pagina ?? '1', 10) || 1));
     const notices = await listNotices(deps, { limit: PAGE_SIZE + 1, offset: (n - 1) * PAGE_SIZE });
     const more = notices.length > PAGE_SIZE;
@@ -60,7 +62,7 @@ export const noticePages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app
     );
   });
 
-  app.get<{ Params: { id: string } }>('/comunicati/:id', async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/comunicati/:id', replicaRead, async (request, reply) => {
     const notice = await getNotice(deps, idParam(request.params.id), undefined);
     return send(
       reply,

@@ -41,6 +41,10 @@ import { noticePages } from './notices.pages.js';
 
 export interface PortalOptions {
   deps: ServiceDeps;
+  /** The public pages' deps (`config.replicaRead`: the CIG check, the comunicati): the replicas' store when configured. */
+  reads?: ServiceDeps;
+  /** There are replicas: the public pages keep answering from them while the primary is down. */
+  readStoreSet?: boolean;
   /** The demo sign-in (pick a seeded user): the embedded default only. */
   demoSignIn: boolean;
   /** Sign-in with an OpenID Connect provider (the SPID/CIE gateway, wired in container.ts); absent when not configured. */
@@ -93,6 +97,8 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   app,
   {
     deps,
+    reads = deps,
+    readStoreSet = false,
     demoSignIn,
     oidc,
     publicUrl,
@@ -118,8 +124,11 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   app.decorateRequest('portal', null as unknown as PortalState);
   app.addHook('onRequest', async (request, reply) => {
     request.portal = {};
+    const fromReplicas = readStoreSet && !!request.routeOptions.config.replicaRead;
     if (!databaseUp()) {
       const path = request.url.split('?')[0] ?? '/';
+      // A public page read from the replicas: answered, for an anonymous visitor (sessions are on the primary).
+      if (fromReplicas) return;
       if (WITHOUT_DATABASE.has(path) || path.startsWith('/assets/')) return;
       return reply
         .code(statusOf.service_unavailable)
@@ -190,7 +199,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   });
 
   await app.register(homePages);
-  await app.register(cigCheckPages, { deps });
+  await app.register(cigCheckPages, { deps: reads });
   await app.register(signInPages, { deps, demoSignIn, oidc: !!oidc, cookies });
   await app.register(personalAreaPages, { deps });
   await app.register(tenderPages, { deps });
@@ -204,7 +213,7 @@ export const portalRoutes: FastifyPluginAsync<PortalOptions> = async (
   await app.register(registryPages, { deps, forgetTokens });
   if (oidc) await app.register(oidcPages, { deps, identityProvider: oidc, cookies });
   await app.register(protocolPages, { deps });
-  await app.register(noticePages, { deps });
+  await app.register(noticePages, { deps: reads });
   await app.register(maintenancePages, { deps, refreshStatus });
   await app.register(outageDeadlinePages, { deps });
   await app.register(subscriptionPages, {

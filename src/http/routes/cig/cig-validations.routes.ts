@@ -12,7 +12,7 @@ export const cigValidationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/cig-validations/:code',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', replicaRead: true },
       schema: {
         tags: ['CIG'],
         summary: 'Validate a CIG string: family (SIMOG v1, SIMOG v2/PCP, SmartCIG) or why it is invalid',
@@ -29,7 +29,7 @@ export const cigValidationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cig-validations',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', replicaRead: true },
       schema: {
         tags: ['CIG'],
         summary: `Validate up to ${MAX_CODES} CIG strings at once (creates nothing)`,

@@ -21,7 +21,7 @@ export const cigsRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/cigs/:code',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', replicaRead: true },
       schema: {
         tags: ['CIG'],
         summary: 'Look up a CIG or SmartCIG (public)',

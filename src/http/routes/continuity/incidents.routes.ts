@@ -4,7 +4,7 @@ import { getIncident, openIncident, updateIncident } from '../../../services/con
 import { presentIncident } from '../../../services/continuity/status.js';
 import type { StatusMonitor } from '../../../services/status/status-monitor.js';
 import { IdempotencyHeaders, errors } from '../../common.schemas.js';
-import { actorOf, sendCreated } from '../../request-context.js';
+import { actorOf, readsFor, sendCreated } from '../../request-context.js';
 import { security } from './continuity.schemas.js';
 import {
   IncidentCodeParams,
@@ -16,14 +16,16 @@ import {
 /** Incidents: the outage windows and their timeline (public reading; staff open and update them). */
 export const incidentsRoutes: FastifyPluginAsyncTypebox<{
   deps: ServiceDeps;
+  /** The public reads' deps (the replicas' store when configured). */
+  reads: ServiceDeps;
   monitor: StatusMonitor;
-}> = async (app, { deps, monitor }) => {
+}> = async (app, { deps, reads, monitor }) => {
   // The status view is rebuilt from the whole database: after the change's transaction, never inside it.
   const refreshStatus = { afterCommit: () => monitor.refresh() };
   app.get(
     '/incidents/:code',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', replicaRead: true },
       schema: {
         tags: ['Status'],
         summary: 'An incident and its timeline',
@@ -31,7 +33,8 @@ export const incidentsRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: IncidentView, ...errors(404) },
       },
     },
-    async (request) => presentIncident(await getIncident(deps, request.params.code)),
+    async (request) =>
+      presentIncident(await getIncident(readsFor(request, deps, reads), request.params.code)),
   );
 
   app.post(

@@ -14,12 +14,14 @@ export { statusRoutes } from './status.routes.js';
 /** The continuity area of the API: status, incidents, maintenance, contingency procedures; one plugin per resource. */
 export const continuityRoutes: FastifyPluginAsyncTypebox<{
   deps: ServiceDeps;
+  /** The public reads' deps (the replicas' store when configured). */
+  reads: ServiceDeps;
   monitor: StatusMonitor;
-}> = async (app, { deps, monitor }) => {
+}> = async (app, { deps, reads, monitor }) => {
   await app.register(statusApiRoutes, { monitor });
-  await app.register(incidentsRoutes, { deps, monitor });
+  await app.register(incidentsRoutes, { deps, reads, monitor });
   await app.register(maintenancesRoutes, { deps, monitor });
-  await app.register(provisionalProceduresRoutes, { deps });
+  await app.register(provisionalProceduresRoutes, { deps, reads });
   await app.register(regularisationsRoutes, { deps });
   await app.register(reservesRoutes, { deps });
   await app.register(outageAffectedLotsRoutes, { deps });

@@ -5,7 +5,7 @@ import { getProvisional } from '../../../services/continuity/get-provisional.js'
 import { listProvisional } from '../../../services/continuity/list-provisional.js';
 import { registerUrgentProcedure } from '../../../services/continuity/register-urgent-procedure.js';
 import { IdempotencyHeaders, errors } from '../../common.schemas.js';
-import { actorOf, sendCreated } from '../../request-context.js';
+import { actorOf, readsFor, sendCreated } from '../../request-context.js';
 import { ReferenceParams, security } from './continuity.schemas.js';
 import {
   presentProvisional,
@@ -15,10 +15,11 @@ import {
 } from './provisional-procedures.schemas.js';
 
 /** Urgent procedures registered during an outage of CIG issuance, with a provisional reference. */
-export const provisionalProceduresRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async (
-  app,
-  { deps },
-) => {
+export const provisionalProceduresRoutes: FastifyPluginAsyncTypebox<{
+  deps: ServiceDeps;
+  /** The public reads' deps (the replicas' store when configured). */
+  reads: ServiceDeps;
+}> = async (app, { deps, reads }) => {
   app.post(
     '/provisional-procedures',
     {
@@ -70,7 +71,7 @@ export const provisionalProceduresRoutes: FastifyPluginAsyncTypebox<{ deps: Serv
   app.get(
     '/provisional-procedures/:reference',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', replicaRead: true },
       schema: {
         tags: ['Continuity'],
         summary:
@@ -80,6 +81,9 @@ export const provisionalProceduresRoutes: FastifyPluginAsyncTypebox<{ deps: Serv
       },
     },
     async (request) =>
-      presentProvisional(await getProvisional(deps, request.params.reference), deps.clock.now()),
+      presentProvisional(
+        await getProvisional(readsFor(request, deps, reads), request.params.reference),
+        deps.clock.now(),
+      ),
   );
 };

@@ -14,6 +14,8 @@ export { noticeFeed } from './notices.routes.js';
 /** The notices area of the API: one plugin per resource. */
 export const noticeRoutes: FastifyPluginAsyncTypebox<{
   deps: ServiceDeps;
+  /** The public reads' deps (the replicas' store when configured). */
+  reads: ServiceDeps;
   linkBase: () => string;
   /** The .eml files of the embedded mailer (the container's `sentMail`); null when mail goes out by SMTP. */
   sentMail: SentMessageFiles | null;
@@ -25,9 +27,9 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{
   registrar?: ProtocolRegistrar | undefined;
 }> = async (
   app,
-  { deps, linkBase, sentMail, webhookLocalReceivers = false, webhookHostIsPublic, registrar },
+  { deps, reads, linkBase, sentMail, webhookLocalReceivers = false, webhookHostIsPublic, registrar },
 ) => {
-  await app.register(noticesRoutes, { deps });
+  await app.register(noticesRoutes, { deps, reads });
   await app.register(relaysRoutes, { deps });
   await app.register(protocolRoutes, { deps, registrar });
   await app.register(pecReceiptsRoutes, { deps });

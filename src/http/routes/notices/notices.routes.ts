@@ -9,7 +9,7 @@ import { publishNotice } from '../../../services/notices/publish-notice.js';
 import type { Notice } from '../../../services/notices/ports.js';
 import { protocolLabel } from '../../../services/notices/protocol-register.js';
 import { IdempotencyHeaders, errors } from '../../common.schemas.js';
-import { actorOf, sendCreated } from '../../request-context.js';
+import { actorOf, readsFor, sendCreated } from '../../request-context.js';
 import { renderNoticeFeed } from '../../status/notices-pages.js';
 import {
   ApprovalView,
@@ -23,11 +23,15 @@ import {
 } from './notices.schemas.js';
 
 /** The comunicati: the public archive, publication and approval of drafts (Authority staff). */
-export const noticesRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async (app, { deps }) => {
+export const noticesRoutes: FastifyPluginAsyncTypebox<{
+  deps: ServiceDeps;
+  /** The public reads' deps (the replicas). */
+  reads: ServiceDeps;
+}> = async (app, { deps, reads }) => {
   app.get(
     '/notices',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', replicaRead: true },
       schema: {
         tags: ['Notices'],
         summary: 'The archive of published comunicati, newest first (public)',
@@ -35,12 +39,12 @@ export const noticesRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = a
         response: { 200: Type.Object({ items: Type.Array(NoticeView) }) },
       },
     },
-    async (request) => ({ items: (await listNotices(deps, request.query)).map(presentNotice) }),
+    async (request) => ({ items: (await listNotices(reads, request.query)).map(presentNotice) }),
   );
   app.get(
     '/notices/:id',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', replicaRead: true },
       schema: {
         tags: ['Notices'],
         summary: 'A comunicato (drafts: staff only)',
@@ -48,7 +52,8 @@ export const noticesRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = a
         response: { 200: NoticeView, ...errors(404) },
       },
     },
-    async (request) => presentNotice(await getNotice(deps, request.params.id, request.actor)),
+    async (request) =>
+      presentNotice(await getNotice(readsFor(request, deps, reads), request.params.id, request.actor)),
   );
   app.post(
     '/notices',
@@ -121,7 +126,7 @@ export const noticeFeed: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; baseUrl:
 ) => {
   app.get(
     '/comunicati/feed.atom',
-    { config: { auth: 'public' }, schema: { hide: true } },
+    { config: { auth: 'public', replicaRead: true }, schema: { hide: true } },
     async (_request, reply) =>
       reply.type('application/atom+xml; charset=utf-8').send(
         renderNoticeFeed(await listNotices(deps, { limit: 50, offset: 0 }), {

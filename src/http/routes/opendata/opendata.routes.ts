@@ -17,7 +17,8 @@ import { LICENCE, catalogueHtml, presentFile } from './opendata.presenters.js';
 import { Type } from 'typebox';
 
 type Options = { deps: ServiceDeps & OpendataDeps };
-const publicRoute = { auth: 'public' as const };
+/** Public reads: the files (no database) and the OCDS records, from the replicas when there are some. */
+const publicRoute = { auth: 'public' as const, replicaRead: true };
 
 /** The public open data: catalogue page and JSON, the files (with ETag), OCDS record packages. */
 export const opendataRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { deps }) => {

@@ -10,7 +10,7 @@ import { DatedCode, SearchQuery } from './reference.schemas.js';
 
 /** The code lists (public): procedure types, urgency reasons, CPV and ISTAT places. */
 export const referenceRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async (app, { deps }) => {
-  const publicRoute = { auth: 'public' as const };
+  const publicRoute = { auth: 'public' as const, replicaRead: true };
   app.get(
     '/reference/procedure-types',
     {

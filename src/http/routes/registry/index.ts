@@ -9,9 +9,11 @@ import { usersRoutes } from './users.routes.js';
 /** The registry: regional sections, contracting authorities, economic operators, users and tokens. */
 export const registryRoutes: FastifyPluginAsync<{
   deps: ServiceDeps;
+  /** The public reads' deps (the replicas' store when configured). */
+  reads: ServiceDeps;
   authenticator: TokenAuthenticator;
-}> = async (app, { deps, authenticator }) => {
-  await app.register(sectionsRoutes, { deps });
+}> = async (app, { deps, reads, authenticator }) => {
+  await app.register(sectionsRoutes, { deps, reads });
   await app.register(contractingAuthoritiesRoutes, { deps });
   await app.register(economicOperatorsRoutes, { deps });
   await app.register(usersRoutes, { deps, authenticator });

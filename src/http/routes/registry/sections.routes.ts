@@ -12,23 +12,27 @@ import { Name, Pec, SectionView } from './registry.schemas.js';
 const security = [{ bearer: [] }];
 
 /** The 21 regional sections: public reading, the administrator's updates. */
-export const sectionsRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async (app, { deps }) => {
+export const sectionsRoutes: FastifyPluginAsyncTypebox<{
+  deps: ServiceDeps;
+  /** The public reads' deps (the replicas' store when configured). */
+  reads: ServiceDeps;
+}> = async (app, { deps, reads }) => {
   app.get(
     '/regional-sections',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', replicaRead: true },
       schema: {
         tags: ['Registry'],
         summary: 'The 21 regional sections of the Osservatorio',
         response: { 200: Type.Object({ items: Type.Array(SectionView) }) },
       },
     },
-    async () => ({ items: (await listSections(deps)).map(presentSection) }),
+    async () => ({ items: (await listSections(reads)).map(presentSection) }),
   );
   app.get(
     '/regional-sections/:code',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', replicaRead: true },
       schema: {
         tags: ['Registry'],
         summary: 'A regional section',
@@ -36,7 +40,7 @@ export const sectionsRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = 
         response: { 200: SectionView, ...errors(400, 404) },
       },
     },
-    async (request) => presentSection(await getSection(deps, request.params.code)),
+    async (request) => presentSection(await getSection(reads, request.params.code)),
   );
   app.patch(
     '/regional-sections/:code',
