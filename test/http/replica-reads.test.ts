@@ -15,7 +15,7 @@ import { buildApp } from '../../src/http/app.js';
 import { TokenAuthenticator } from '../../src/services/auth/authenticate.js';
 import { openIncident } from '../../src/services/continuity/incidents.js';
 import type { ServiceDeps } from '../../src/services/context.js';
-import { publishNotice } from '../../src/services/notices/notices.js';
+import { publishNotice } from '../../src/services/notices/publish-notice.js';
 import type { OpendataServices } from '../../src/services/opendata/ports.js';
 import type { Store } from '../../src/services/ports.js';
 import { Factories } from '../support/factories.js';
