@@ -50,9 +50,10 @@ describe('three gara processes on one PostgreSQL', () => {
       RATE_LIMIT_STORE: 'database',
       // Long enough that only an invalidation can explain a fresh answer within the test.
       LOOKUP_CACHE_TTL_MS: '60000',
-      // Small claims (20/s x 1 s lease / 2 = 10 messages), so that the three workers share a relay.
+      // Small claims (20/s x 2 s lease / 2 = 20 messages), so that the three workers share a relay; a
+      // send is started only in the lease's first 1.5 s (services/notices/dispatch.ts).
       MAIL_RATE_PER_SECOND: '20',
-      OUTBOX_LEASE_MS: '1000',
+      OUTBOX_LEASE_MS: '2000',
     };
     procs.push(await startGara({ ...env, SEED_DEMO: 'always' }));
     procs.push(...(await Promise.all([1, 2].map(() => startGara({ ...env, SEED_DEMO: 'never' })))));

@@ -90,6 +90,9 @@ export async function dispatchDue(
     options.batchSize ?? 200,
     new Date(now.getTime() + lease),
   );
+  // A send is started only in the first three quarters of the lease: after it, another worker may
+  // claim the message (its lease ran out) and send it as well. The rest goes back to the queue.
+  const startBy = now.getTime() + (lease * 3) / 4;
   const result = { sent: 0, failed: 0, retried: 0 };
   const pass = { ...options, letters: options.letters ?? new LetterCache() };
   let next = 0;
@@ -97,7 +100,7 @@ export async function dispatchDue(
     while (next < claimed.length && !options.signal?.aborted) {
       const message = claimed[next++] as OutboxMessage;
       await options.limiter?.acquire();
-      if (options.signal?.aborted) {
+      if (options.signal?.aborted || deps.clock.now().getTime() > startBy) {
         await deps.store.outbox.releaseClaims([message.id], deps.clock.now());
         break;
       }
