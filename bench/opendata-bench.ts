@@ -23,7 +23,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const MONTH = '2026-10';
 
 /** Lots in October 2026 Rome time, spread over the month; every tenth cancelled, every third perfected. */
-async function generate(client: pg.Client): Promise<void> {
+export async function generate(client: pg.Client): Promise<void> {
   const ids = await client.query<{ ca: string; rup: string }>(
     `SELECT u.contracting_authority_id AS ca, u.id AS rup FROM users u WHERE u.role = 'rup' LIMIT 1`,
   );
@@ -101,7 +101,7 @@ export async function opendataSection(baseUrl: string): Promise<void> {
       DATA_DIR: dataDir,
       OPENDATA_DIR: join(dataDir, 'srv'),
     },
-    3907,
+    Number(process.env.BENCH_OPENDATA_PORT ?? 3907),
   );
   try {
     const client = new pg.Client({ connectionString: url.toString() });

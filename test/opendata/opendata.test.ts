@@ -49,7 +49,7 @@ describe(`open data files (${engineName()})`, () => {
       now: '2026-11-03T09:00:00Z',
       opendata: (db) =>
         (opendata = {
-          repository: opendataRepository(db.db),
+          repository: opendataRepository(db.db, { streaming: db.engine === 'postgres' }),
           files: directoryFileStore(dir),
           encoder: tabularEncoder,
           ocidPrefix: 'ocds-hu01ve',
