@@ -1,9 +1,4 @@
-import {
-  CompiledQuery,
-  sql,
-  type ExpressionBuilder,
-  type QueryResult,
-  } from 'kysely';
+import { CompiledQuery, sql, type ExpressionBuilder, type QueryResult } from 'kysely';
 import { pagesOf } from '../../../services/opendata/paged.js';
 import type { Database } from '../database.js';
 import type { DB } from '../schema.js';
@@ -36,10 +31,7 @@ function lotInRange(range: InstantRange, mode: 'month' | 'delta') {
  * otherwise (PGlite, one connection shared with the API) by keyset pages, the next one read while the
  * previous one is written.
  */
-export function opendataRepository(
-  db: Database,
-  options: { streaming?: boolean } = {},
-): OpendataRepository {
+export function opendataRepository(db: Database, options: { streaming?: boolean } = {}): OpendataRepository {
   const streaming = options.streaming ?? false;
   async function lotsOf(tenderIds: string[]): Promise<Map<string, OcdsLotRow[]>> {
     const byTender = new Map<string, OcdsLotRow[]>();
@@ -182,36 +174,36 @@ export function opendataRepository(
   type CigSelectRow = Awaited<ReturnType<ReturnType<typeof selectCig>['execute']>>[number];
 
   const toCigRow = (r: CigSelectRow, tenderAmountCents: number): CigExportRow => ({
-        cig: r.cig,
-        tenderNumber: r.tender_number,
-        tenderObject: r.tender_object,
-        tenderAmountCents,
-        lotCount: r.lot_count,
-        lotObject: r.object,
-        amountCents: Number(r.amount_cents),
-        contractObject: r.contract_object,
-        state: r.state,
-        sector: r.sector,
-        istatPlaceCode: r.istat_place_code,
-        acquiredAt: r.acquired_at,
-        publicationDate: r.publication_date,
-        invitationDate: r.invitation_date,
-        bidDeadline: r.bid_deadline,
-        procedureTypeCode: r.procedure_type_code,
-        procedureTypeName: r.procedure_type_name,
-        ausaCode: r.ausa_code,
-        authorityFiscalCode: r.fiscal_code,
-        authorityName: r.ca_name,
-        sectionName: r.section_name,
-        costCentreCode: r.cc_code,
-        costCentreName: r.cc_name,
-        cpvCode: r.cpv_code,
-        cpvDescription: r.cpv_description,
-        cancelReason: r.cancel_reason,
-        cancelledAt: r.cancelled_at,
-        perfectedAt: r.perfected_at,
-        urgencyReasonCode: r.urgency_reason_code,
-      });
+    cig: r.cig,
+    tenderNumber: r.tender_number,
+    tenderObject: r.tender_object,
+    tenderAmountCents,
+    lotCount: r.lot_count,
+    lotObject: r.object,
+    amountCents: Number(r.amount_cents),
+    contractObject: r.contract_object,
+    state: r.state,
+    sector: r.sector,
+    istatPlaceCode: r.istat_place_code,
+    acquiredAt: r.acquired_at,
+    publicationDate: r.publication_date,
+    invitationDate: r.invitation_date,
+    bidDeadline: r.bid_deadline,
+    procedureTypeCode: r.procedure_type_code,
+    procedureTypeName: r.procedure_type_name,
+    ausaCode: r.ausa_code,
+    authorityFiscalCode: r.fiscal_code,
+    authorityName: r.ca_name,
+    sectionName: r.section_name,
+    costCentreCode: r.cc_code,
+    costCentreName: r.cc_name,
+    cpvCode: r.cpv_code,
+    cpvDescription: r.cpv_description,
+    cancelReason: r.cancel_reason,
+    cancelledAt: r.cancelled_at,
+    perfectedAt: r.perfected_at,
+    urgencyReasonCode: r.urgency_reason_code,
+  });
 
   /** The lots of the range in CIG order, `limit` after `afterCig` (keyset pagination). */
   async function cigPage(
@@ -274,7 +266,11 @@ export function opendataRepository(
       .where(lotInRange(range, mode))
       .orderBy('l.cig')
       .compile();
-    const trx = await db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute();
+    const trx = await db
+      .startTransaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute();
     let finished = false;
     try {
       await sql`SET LOCAL jit = off`.execute(trx);
@@ -297,7 +293,7 @@ export function opendataRepository(
         return answer;
       };
       // The next batch is fetched while this one is encoded.
-      for (let pending = next(); ; ) {
+      for (let pending = next(); ;) {
         const { rows } = await pending;
         const more = rows.length >= size;
         if (more) pending = next();
@@ -308,7 +304,11 @@ export function opendataRepository(
       await trx.commit().execute();
     } finally {
       // An error, or a consumer that stopped early: the transaction (and its connection) is released.
-      if (!finished) await trx.rollback().execute().catch(() => undefined);
+      if (!finished)
+        await trx
+          .rollback()
+          .execute()
+          .catch(() => undefined);
     }
   }
 
