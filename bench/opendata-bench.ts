@@ -7,6 +7,7 @@
  * The run works in a schema of its own and drops it afterwards.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -62,6 +63,28 @@ export async function generate(client: pg.Client): Promise<void> {
      WHERE state = 'issued' AND cig LIKE 'U%' AND ('x' || lpad(substr(cig, 2, 6), 8, '0'))::bit(32)::int % 10 = 1`,
   );
   await client.query('ANALYZE lots; ANALYZE tenders');
+}
+
+/** A POST with a JSON body and a bearer token, waiting as long as the answer takes. */
+function post(url: string, token: string, body: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify(body));
+  });
 }
 
 /** Runs `work` while sampling this process's RSS every 50 ms: its duration and the highest sample. */
@@ -147,19 +170,22 @@ export async function opendataSection(baseUrl: string): Promise<void> {
     const before = await lookup();
     const started = performance.now();
     let done = false;
-    const exporting = fetch(`${server.url}/api/v1/opendata/exports`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ period: MONTH }),
-    }).finally(() => (done = true));
+    // node:http, not fetch: fetch gives up waiting for the answer's headers after 300 s.
+    const exporting = post(`${server.url}/api/v1/opendata/exports`, staff, { period: MONTH }).finally(
+      () => (done = true),
+    );
     // Windows of SECONDS one after the other for as long as the export runs (OCDS, then CIG, SmartCIG,
     // authorities): the p99 of each, so that every phase of the export is measured.
     const windows: Awaited<ReturnType<typeof lookup>>[] = [];
-    do windows.push(await lookup());
-    while (!done);
+    do {
+      const w = await lookup();
+      windows.push(w);
+      console.log(`  window ${windows.length} while exporting: p99 ${w.p99} ms (before: ${before.p99} ms)`);
+    } while (!done);
     const answer = await exporting;
     const exportSeconds = (performance.now() - started) / 1000;
-    if (!answer.ok) throw new Error(`export answered ${answer.status}: ${await answer.text()}`);
+    if (answer.status < 200 || answer.status >= 300)
+      throw new Error(`export answered ${answer.status}: ${answer.body}`);
     // The last window ran partly after the export: left out when there are others.
     const during = windows.length > 1 ? windows.slice(0, -1) : windows;
     const p99s = during.map((w) => w.p99);
