@@ -268,7 +268,7 @@ export async function createContainer(
         })
       : undefined;
   const opendata: OpendataServices = {
-    repository: opendataRepository(database.db),
+    repository: opendataRepository(database.db, { streaming: database.engine === 'postgres' }),
     files: directoryFileStore(config.opendata.dir),
     encoder: tabularEncoder,
     ocidPrefix: config.opendata.ocidPrefix,

@@ -17,7 +17,13 @@ import { perfectLot } from '../../src/services/tenders/perfect-lot.js';
 import { sampleLot } from '../support/factories.js';
 import { bearer, createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
-import { codelist, validateRecordPackage, validateReleasePackage } from './ocds-schema.js';
+import {
+  codelist,
+  validateCoreRelease,
+  validateRecordPackage,
+  validateRelease,
+  validateReleasePackage,
+} from './ocds-schema.js';
 
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -43,7 +49,7 @@ describe(`open data files (${engineName()})`, () => {
       now: '2026-11-03T09:00:00Z',
       opendata: (db) =>
         (opendata = {
-          repository: opendataRepository(db.db),
+          repository: opendataRepository(db.db, { streaming: db.engine === 'postgres' }),
           files: directoryFileStore(dir),
           encoder: tabularEncoder,
           ocidPrefix: 'ocds-hu01ve',
@@ -180,7 +186,7 @@ describe(`open data files (${engineName()})`, () => {
     expect(json[0]).toMatchObject({ stato: 'CONFERMATO', DATA_ULTIMO_PERFEZIONAMENTO: '2026-12-01' });
   });
 
-  it('the OCDS release package and record packages validate against the official 1.1.5 schemas', async () => {
+  it('the OCDS release package and record packages validate against the official 1.1.5 schemas with the lots extension', async () => {
     const pkg = JSON.parse(file('ocds_2026-11.json').toString('utf8')) as {
       releases: { ocid: string; id: string; tag: string[]; tender: Record<string, unknown> }[];
     };
@@ -230,6 +236,28 @@ describe(`open data files (${engineName()})`, () => {
     }
     for (const [list, value] of values)
       expect(codelist(list).has(String(value)), `${list}: ${value}`).toBe(true);
+  });
+
+  it('the lots extension is part of the validation: a malformed lot passes the core schema, not core+lots', async () => {
+    const pkg = JSON.parse(file('ocds_2026-11.json').toString('utf8')) as {
+      releases: { tender: { lots: Record<string, unknown>[]; items: Record<string, unknown>[] } }[];
+    };
+    const release = pkg.releases.find((r) => r.tender.lots.length > 0)!;
+    expect(validateRelease(release), JSON.stringify(validateRelease.errors)).toBe(true);
+    const broken = structuredClone(release);
+    broken.tender.lots[0]!.status = 'aggiudicato'; // not in the tenderStatus codelist
+    broken.tender.lots[0]!.value = { amount: '1234.56', currency: 'EUR' }; // a string, not a number
+    broken.tender.items[0]!.relatedLot = 7; // must be a string
+    expect(validateCoreRelease(broken), JSON.stringify(validateCoreRelease.errors)).toBe(true);
+    expect(validateRelease(broken)).toBe(false);
+    const paths = (validateRelease.errors ?? []).map((e) => e.instancePath).sort();
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/tender/items/0/relatedLot',
+        '/tender/lots/0/status',
+        '/tender/lots/0/value/amount',
+      ]),
+    );
   });
 
   it('serves the catalogue and the files with ETag, SHA-256 and licence; staff only may export', async () => {

@@ -25,7 +25,7 @@ describe(`a procedure started with "CIG in fase di acquisizione" (${engineName()
       now: '2026-03-02T09:00:00+01:00',
       opendata: (db) =>
         (opendata = {
-          repository: opendataRepository(db.db),
+          repository: opendataRepository(db.db, { streaming: db.engine === 'postgres' }),
           files: directoryFileStore(dir),
           encoder: tabularEncoder,
           ocidPrefix: 'ocds-hu01ve',

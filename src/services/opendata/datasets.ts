@@ -1,4 +1,4 @@
-import { romeDateOf } from '../../domain/shared/dates.js';
+import { romeDateOf, type IsoDate } from '../../domain/shared/dates.js';
 import {
   AUTOMATIC_CANCELLATION,
   automaticCancellationLabel,
@@ -30,7 +30,24 @@ const sectorIt = { ordinary: 'SETTORI ORDINARI', special: 'SETTORI SPECIALI' } a
 /** statoLotto: issued = in lavorazione, perfected = confermato, cancelled = cancellato. */
 const lotStateIt = { issued: 'IN LAVORAZIONE', perfected: 'CONFERMATO', cancelled: 'CANCELLATO' } as const;
 
-const day = (instant: Date | null): string | null => (instant ? romeDateOf(instant) : null);
+const daysByHour = new Map<number, IsoDate>();
+
+/**
+ * romeDateOf, memoised per UTC hour (Rome's offsets are whole hours and change on the hour): a row has
+ * up to four instants, which defeat romeDateOf's one-entry memo, and Intl is slow. Bounded.
+ */
+function romeDay(instant: Date): IsoDate {
+  const hour = Math.floor(instant.getTime() / 3_600_000);
+  let date = daysByHour.get(hour);
+  if (date === undefined) {
+    if (daysByHour.size >= 100_000) daysByHour.clear();
+    date = romeDateOf(instant);
+    daysByHour.set(hour, date);
+  }
+  return date;
+}
+
+const day = (instant: Date | null): string | null => (instant ? romeDay(instant) : null);
 
 export function cancellationLabel(reason: number | null): string | null {
   if (reason === null) return null;
@@ -78,7 +95,7 @@ export const cigDataset: Dataset<CigExportRow> = {
     'data_inizio_procedura',
   ],
   cells(r) {
-    const published = romeDateOf(r.acquiredAt);
+    const published = romeDay(r.acquiredAt);
     return [
       r.cig,
       null,
@@ -140,7 +157,7 @@ export const smartCigDataset: Dataset<SmartCigExportRow> = {
     'denominazione_amministrazione_appaltante',
   ],
   cells(r) {
-    const published = romeDateOf(r.createdAt);
+    const published = romeDay(r.createdAt);
     return [
       r.cig,
       r.contractType,
@@ -183,7 +200,7 @@ export const authorityDataset: Dataset<AuthorityExportRow> = {
       r.sectionCode,
       r.sectionName,
       r.active ? 'ATTIVA' : 'NON ATTIVA',
-      romeDateOf(r.createdAt),
+      romeDay(r.createdAt),
     ];
   },
 };

@@ -4,29 +4,9 @@ import { authorityDataset, cigDataset, smartCigDataset, type Cell, type Dataset 
 import { parsePeriod, type Period } from './periods.js';
 import type { InstantRange, OpendataDeps, PublishedFile } from './ports.js';
 import { publishOcdsReleases } from './publish-ocds-releases.js';
-import { YIELD_EVERY, breather } from './breather.js';
+import { paged, rowsOf } from './paged.js';
 
 type Deps = Pick<ServiceDeps, 'clock' | 'store'> & OpendataDeps;
-
-/** Pages through a keyset-paginated read: one page in memory at a time. */
-export async function* paged<Row, Key>(
-  page: (after: Key, limit: number) => Promise<Row[]>,
-  keyOf: (row: Row) => Key,
-  first: Key,
-  limit: number,
-): AsyncIterable<Row> {
-  let after = first;
-  for (;;) {
-    const rows = await page(after, limit);
-    for (let i = 0; i < rows.length; i++) {
-      // Let requests in between: a page is encoded in slices, not in one long run of the event loop.
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) await breather();
-      yield rows[i]!;
-    }
-    if (rows.length < limit) return;
-    after = keyOf(rows[rows.length - 1]!);
-  }
-}
 
 async function publishTable<Row>(
   deps: Deps,
@@ -64,18 +44,12 @@ export function publishCigFiles(
   formats?: readonly ('csv' | 'json')[],
 ): Promise<PublishedFile[]> {
   const { repository, pageSize } = deps.opendata;
+  const mode = period.kind === 'month' ? 'month' : 'delta';
   return publishTable(
     deps,
     cigDataset,
     period,
-    () =>
-      paged(
-        (after: string, limit) =>
-          repository.cigPage(period.range, period.kind === 'month' ? 'month' : 'delta', after, limit),
-        (row) => row.cig,
-        '',
-        pageSize,
-      ),
+    () => rowsOf(repository.cigBatches(period.range, mode, pageSize)),
     formats,
   );
 }

@@ -115,6 +115,11 @@ export interface OpendataRepository {
     afterCig: string,
     limit: number,
   ): Promise<CigExportRow[]>;
+  /**
+   * The same rows, all of them, in batches of about `batch`: the CIG file's read (PostgreSQL: one query
+   * through a cursor; PGlite: keyset pages).
+   */
+  cigBatches(range: InstantRange, mode: 'month' | 'delta', batch: number): AsyncIterable<CigExportRow[]>;
   smartCigPage(
     range: InstantRange,
     mode: 'month' | 'delta',

@@ -1,5 +1,6 @@
 import type { Period } from './periods.js';
-import { breather } from './breather.js';
+import { breather, slices } from './breather.js';
+import { paged } from './paged.js';
 import { LOTS_EXTENSION, ocdsDate, releasesOf } from './ocds.js';
 import type { OcdsTenderRow, OpendataDeps, PublishedFile } from './ports.js';
 
@@ -12,18 +13,17 @@ export const OCDS_LICENSE = 'https://creativecommons.org/licenses/by/4.0/';
 
 class NoReleases extends Error {}
 
-/** Tenders with an event in the period, one page at a time. */
-async function* tendersIn(deps: OpendataDeps, period: Period): AsyncIterable<OcdsTenderRow> {
+/** Tenders with an event in the period, one page at a time (the next one read while this one is used). */
+function tendersIn(deps: OpendataDeps, period: Period): AsyncIterable<OcdsTenderRow> {
   const { repository } = deps.opendata;
   // Tenders carry their lots: smaller pages than the flat files.
   const limit = Math.max(1, Math.floor(deps.opendata.pageSize / 5));
-  let after = 0;
-  for (;;) {
-    const page = await repository.ocdsTenderPage(period.range, after, limit);
-    for (const tender of page) yield tender;
-    if (page.length < limit) return;
-    after = page[page.length - 1]!.tenderNumber;
-  }
+  return paged(
+    (after: number, size) => repository.ocdsTenderPage(period.range, after, size),
+    (tender) => tender.tenderNumber,
+    0,
+    limit,
+  );
 }
 
 /** The package's fields other than releases/records; publishedDate is data (the newest release's date). */
@@ -51,9 +51,9 @@ export async function publishOcdsReleases(deps: OpendataDeps, period: Period): P
   let newest = period.range.from;
   async function* text(): AsyncIterable<string> {
     let buffer = `${head.slice(0, -1)},"releases":[`;
-    let tenders = 0;
+    const slice = slices();
     for await (const tender of tendersIn(deps, period)) {
-      if (++tenders % 50 === 0) await breather();
+      if (slice.due()) await breather();
       for (const release of releasesOf(deps.opendata, tender, period.range)) {
         buffer += `${count === 0 ? '\n' : ',\n'}${JSON.stringify(release)}`;
         count += 1;

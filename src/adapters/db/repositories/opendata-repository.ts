@@ -1,4 +1,5 @@
-import { sql, type ExpressionBuilder } from 'kysely';
+import { CompiledQuery, sql, type ExpressionBuilder, type QueryResult } from 'kysely';
+import { pagesOf } from '../../../services/opendata/paged.js';
 import type { Database } from '../database.js';
 import type { DB } from '../schema.js';
 import type {
@@ -11,6 +12,9 @@ import type {
   SmartCigExportRow,
 } from '../../../services/opendata/ports.js';
 
+/** Rows fetched from the CIG cursor at a time (about 1 ms of work for the event loop each). */
+const CURSOR_BATCH = 1000;
+
 /** A lot with an event in the range: acquired (month and delta), perfected or cancelled (delta). */
 function lotInRange(range: InstantRange, mode: 'month' | 'delta') {
   return (eb: ExpressionBuilder<DB & { l: DB['lots'] }, 'l'>) => {
@@ -22,7 +26,13 @@ function lotInRange(range: InstantRange, mode: 'month' | 'delta') {
   };
 }
 
-export function opendataRepository(db: Database): OpendataRepository {
+/**
+ * `streaming` (PostgreSQL): the CIG file's rows are read through a cursor on a connection of their own;
+ * otherwise (PGlite, one connection shared with the API) by keyset pages, the next one read while the
+ * previous one is written.
+ */
+export function opendataRepository(db: Database, options: { streaming?: boolean } = {}): OpendataRepository {
+  const streaming = options.streaming ?? false;
   async function lotsOf(tenderIds: string[]): Promise<Map<string, OcdsLotRow[]>> {
     const byTender = new Map<string, OcdsLotRow[]>();
     if (tenderIds.length === 0) return byTender;
@@ -118,86 +128,204 @@ export function opendataRepository(db: Database): OpendataRepository {
     }));
   }
 
+  /** The "cig" dataset's columns: a lot with its tender, authority and code lists. */
+  function selectCig() {
+    return db
+      .selectFrom('lots as l')
+      .innerJoin('tenders as t', 't.id', 'l.tender_id')
+      .innerJoin('contracting_authorities as ca', 'ca.id', 't.contracting_authority_id')
+      .leftJoin('regional_sections as rs', 'rs.code', 'ca.regional_section_code')
+      .leftJoin('cost_centres as cc', 'cc.id', 't.cost_centre_id')
+      .leftJoin('procedure_types as pt', 'pt.code', 't.procedure_type_code')
+      .leftJoin('cpv_codes as cpv', 'cpv.code', 'l.cpv_code')
+      .leftJoin('provisional_procedures as pp', 'pp.tender_id', 't.id')
+      .select([
+        'l.cig',
+        't.tender_number',
+        't.object as tender_object',
+        'l.tender_id',
+        't.lot_count',
+        'l.object',
+        'l.amount_cents',
+        't.contract_object',
+        'l.state',
+        't.sector',
+        'l.istat_place_code',
+        'l.acquired_at',
+        'l.publication_date',
+        'l.invitation_date',
+        'l.bid_deadline',
+        't.procedure_type_code',
+        'pt.description as procedure_type_name',
+        'ca.ausa_code',
+        'ca.fiscal_code',
+        'ca.name as ca_name',
+        'rs.name as section_name',
+        'cc.code as cc_code',
+        'cc.name as cc_name',
+        'l.cpv_code',
+        'cpv.description_it as cpv_description',
+        'l.cancel_reason',
+        'l.cancelled_at',
+        'l.perfected_at',
+        'pp.urgency_reason_code',
+      ]);
+  }
+  type CigSelectRow = Awaited<ReturnType<ReturnType<typeof selectCig>['execute']>>[number];
+
+  const toCigRow = (r: CigSelectRow, tenderAmountCents: number): CigExportRow => ({
+    cig: r.cig,
+    tenderNumber: r.tender_number,
+    tenderObject: r.tender_object,
+    tenderAmountCents,
+    lotCount: r.lot_count,
+    lotObject: r.object,
+    amountCents: Number(r.amount_cents),
+    contractObject: r.contract_object,
+    state: r.state,
+    sector: r.sector,
+    istatPlaceCode: r.istat_place_code,
+    acquiredAt: r.acquired_at,
+    publicationDate: r.publication_date,
+    invitationDate: r.invitation_date,
+    bidDeadline: r.bid_deadline,
+    procedureTypeCode: r.procedure_type_code,
+    procedureTypeName: r.procedure_type_name,
+    ausaCode: r.ausa_code,
+    authorityFiscalCode: r.fiscal_code,
+    authorityName: r.ca_name,
+    sectionName: r.section_name,
+    costCentreCode: r.cc_code,
+    costCentreName: r.cc_name,
+    cpvCode: r.cpv_code,
+    cpvDescription: r.cpv_description,
+    cancelReason: r.cancel_reason,
+    cancelledAt: r.cancelled_at,
+    perfectedAt: r.perfected_at,
+    urgencyReasonCode: r.urgency_reason_code,
+  });
+
+  /** The lots of the range in CIG order, `limit` after `afterCig` (keyset pagination). */
+  async function cigPage(
+    range: InstantRange,
+    mode: 'month' | 'delta',
+    afterCig: string,
+    limit: number,
+  ): Promise<CigExportRow[]> {
+    const rows = await selectCig()
+      .where(lotInRange(range, mode))
+      .where('l.cig', '>', afterCig)
+      .orderBy('l.cig')
+      .limit(limit)
+      .execute();
+    if (rows.length === 0) return [];
+    // The tenders' totals in a second query, once per tender of the page: a subquery per row cost as
+    // much as the page itself (and pushed its estimated cost over PostgreSQL's JIT threshold).
+    const sums = await db
+      .selectFrom('lots as x')
+      .select(['x.tender_id', (eb) => eb.fn.sum<string>('x.amount_cents').as('cents')])
+      .where('x.tender_id', 'in', (eb) =>
+        eb
+          .selectFrom('lots as l')
+          .select('l.tender_id')
+          .where(lotInRange(range, mode))
+          .where('l.cig', '>', afterCig)
+          .orderBy('l.cig')
+          .limit(limit),
+      )
+      .groupBy('x.tender_id')
+      .execute();
+    const totals = new Map(sums.map((s) => [s.tender_id, Number(s.cents)]));
+    return rows.map((r) => toCigRow(r, totals.get(r.tender_id)!));
+  }
+
+  /**
+   * PostgreSQL: the whole range in one query read through a cursor, in a read-only repeatable-read
+   * transaction on a connection of its own (one consistent snapshot; the planner joins the month with
+   * hashes instead of a page of nested loops per round trip; no JIT, which cost seconds here).
+   */
+  async function* cigCursor(
+    range: InstantRange,
+    mode: 'month' | 'delta',
+    batch: number,
+  ): AsyncIterable<CigExportRow[]> {
+    const query = selectCig()
+      .innerJoin(
+        (eb) =>
+          eb
+            .selectFrom('lots as x')
+            .select(['x.tender_id', (e) => e.fn.sum<string>('x.amount_cents').as('tender_amount_cents')])
+            .where('x.tender_id', 'in', (e) =>
+              e.selectFrom('lots as l').select('l.tender_id').where(lotInRange(range, mode)),
+            )
+            .groupBy('x.tender_id')
+            .as('tot'),
+        (join) => join.onRef('tot.tender_id', '=', 'l.tender_id'),
+      )
+      .select('tot.tender_amount_cents')
+      .where(lotInRange(range, mode))
+      .orderBy('l.cig')
+      .compile();
+    const trx = await db
+      .startTransaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute();
+    let finished = false;
+    try {
+      await sql`SET LOCAL jit = off`.execute(trx);
+      // Read to the end: plan for all the rows, not for the first ones; a statement may take a while.
+      await sql`SET LOCAL cursor_tuple_fraction = 1`.execute(trx);
+      // The month's hash joins and sort in memory rather than in temporary files (4 MB by default).
+      await sql`SET LOCAL work_mem = '64MB'`.execute(trx);
+      await sql`SET LOCAL statement_timeout = '10min'`.execute(trx);
+      await trx.executeQuery(
+        CompiledQuery.raw(`DECLARE opendata_cig NO SCROLL CURSOR FOR ${query.sql}`, [...query.parameters]),
+      );
+      // Small batches: each is turned into rows in one run of the event loop, which the API waits on.
+      const size = Math.max(1, Math.min(Math.trunc(batch), CURSOR_BATCH));
+      const fetch = CompiledQuery.raw(`FETCH ${size} FROM opendata_cig`, []);
+      const next = () => {
+        const answer = trx.executeQuery(fetch) as Promise<
+          QueryResult<CigSelectRow & { tender_amount_cents: string }>
+        >;
+        answer.catch(() => undefined); // awaited below, or abandoned with the transaction
+        return answer;
+      };
+      // The next batch is fetched while this one is encoded.
+      for (let pending = next(); ;) {
+        const { rows } = await pending;
+        const more = rows.length >= size;
+        if (more) pending = next();
+        if (rows.length > 0) yield rows.map((r) => toCigRow(r, Number(r.tender_amount_cents)));
+        if (!more) break;
+      }
+      finished = true;
+      await trx.commit().execute();
+    } finally {
+      // An error, or a consumer that stopped early: the transaction (and its connection) is released.
+      if (!finished)
+        await trx
+          .rollback()
+          .execute()
+          .catch(() => undefined);
+    }
+  }
+
   return {
-    async cigPage(range, mode, afterCig, limit): Promise<CigExportRow[]> {
-      const rows = await db
-        .selectFrom('lots as l')
-        .innerJoin('tenders as t', 't.id', 'l.tender_id')
-        .innerJoin('contracting_authorities as ca', 'ca.id', 't.contracting_authority_id')
-        .leftJoin('regional_sections as rs', 'rs.code', 'ca.regional_section_code')
-        .leftJoin('cost_centres as cc', 'cc.id', 't.cost_centre_id')
-        .leftJoin('procedure_types as pt', 'pt.code', 't.procedure_type_code')
-        .leftJoin('cpv_codes as cpv', 'cpv.code', 'l.cpv_code')
-        .leftJoin('provisional_procedures as pp', 'pp.tender_id', 't.id')
-        .select([
-          'l.cig',
-          't.tender_number',
-          't.object as tender_object',
-          sql<string>`(SELECT coalesce(sum(x.amount_cents), 0) FROM lots x WHERE x.tender_id = t.id)`.as(
-            'tender_amount_cents',
-          ),
-          't.lot_count',
-          'l.object',
-          'l.amount_cents',
-          't.contract_object',
-          'l.state',
-          't.sector',
-          'l.istat_place_code',
-          'l.acquired_at',
-          'l.publication_date',
-          'l.invitation_date',
-          'l.bid_deadline',
-          't.procedure_type_code',
-          'pt.description as procedure_type_name',
-          'ca.ausa_code',
-          'ca.fiscal_code',
-          'ca.name as ca_name',
-          'rs.name as section_name',
-          'cc.code as cc_code',
-          'cc.name as cc_name',
-          'l.cpv_code',
-          'cpv.description_it as cpv_description',
-          'l.cancel_reason',
-          'l.cancelled_at',
-          'l.perfected_at',
-          'pp.urgency_reason_code',
-        ])
-        .where(lotInRange(range, mode))
-        .where('l.cig', '>', afterCig)
-        .orderBy('l.cig')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({
-        cig: r.cig,
-        tenderNumber: r.tender_number,
-        tenderObject: r.tender_object,
-        tenderAmountCents: Number(r.tender_amount_cents),
-        lotCount: r.lot_count,
-        lotObject: r.object,
-        amountCents: Number(r.amount_cents),
-        contractObject: r.contract_object,
-        state: r.state,
-        sector: r.sector,
-        istatPlaceCode: r.istat_place_code,
-        acquiredAt: r.acquired_at,
-        publicationDate: r.publication_date,
-        invitationDate: r.invitation_date,
-        bidDeadline: r.bid_deadline,
-        procedureTypeCode: r.procedure_type_code,
-        procedureTypeName: r.procedure_type_name,
-        ausaCode: r.ausa_code,
-        authorityFiscalCode: r.fiscal_code,
-        authorityName: r.ca_name,
-        sectionName: r.section_name,
-        costCentreCode: r.cc_code,
-        costCentreName: r.cc_name,
-        cpvCode: r.cpv_code,
-        cpvDescription: r.cpv_description,
-        cancelReason: r.cancel_reason,
-        cancelledAt: r.cancelled_at,
-        perfectedAt: r.perfected_at,
-        urgencyReasonCode: r.urgency_reason_code,
-      }));
+    cigPage,
+
+    async *cigBatches(range, mode, batch) {
+      if (streaming) {
+        yield* cigCursor(range, mode, batch);
+        return;
+      }
+      yield* pagesOf(
+        (after: string, limit) => cigPage(range, mode, after, limit),
+        (row) => row.cig,
+        '',
+        batch,
+      );
     },
 
     async smartCigPage(range, mode, afterCig, limit): Promise<SmartCigExportRow[]> {
