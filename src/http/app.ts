@@ -32,7 +32,7 @@ import type { ReceiptIntake } from '../services/payments/pagopa-creditor.js';
 import type { ProtocolRegistrar } from '../services/notices/register-outgoing.js';
 import type { SentMessageFiles } from '../services/notices/ports.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
-import { continuityRoutes, statusRoutes } from './routes/continuity/index.js';
+import { certificatePagesRoutes, continuityRoutes, statusRoutes } from './routes/continuity/index.js';
 import { noticeFeed, noticeRoutes } from './routes/notices/index.js';
 import { pagopaRoutes } from './routes/pagopa/pa-for-node.routes.js';
 import type { NodeAuthPolicy } from './pagopa-node-auth.js';
@@ -422,6 +422,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(statusRoutes, { monitor, baseUrl: options.publicUrl ?? (() => '') });
+  await app.register(certificatePagesRoutes, { deps });
   await app.register(
     replicaReads(async (reads) => {
       await reads.register(noticeFeed, { deps: readDeps, baseUrl: options.publicUrl ?? (() => '') });

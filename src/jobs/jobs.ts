@@ -9,6 +9,7 @@ import { MAX_PEC_RECEIPT_BYTES } from '../services/notices/ports.js';
 import { ingestPecMailbox, type PecMailbox } from '../services/notices/receipts.js';
 import { purgeIdempotencyKeys } from '../services/purge-idempotency-keys.js';
 import { emitMaintenanceEvents } from '../services/notices/subscriptions.js';
+import { issueDueCertificates } from '../services/certificates/issue-due-certificates.js';
 import type { ScheduledJob } from './scheduler.js';
 import type { OpendataServices } from '../services/opendata/ports.js';
 import { opendataJob } from '../services/opendata/opendata-job.js';
@@ -51,6 +52,7 @@ export function backgroundJobs(
     },
     // Maintenance windows start and end by the clock: subscribers hear of each once.
     { name: 'maintenance-events', intervalMs: 60_000, run: () => emitMaintenanceEvents(deps) },
+    { name: 'downtime-certificates', intervalMs: 60_000, run: () => issueDueCertificates(deps) },
     { name: 'expire-reserves', intervalMs: 3_600_000, run: () => expireReserves(deps) },
     {
       name: 'remind-regularisations',

@@ -24,6 +24,7 @@ import type {
   WebSessionRepository,
 } from './registry/ports.js';
 import type { NoticeRepository } from './notices/ports.js';
+import type { CertificateRepository } from './certificates/ports.js';
 
 // The domain's nouns live in src/domain; re-exported here for the code that still imports them from here.
 export { roles } from '../domain/registry/registry.js';
@@ -296,4 +297,6 @@ export interface Store {
   readonly flows: ReportingFlowRepository;
   readonly continuity: ContinuityRepository;
   readonly notices: NoticeRepository;
+  /** Downtime certificates and the probes' evidence they quote. */
+  readonly certificates: CertificateRepository;
 }
