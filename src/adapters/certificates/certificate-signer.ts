@@ -7,21 +7,12 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
 import { SignPdf } from '@signpdf/signpdf';
-import type {
-  DowntimeCertificatePayload,
-  VerificationOutcome,
-} from '../../domain/certificates/downtime-certificate.js';
+import type { DowntimeCertificatePayload } from '../../domain/certificates/downtime-certificate.js';
 import type { CertificateSigner } from '../../services/certificates/ports.js';
 import { renderCertificatePdf } from '../pdf/downtime-certificate-pdf.js';
-import { PadesSigner, pemToDer, verifyPades, type SigningKeyPem } from './pades.js';
+import { PadesSigner, failureOf, pemToDer, verifyPades, type SigningKeyPem } from './pades.js';
 
-type Failure = Extract<VerificationOutcome, { valid: false }>;
-const fail = (failure: Failure['failure'], detail: string): Failure => ({
-  valid: false,
-  format: 'jws',
-  failure,
-  detail,
-});
+const fail = failureOf('jws');
 
 /** A flattened JWS JSON serialization ({protected, payload, signature}) or a compact one, as compact. */
 export function compactJwsOf(text: string): string | null {

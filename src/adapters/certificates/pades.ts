@@ -110,12 +110,13 @@ export class PadesSigner extends Signer {
 }
 
 type Failure = Extract<VerificationOutcome, { valid: false }>;
-const fail = (failure: Failure['failure'], detail: string): Failure => ({
-  valid: false,
-  format: 'pdf',
-  failure,
-  detail,
-});
+
+/** A failed verification of a file of that format. */
+export const failureOf =
+  (format: Failure['format']) =>
+  (failure: Failure['failure'], detail: string): Failure => ({ valid: false, format, failure, detail });
+
+const fail = failureOf('pdf');
 
 /**
  * Checks the (single) PAdES signature of a PDF: the ByteRange covers the whole file but /Contents, the

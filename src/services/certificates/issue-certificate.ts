@@ -21,6 +21,25 @@ async function serviceNames(store: Store, codes: readonly string[]) {
     .map((code) => ({ code, name: all.find((s) => s.code === code)?.name ?? code }));
 }
 
+/** What every certificate states besides its subject and evidence. */
+async function common(
+  store: Store,
+  deps: IssueDeps,
+  window: { services: readonly string[]; start: Date; end: Date },
+  now: Date,
+) {
+  return {
+    type: CERTIFICATE_TYPE,
+    version: CERTIFICATE_VERSION,
+    services: await serviceNames(store, window.services),
+    start: certificateInstant(window.start),
+    end: certificateInstant(window.end),
+    durationMinutes: durationMinutes(window.start, window.end),
+    issuer: { name: deps.creditor.name, unit: ISSUER_UNIT },
+    issuedAt: certificateInstant(now),
+  } as const;
+}
+
 /** Signs the payload (JWS and PAdES PDF) and stores it; false when the subject already had one. */
 async function sign(
   store: Store,
@@ -57,8 +76,12 @@ export async function issueIncidentCertificate(
   const id = certificateIdFor({ kind: 'incident', code: incident.code });
   if (await store.certificates.findCertificate(id)) return id;
   const payload: DowntimeCertificatePayload = {
-    type: CERTIFICATE_TYPE,
-    version: CERTIFICATE_VERSION,
+    ...(await common(
+      store,
+      deps,
+      { services: incident.services, start: incident.startedAt, end: incident.resolvedAt },
+      now,
+    )),
     id,
     subject: {
       kind: 'incident',
@@ -68,14 +91,8 @@ export async function issueIncidentCertificate(
       impact: incident.impact,
       source: incident.source,
     },
-    services: await serviceNames(store, incident.services),
-    start: certificateInstant(incident.startedAt),
-    end: certificateInstant(incident.resolvedAt),
-    durationMinutes: durationMinutes(incident.startedAt, incident.resolvedAt),
     evidence: await store.certificates.probeEvidence(incident.id),
     notices: await store.certificates.noticesOfIncident(incident.id),
-    issuer: { name: deps.creditor.name, unit: ISSUER_UNIT },
-    issuedAt: certificateInstant(now),
   };
   await sign(store, deps, payload, { incidentId: incident.id, maintenanceId: null }, now);
   return id;
@@ -92,8 +109,12 @@ export async function issueMaintenanceCertificate(
   const id = certificateIdFor({ kind: 'maintenance', id: maintenance.id });
   if (await store.certificates.findCertificate(id)) return id;
   const payload: DowntimeCertificatePayload = {
-    type: CERTIFICATE_TYPE,
-    version: CERTIFICATE_VERSION,
+    ...(await common(
+      store,
+      deps,
+      { services: maintenance.services, start: maintenance.startsAt, end: maintenance.endsAt },
+      now,
+    )),
     id,
     subject: {
       kind: 'maintenance',
@@ -101,15 +122,9 @@ export async function issueMaintenanceCertificate(
       title: maintenance.title,
       description: maintenance.description,
     },
-    services: await serviceNames(store, maintenance.services),
-    start: certificateInstant(maintenance.startsAt),
-    end: certificateInstant(maintenance.endsAt),
-    durationMinutes: durationMinutes(maintenance.startsAt, maintenance.endsAt),
     evidence: [],
     // Maintenance notices carry no link to the maintenance they announce (notices.incident_id only).
     notices: [],
-    issuer: { name: deps.creditor.name, unit: ISSUER_UNIT },
-    issuedAt: certificateInstant(now),
   };
   await sign(store, deps, payload, { incidentId: null, maintenanceId: maintenance.id }, now);
   return id;
