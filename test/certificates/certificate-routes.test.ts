@@ -34,7 +34,7 @@ describe(`downtime certificate routes (${engineName()})`, () => {
     });
 
   beforeAll(async () => {
-    h = await createHarness({ now: '2026-03-30T08:00:00Z' });
+    h = await createHarness({ now: '2026-03-30T08:00:00Z', demoSignIn: true });
     staff = await h.factories.user('authority_staff');
     bari = await h.factories.rup({ section: 'PUG' });
     lecce = await h.factories.rup({ section: 'PUG' });
@@ -192,5 +192,36 @@ describe(`downtime certificate routes (${engineName()})`, () => {
     expect(theirs.json<{ items: { cig: string }[] }>().items.map((i) => i.cig)).toEqual([lecceCig]);
     expect((await call('GET', '/api/v1/me/outage-certificates', staff.token)).statusCode).toBe(403);
     expect((await call('GET', '/api/v1/me/outage-certificates')).statusCode).toBe(401);
+  });
+
+  it("links the certificate from the RUP's portal page of deadlines in outages and from the staff incident page", async () => {
+    const session = async (userId: string) => {
+      const form = await h.app.inject({ url: '/accedi' });
+      const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)![1]!;
+      const loginCookie = form.cookies.find((c) => c.name === 'gara_csrf_accesso')!.value;
+      const signed = await h.app.inject({
+        method: 'POST',
+        url: '/accedi',
+        headers: { cookie: `gara_csrf_accesso=${loginCookie}` },
+        payload: { csrf, utente: userId, dopo: '/area-personale' },
+      });
+      expect(signed.statusCode).toBe(303);
+      return `gara_sessione=${signed.cookies.find((c) => c.name === 'gara_sessione')!.value}`;
+    };
+    const link = `href="/stato/attestazioni/ATT-${code}"`;
+    const rupPage = await h.app.inject({
+      url: '/area-personale/scadenze-nei-disservizi',
+      headers: { cookie: await session(bari.user.id) },
+    });
+    expect(rupPage.statusCode).toBe(200);
+    expect(rupPage.body).toContain(bariCig);
+    expect(rupPage.body).not.toContain(lecceCig);
+    expect(rupPage.body).toContain(link);
+    const staffPage = await h.app.inject({
+      url: `/area-personale/disservizi/${code}`,
+      headers: { cookie: await session(staff.user.id) },
+    });
+    expect(staffPage.statusCode).toBe(200);
+    expect(staffPage.body).toContain(link);
   });
 });
