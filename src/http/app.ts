@@ -236,7 +236,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const page =
       !fromMemory &&
       !path.startsWith('/api/') &&
-      !MEMORY_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) &&
+      // (the downtime certificates live under /stato but are read from the database)
+      (path.startsWith('/stato/attestazioni/') ||
+        !MEMORY_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) &&
       !path.startsWith('/assets/') &&
       !WITHOUT_DATABASE.has(path);
     // While the database does not answer, API calls fail at once (503) instead of waiting on it, before
