@@ -29,12 +29,6 @@ export function compactJwsOf(text: string): string | null {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(trimmed) ? trimmed : null;
 }
 
-/** The flattened JWS JSON serialization of a compact JWS (what `/stato/attestazioni/{id}.json` serves). */
-export function flattenedJws(compact: string): { protected: string; payload: string; signature: string } {
-  const [protectedHeader = '', payload = '', signature = ''] = compact.split('.');
-  return { protected: protectedHeader, payload, signature };
-}
-
 export function createCertificateSigner(key: SigningKeyPem): CertificateSigner {
   const privateKey = createPrivateKey(key.privateKeyPem);
   const alg = privateKey.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256';
