@@ -30,6 +30,7 @@ import { createSegnaturaSigner } from './adapters/protocol/segnatura.js';
 import { pecReceiptReader } from './adapters/mail/pec-receipt-reader.js';
 import { loadTrustAnchors, smimeVerifier } from './adapters/mail/smime.js';
 import { loadOrCreateSigningKey } from './adapters/protocol/signing-key.js';
+import { createCertificateSigner } from './adapters/certificates/certificate-signer.js';
 import { fileMailer, smtpMailer } from './adapters/mail/mailer.js';
 import { httpWebhooks, publicAddressesOnly } from './adapters/mail/webhooks.js';
 import { imapMailbox } from './adapters/mail/imap-mailbox.js';
@@ -157,6 +158,11 @@ export async function createContainer(
     );
   }
   const shared = createStoreShared(database.db, { maxConcurrentBatches: config.maxConcurrentBatches });
+  // One key pair signs the segnatura and the downtime certificates: the AOO's seal (docs/decisions.md 29).
+  const sealKey = loadOrCreateSigningKey(config.segnaturaKeyDir, {
+    aoo: 'gara',
+    name: 'Sezioni regionali Osservatorio contratti pubblici',
+  });
   const deps: ServiceDeps = {
     store: createStore(database.db, shared),
     simogInterface: {
@@ -172,15 +178,13 @@ export async function createContainer(
     paymentNode: null,
     letters: pdfLetters,
     segnatura: createSegnaturaSigner({
-      key: loadOrCreateSigningKey(config.segnaturaKeyDir, {
-        aoo: 'gara',
-        name: 'Sezioni regionali Osservatorio contratti pubblici',
-      }),
+      key: sealKey,
       classification: LETTER_CLASSIFICATION,
     }),
     pecReceipts: pecReceiptReader(smimeVerifier(pecTrust)),
     paForNode: paForNodeSoapCodec,
     reportingFlows: reportingFlowXmlReader,
+    certificates: createCertificateSigner(sealKey),
     creditor: {
       fiscalCode: config.pagopa.creditorFiscalCode,
       name: config.pagopa.creditorName,

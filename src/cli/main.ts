@@ -17,6 +17,7 @@ import { registerQueueCommands } from './queue-commands.js';
 import { registerRelayCommands } from './relay-commands.js';
 import { DataDirLockedError } from '../adapters/fs/data-dir-lock.js';
 import { registerOpendataCommands } from './opendata-commands.js';
+import { registerCertificateCommands } from './certificate-commands.js';
 
 /** The gara command: runs the service and its chores, and talks to a running service as a client. */
 
@@ -275,5 +276,6 @@ program
 registerQueueCommands(program);
 registerRelayCommands(program);
 registerOpendataCommands(program, config);
+registerCertificateCommands(program, config);
 
 await program.parseAsync(process.argv);

@@ -33,7 +33,7 @@ import type { ReceiptIntake } from '../services/payments/receive-receipts.js';
 import type { ProtocolRegistrar } from '../services/notices/register-outgoing.js';
 import type { SentMessageFiles } from '../services/notices/ports.js';
 import { StatusMonitor } from '../services/status/status-monitor.js';
-import { continuityRoutes, statusRoutes } from './routes/continuity/index.js';
+import { certificatePagesRoutes, continuityRoutes, statusRoutes } from './routes/continuity/index.js';
 import { noticeFeed, noticeRoutes } from './routes/notices/index.js';
 import { pagopaRoutes } from './routes/pagopa/pa-for-node.routes.js';
 import type { NodeAuthPolicy } from './pagopa-node-auth.js';
@@ -251,7 +251,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const page =
       !fromMemory &&
       !path.startsWith('/api/') &&
-      !MEMORY_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) &&
+      // (the downtime certificates live under /stato but are read from the database)
+      (path.startsWith('/stato/attestazioni/') ||
+        !MEMORY_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) &&
       !path.startsWith('/assets/') &&
       !WITHOUT_DATABASE.has(path);
     // While the database does not answer, API calls fail at once (503) instead of waiting on it, before
@@ -427,6 +429,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(statusRoutes, { monitor, baseUrl: options.publicUrl ?? (() => '') });
+  await app.register(certificatePagesRoutes, { deps });
   await app.register(noticeFeed, { deps: reads, baseUrl: options.publicUrl ?? (() => '') });
   if (options.opendata)
     await app.register(opendataRoutes, {

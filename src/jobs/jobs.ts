@@ -10,6 +10,7 @@ import { ingestPecMailbox } from '../services/notices/ingest-pec-mailbox.js';
 import type { PecMailbox } from '../services/notices/ports.js';
 import { purgeIdempotencyKeys } from '../services/purge-idempotency-keys.js';
 import { emitMaintenanceEvents } from '../services/notices/emit-maintenance-events.js';
+import { issueDueCertificates } from '../services/certificates/issue-due-certificates.js';
 import type { ScheduledJob } from './scheduler.js';
 import type { OpendataServices } from '../services/opendata/ports.js';
 import { opendataJob } from '../services/opendata/opendata-job.js';
@@ -52,6 +53,7 @@ export function backgroundJobs(
     },
     // Maintenance windows start and end by the clock: subscribers hear of each once.
     { name: 'maintenance-events', intervalMs: 60_000, run: () => emitMaintenanceEvents(deps) },
+    { name: 'downtime-certificates', intervalMs: 60_000, run: () => issueDueCertificates(deps) },
     { name: 'expire-reserves', intervalMs: 3_600_000, run: () => expireReserves(deps) },
     {
       name: 'remind-regularisations',

@@ -13,6 +13,7 @@ import type { Actor, UserActor } from '../domain/registry/actor.js';
 import type { AuditEntry, Store } from './ports.js';
 import type { Role } from '../domain/registry/registry.js';
 import type { SimogWiring } from './simog/simog-session.js';
+import type { CertificateSigner } from './certificates/ports.js';
 
 export { actorFromUser, systemActor } from '../domain/registry/actor.js';
 export type { Actor, UserActor } from '../domain/registry/actor.js';
@@ -45,6 +46,8 @@ export interface ServiceDeps {
   paForNode: PaForNodeCodec;
   /** Reads pagoPA reporting flows (FlussoRiversamento XML). */
   reportingFlows: ReportingFlowReader;
+  /** Signs and verifies downtime certificates with gara's key (the segnatura's pair). */
+  certificates: CertificateSigner;
   /** The SIMOG web service interface (storage, sessions, SOAP codec); absent = /simog not served. */
   simogInterface?: SimogWiring | undefined;
 }

@@ -39,6 +39,7 @@ import type {
   SubscriptionRepository,
 } from './notices/ports.js';
 import type { AuditEntry, AuditRecord } from '../domain/shared/audit.js';
+import type { CertificateRepository } from './certificates/ports.js';
 
 // The domain's nouns live in src/domain; re-exported here for the code that still imports them from here.
 export { roles } from '../domain/registry/registry.js';
@@ -311,4 +312,6 @@ export interface Store {
   readonly outbox: OutboxRepository;
   readonly pecReceipts: PecReceiptRepository;
   readonly subscriptions: SubscriptionRepository;
+  /** Downtime certificates and the probes' evidence they quote. */
+  readonly certificates: CertificateRepository;
 }

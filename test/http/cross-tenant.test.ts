@@ -116,6 +116,9 @@ const PARAMETERS: Record<string, Kind> = {
     notTenantScoped: "pagoPA's reporting flows to the Authority (its staff only)",
   },
   'sezioni/:code': { notTenantScoped: 'the 21 regional sections, maintained by administrators' },
+  'attestazioni/:name': {
+    notTenantScoped: "the Authority's downtime certificates, public (status page, verification by anyone)",
+  },
 };
 
 /**

@@ -20,6 +20,7 @@ import { paForNodeSoapCodec, reportingFlowXmlReader } from '../../src/adapters/p
 import { testPecReceiptReader } from './pec-ca.js';
 import { createSegnaturaSigner, type SegnaturaSigningKey } from '../../src/adapters/protocol/segnatura.js';
 import { createSelfSignedSigningKey } from '../../src/adapters/protocol/signing-key.js';
+import { createCertificateSigner } from '../../src/adapters/certificates/certificate-signer.js';
 
 let signingKey: SegnaturaSigningKey | undefined;
 /** One throw-away AOO key per test process (RSA key generation takes a while). */
@@ -59,6 +60,7 @@ export function serviceDeps(db: DatabaseHandle['db'], clock: Clock): ServiceDeps
     pecReceipts: testPecReceiptReader(),
     paForNode: paForNodeSoapCodec,
     reportingFlows: reportingFlowXmlReader,
+    certificates: createCertificateSigner(testSigningKey()),
   };
 }
 

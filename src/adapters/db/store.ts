@@ -4,6 +4,7 @@ import { Batcher } from '../../services/batcher.js';
 import { auditRepository } from './repositories/audit-repository.js';
 import { continuityRepository } from './repositories/continuity-repository.js';
 import { noticeRepository } from './repositories/notice-repository.js';
+import { certificateRepository } from './repositories/certificate-repository.js';
 import { codeSequences } from './repositories/code-sequences.js';
 import { idempotencyRepository } from './repositories/idempotency-repository.js';
 import { ReferenceCache, referenceRepository } from './repositories/reference-repository.js';
@@ -85,6 +86,7 @@ export function createStore(db: Database, shared: StoreShared = createStoreShare
     outbox: notices,
     pecReceipts: notices,
     subscriptions: notices,
+    certificates: certificateRepository(db),
   };
   return store;
 }

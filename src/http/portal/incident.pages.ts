@@ -176,7 +176,13 @@ export const incidentPages: FastifyPluginAsync<{
           ${
             incident.resolvedAt
               ? html`<dt class="col-sm-3">Fine</dt>
-                  <dd class="col-sm-9">${dateTimeIt(incident.resolvedAt)}</dd>`
+                  <dd class="col-sm-9">${dateTimeIt(incident.resolvedAt)}</dd>
+                  <dt class="col-sm-3">Attestazione</dt>
+                  <dd class="col-sm-9">
+                    <a href="/stato/attestazioni/ATT-${incident.code}"
+                      >Attestazione di disservizio ATT-${incident.code}</a
+                    >
+                  </dd>`
               : ''
           }
         </dl>

@@ -61,6 +61,15 @@ export const outageDeadlinePages: FastifyPluginAsync<{ deps: ServiceDeps }> = as
                                   ${r.incident}, dal ${dateTimeIt(r.start)}
                                   ${r.end ? html`al ${dateTimeIt(r.end)}` : html`(in corso)`}:
                                   ${reasonLabels[r.kind]}
+                                  ${
+                                    r.end
+                                      ? html`<a
+                                          class="d-block small"
+                                          href="/stato/attestazioni/ATT-${r.incident}"
+                                          >Attestazione di disservizio da allegare</a
+                                        >`
+                                      : ''
+                                  }
                                 </li>`,
                             )}
                           </ul>

@@ -118,7 +118,7 @@ ${timeline(incident)}
 </article>`;
 }
 
-function resolvedIncident(view: StatusView, incident: IncidentView): string {
+function resolvedIncident(view: StatusView, incident: IncidentView, base: string): string {
   const end = incident.resolvedAt ? time(incident.resolvedAt) : 'non indicata';
   return `<article class="card" id="${escapeHtml(incident.code)}" aria-labelledby="${escapeHtml(
     incident.code,
@@ -132,6 +132,9 @@ function resolvedIncident(view: StatusView, incident: IncidentView): string {
 <dt>Inizio</dt><dd>${time(incident.startedAt)}</dd>
 <dt>Risoluzione</dt><dd>${end}</dd>
 </dl>
+<p><a href="${escapeHtml(`${base}/stato/attestazioni/ATT-${incident.code}`)}">Attestazione di disservizio ${escapeHtml(
+    incident.code,
+  )} (PDF e JSON firmati)</a></p>
 <details><summary>Aggiornamenti (${incident.updates.length})</summary>
 ${timeline(incident)}
 </details>
@@ -298,7 +301,7 @@ ${
 ${
   resolved.length === 0
     ? '<p>Nessun incidente risolto negli ultimi giorni.</p>'
-    : resolved.map((i) => resolvedIncident(view, i)).join('\n')
+    : resolved.map((i) => resolvedIncident(view, i, base)).join('\n')
 }
 </section>
 <section aria-labelledby="storico">
@@ -318,6 +321,7 @@ ${view.services.map((s, i) => historyStrip(s, i)).join('\n')}
 <li><a href="${escapeHtml(`${base}/status/feed.atom`)}">Feed Atom degli aggiornamenti</a></li>
 <li><a href="${escapeHtml(`${base}/api/v1/status`)}">API JSON dello stato dei servizi</a></li>
 <li><a href="${escapeHtml(`${base}/status`)}">Stato in formato leggibile dalle macchine</a></li>
+<li><a href="${escapeHtml(`${base}/stato/attestazioni/verifica`)}">Verifica un’attestazione di disservizio</a></li>
 <li><a href="${escapeHtml(`${base}/dichiarazione-di-accessibilita`)}">Dichiarazione di accessibilità</a></li>
 </ul>
 </footer>

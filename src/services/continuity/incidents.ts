@@ -11,6 +11,7 @@ import type { IncidentRecord } from './ports.js';
 import { emitEvent, incidentEvent } from '../notices/subscriptions.js';
 import { draftRestorations } from '../notices/restoration.js';
 import type { Actor } from '../../domain/registry/actor.js';
+import { issueIncidentCertificate } from '../certificates/issue-certificate.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 
@@ -95,9 +96,12 @@ export interface UpdateIncidentInput {
   resolvedAt?: Date | undefined;
 }
 
-/** An update to the timeline (investigating -> identified -> monitoring -> resolved). */
+/**
+ * An update to the timeline (investigating -> identified -> monitoring -> resolved). Resolving issues the
+ * incident's downtime certificate in the same transaction.
+ */
 export async function updateIncident(
-  deps: Deps,
+  deps: Deps & Pick<ServiceDeps, 'certificates' | 'creditor'>,
   input: UpdateIncidentInput,
   actor: Actor,
 ): Promise<IncidentRecord> {
@@ -152,6 +156,7 @@ export async function updateIncident(
       // Bidders admitted with reserve because of this incident now have a deadline to pay.
       const deadline = reserveDeadline(romeDateOf(resolvedAt));
       await store.continuity.setReserveDeadlines(before.id, deadline);
+      await issueIncidentCertificate(store, deps, after, now);
     }
     return after;
   });

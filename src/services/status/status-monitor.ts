@@ -6,6 +6,7 @@ import { openIncident, updateIncident } from '../continuity/incidents.js';
 import { composeStatusView, loadStatusFacts } from '../continuity/status.js';
 import type { ServiceRecord } from '../continuity/ports.js';
 import { systemActor } from '../../domain/registry/actor.js';
+import { recordProbeEvidence } from '../certificates/record-probe-evidence.js';
 
 /** A check of one dependency; throws when it fails. */
 export interface Probe {
@@ -26,7 +27,15 @@ interface ProbeState {
   failures: number;
   successes: number;
   /** Set while the probe is failing past the threshold. */
-  down: { since: Date; incidentId: string | null; recoveringSince: Date | null } | null;
+  down: {
+    since: Date;
+    incidentId: string | null;
+    recoveringSince: Date | null;
+    /** Failed rounds of this outage, the last one, and how many are in the incident's evidence. */
+    failed: number;
+    lastFailure: Date;
+    recorded: number;
+  } | null;
   firstFailure?: Date;
 }
 
@@ -52,7 +61,9 @@ export class StatusMonitor {
   #ticking: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids'> & { clock: Clock },
+    private readonly deps: Pick<ServiceDeps, 'store' | 'clock' | 'ids' | 'certificates' | 'creditor'> & {
+      clock: Clock;
+    },
     private readonly options: {
       ping: () => Promise<void>;
       probes?: Probe[];
@@ -241,11 +252,22 @@ export class StatusMonitor {
     } else {
       state.successes = 0;
       state.failures += 1;
-      if (state.down) state.down.recoveringSince = null;
+      if (state.down) {
+        state.down.recoveringSince = null;
+        state.down.failed += 1;
+        state.down.lastFailure = now;
+      }
       if (state.failures === 1) state.firstFailure = now;
     }
     if (!ok && !state.down && state.failures >= this.#failuresToOpen) {
-      state.down = { since: state.firstFailure ?? now, incidentId: null, recoveringSince: null };
+      state.down = {
+        since: state.firstFailure ?? now,
+        incidentId: null,
+        recoveringSince: null,
+        failed: state.failures,
+        lastFailure: now,
+        recorded: 0,
+      };
       this.options.logger?.warn({ probe: probe.name }, 'probe failing: opening an incident');
     }
     if (state.down && !state.down.incidentId && this.#databaseUp) {
@@ -280,6 +302,15 @@ export class StatusMonitor {
           );
       }
     }
+    if (state.down?.incidentId && this.#databaseUp && state.down.failed > state.down.recorded) {
+      // The failed rounds not yet in the incident's evidence (all of them while the database was down).
+      const { failed, recorded } = state.down;
+      const first = recorded === 0 ? state.down.since : state.down.lastFailure;
+      if (
+        await this.#evidence(probe, state.down.incidentId, first, state.down.lastFailure, failed - recorded)
+      )
+        state.down.recorded = failed;
+    }
     if (ok && state.down && state.successes >= this.#successesToClose && this.#databaseUp) {
       try {
         if (state.down.incidentId) {
@@ -308,6 +339,29 @@ export class StatusMonitor {
             'could not resolve the probe incident yet',
           );
       }
+    }
+  }
+
+  /** Evidence is best effort: a failure to record it never stops the probes. */
+  async #evidence(
+    probe: Probe,
+    incidentId: string,
+    first: Date,
+    last: Date,
+    failures: number,
+  ): Promise<boolean> {
+    try {
+      await recordProbeEvidence(this.deps, {
+        incidentId,
+        probe: probe.name,
+        firstFailureAt: first,
+        lastFailureAt: last,
+        failures,
+      });
+      return true;
+    } catch (error) {
+      this.options.logger?.warn({ err: error, probe: probe.name }, 'could not record the probe evidence');
+      return false;
     }
   }
 

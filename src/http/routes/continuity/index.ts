@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceDeps } from '../../../services/context.js';
 import type { StatusMonitor } from '../../../services/status/status-monitor.js';
 import { incidentsRoutes } from './incidents.routes.js';
+import { outageCertificatesRoutes } from './certificates.routes.js';
 import { maintenancesRoutes } from './maintenances.routes.js';
 import { outageAffectedLotsRoutes } from './outage-affected-lots.routes.js';
 import { provisionalProceduresRoutes } from './provisional-procedures.routes.js';
@@ -10,6 +11,7 @@ import { reservesRoutes } from './reserves.routes.js';
 import { statusApiRoutes } from './status.routes.js';
 
 export { statusRoutes } from './status.routes.js';
+export { certificatePagesRoutes } from './certificates.routes.js';
 
 /** The continuity area of the API: status, incidents, maintenance, contingency procedures; one plugin per resource. */
 export const continuityRoutes: FastifyPluginAsyncTypebox<{
@@ -25,4 +27,5 @@ export const continuityRoutes: FastifyPluginAsyncTypebox<{
   await app.register(regularisationsRoutes, { deps });
   await app.register(reservesRoutes, { deps });
   await app.register(outageAffectedLotsRoutes, { deps });
+  await app.register(outageCertificatesRoutes, { deps });
 };
