@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../database.js';
+import { transactionScope } from '../pglite-dialect.js';
 import { createStore, type StoreShared } from '../store.js';
 import type {
   SimogLot,
@@ -244,6 +245,10 @@ export function simogUnitOfWork(db: Database, shared: StoreShared): SimogUnitOfW
   return {
     simog: simogRepository(db),
     transaction: (work) =>
-      db.transaction().execute((tx) => work({ store: createStore(tx, shared), simog: simogRepository(tx) })),
+      transactionScope(() =>
+        db
+          .transaction()
+          .execute((tx) => work({ store: createStore(tx, shared), simog: simogRepository(tx) })),
+      ),
   };
 }
