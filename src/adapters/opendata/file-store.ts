@@ -12,9 +12,15 @@ const DESCRIPTION = '.meta.json';
  * Files under DIR (DATA_DIR/opendata): the bytes go to blobs/<sha256>, written under a temporary name,
  * flushed to disk and renamed; then the description <name>.meta.json is written the same way. Renaming
  * the description is the one step that publishes, so a process killed at any point leaves the previous
- * version (or nothing) published, never a part of a file. Left-over temporary files are removed on start.
+ * version (or nothing) published, never a part of a file. Left-over temporary files are removed on start,
+ * only when older than `staleTempMs` (1 hour): several processes may share DIR, and one's start must not
+ * delete a file another is writing.
  */
-export function directoryFileStore(dir: string): OpendataFileStore & { blobPath(sha256: string): string } {
+export function directoryFileStore(
+  dir: string,
+  options: { staleTempMs?: number } = {},
+): OpendataFileStore & { blobPath(sha256: string): string } {
+  const staleTempMs = options.staleTempMs ?? 3_600_000;
   const blobs = join(dir, 'blobs');
   let ready: Promise<void> | undefined;
   const prepare = () =>
@@ -22,7 +28,13 @@ export function directoryFileStore(dir: string): OpendataFileStore & { blobPath(
       await mkdir(blobs, { recursive: true });
       for (const folder of [dir, blobs]) {
         for (const name of await readdir(folder)) {
-          if (name.startsWith('.tmp-')) await rm(join(folder, name), { force: true });
+          if (!name.startsWith('.tmp-')) continue;
+          const path = join(folder, name);
+          const modified = await stat(path).then(
+            (s) => s.mtimeMs,
+            () => undefined,
+          );
+          if (modified !== undefined && Date.now() - modified > staleTempMs) await rm(path, { force: true });
         }
       }
     })());
