@@ -314,7 +314,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     max: options.rateLimit.max,
     timeWindow: options.rateLimit.windowMs,
     keyGenerator: (request) => (request.actor ? `user:${request.actor.userId}` : `ip:${request.ip}`),
-    allowList: (request) => !request.url.startsWith('/api/'),
+    // The API, and the open data (every catalogue request reads the folder): anonymous callers by address.
+    allowList: (request) => !request.url.startsWith('/api/') && !request.url.startsWith('/opendata'),
     ...(options.rateLimitStore ? { store: options.rateLimitStore as never } : {}),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,

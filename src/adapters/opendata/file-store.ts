@@ -56,6 +56,13 @@ export function directoryFileStore(
     }
   }
 
+  /**
+   * The catalogue as last read, with the folder's modification time then: a publication by this process
+   * clears it, and one by another process (a CLI export, a replica on a shared folder) renames its
+   * description into DIR, which changes that time.
+   */
+  let catalogue: { mtimeMs: number; files: PublishedFile[] } | undefined;
+
   return {
     blobPath: (sha256) => join(blobs, sha256),
 
@@ -93,18 +100,24 @@ export function directoryFileStore(
       await rename(temp, join(blobs, sha256));
       const file: PublishedFile = { ...entry, bytes, sha256, rows: countRows(), licence: 'CC-BY-4.0' };
       await writeAtomically(join(dir, entry.name + DESCRIPTION), dir, `${JSON.stringify(file, null, 2)}\n`);
+      catalogue = undefined;
       return file;
     },
 
     async list() {
       await prepare();
+      const { mtimeMs } = await stat(dir);
+      // A change within the file system's timestamp granularity of the last one would keep the same
+      // time: a folder changed in the last second is read again.
+      if (catalogue?.mtimeMs === mtimeMs && Date.now() - mtimeMs > 1000) return [...catalogue.files];
       const names = (await readdir(dir)).filter((n) => n.endsWith(DESCRIPTION) && !n.startsWith('.'));
       const files: PublishedFile[] = [];
       for (const name of names.sort()) {
         const file = await describe(name.slice(0, -DESCRIPTION.length));
         if (file) files.push(file);
       }
-      return files;
+      catalogue = { mtimeMs, files };
+      return [...files];
     },
 
     async find(name) {
