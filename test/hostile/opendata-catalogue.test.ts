@@ -15,7 +15,6 @@ import { createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
 
 const entry = (name: string) => ({ name, dataset: 'cig', period: '2026-11', format: 'csv' as const });
-// eslint-disable-next-line @typescript-eslint/require-await
 const content = async function* () {
   yield 'cig\r\n';
 };
