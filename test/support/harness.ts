@@ -96,6 +96,9 @@ export async function createHarness(
     logger?: FastifyBaseLogger;
     /** Serve /opendata/ from these (made over the test database); default: not served. */
     opendata?: (db: TestDatabase) => OpendataServices;
+    /** The app's database ping (default: the test database's) and its answer deadline (default: the engine's). */
+    ping?: () => Promise<void>;
+    databaseDeadlineMs?: number;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({
@@ -109,8 +112,9 @@ export async function createHarness(
   const app = await buildApp({
     deps,
     authenticator: new TokenAuthenticator(deps),
-    ping: db.ping,
+    ping: options.ping ?? db.ping,
     engine: db.engine,
+    ...(options.databaseDeadlineMs === undefined ? {} : { databaseDeadlineMs: options.databaseDeadlineMs }),
     version: 'test',
     rateLimit: { max: options.rateLimitMax ?? 100_000, windowMs: 60_000 },
     lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,
