@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { createContainer, prepareDatabase } from '../container.js';
 import { DomainError } from '../domain/shared/errors.js';
 import { systemActor } from '../services/context.js';
-import { exportOpendataPeriod } from '../services/opendata/export-opendata-period.js';
+import { exportOpendataPeriodOnce } from '../services/opendata/export-opendata-period-once.js';
 
 /** `gara opendata export PERIOD`: the open data files of a month (YYYY-MM) or a day's deltas (YYYY-MM-DD). */
 export function registerOpendataCommands(program: Command, config: () => Config): void {
@@ -17,7 +17,7 @@ export function registerOpendataCommands(program: Command, config: () => Config)
       try {
         await prepareDatabase(container);
         const started = Date.now();
-        const files = await exportOpendataPeriod(
+        const files = await exportOpendataPeriodOnce(
           { ...container.deps, opendata: container.opendata },
           { period },
           systemActor('cli'),

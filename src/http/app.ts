@@ -117,6 +117,17 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/**
+ * Whether a request outside /api/ is for an HTML page (then the portal's 503 page) rather than a file or
+ * a feed (JSON, CSV, XML...: problem+json, which a program reads): by the route's extension, then Accept.
+ */
+export function wantsHtml(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] ?? '/';
+  if (/\.(json|csv|xml|rss|atom|zip|pdf|txt|eml|ics)$/i.test(path)) return false;
+  const accept = request.headers.accept;
+  return !accept || /text\/html|application\/xhtml\+xml|\*\/\*/.test(accept);
+}
+
 /** /health/ready answers 503 when the database has not answered within this long. */
 const READY_DEADLINE_MS = 700;
 /** Paths answered from memory or by their own protocol: no database deadline on them. */
@@ -297,7 +308,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       void monitor.confirmDatabase(DATABASE_CONFIRM_MS).then((alive) => {
         if (alive || reply.sent || reply.raw.destroyed) return;
         reply.header('retry-after', '5');
-        if (kind === 'page')
+        if (kind === 'page' && wantsHtml(request))
           reply.code(statusOf.service_unavailable).type('text/html; charset=utf-8').send(databaseDownPage());
         else
           sendProblem(
@@ -330,7 +341,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     max: options.rateLimit.max,
     timeWindow: options.rateLimit.windowMs,
     keyGenerator: (request) => (request.actor ? `user:${request.actor.userId}` : `ip:${request.ip}`),
-    allowList: (request) => !request.url.startsWith('/api/'),
+    // The API, and the open data (every catalogue request reads the folder): anonymous callers by address.
+    allowList: (request) => !request.url.startsWith('/api/') && !request.url.startsWith('/opendata'),
     ...(options.rateLimitStore ? { store: options.rateLimitStore as never } : {}),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,

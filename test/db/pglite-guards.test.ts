@@ -1,10 +1,16 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../src/adapters/db/schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../src/adapters/db/database.js';
-import { PGliteReentrancyError } from '../../src/adapters/db/pglite-dialect.js';
+import { openDatabase, type Database, type DatabaseHandle } from '../../src/adapters/db/database.js';
+import { PGliteReentrancyError, transactionScope } from '../../src/adapters/db/pglite-dialect.js';
 import { DomainError } from '../../src/domain/shared/errors.js';
 
 /** The embedded engine's two guards against a frozen service (issue 9, point 1). */
+/** A transaction as the Store opens one (in its own async scope, which the re-entrancy guard reads). */
+const scoped = (db: Database) => ({
+  execute: <T>(work: (tx: Transaction<DB>) => Promise<T>) =>
+    transactionScope(() => db.transaction().execute(work)),
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves with the outcome, or 'hung' when nothing happened within ms. */
@@ -31,7 +37,7 @@ describe('PGlite dialect guards', () => {
   it('a call outside the transaction made from inside it fails at once instead of waiting forever', async () => {
     await withPglite(async ({ db }) => {
       const result = await within(
-        db.transaction().execute(async (tx) => {
+        scoped(db).execute(async (tx) => {
           await sql`SELECT 1`.execute(tx);
           await sql`SELECT 2`.execute(db); // the bug: the root handle, not tx
         }),
@@ -50,7 +56,7 @@ describe('PGlite dialect guards', () => {
   it('the check covers work started inside the transaction, but not the code after it', async () => {
     await withPglite(async ({ db }) => {
       const nested = await within(
-        db.transaction().execute(async (tx) => {
+        scoped(db).execute(async (tx) => {
           await sql`SELECT 1`.execute(tx);
           await new Promise<void>((resolve, reject) =>
             setTimeout(() => {
@@ -64,7 +70,7 @@ describe('PGlite dialect guards', () => {
       // After the transaction, the same async function uses the root handle normally.
       const after = await within(
         (async () => {
-          await db.transaction().execute((tx) => sql`SELECT 1`.execute(tx));
+          await scoped(db).execute((tx) => sql`SELECT 1`.execute(tx));
           return (await sql<{ n: number }>`SELECT 4 AS n`.execute(db)).rows;
         })(),
         2000,
@@ -86,7 +92,7 @@ describe('PGlite dialect guards', () => {
     await withPglite(async (handle) => {
       let release = () => undefined as void;
       const held = new Promise<void>((resolve) => (release = resolve));
-      const holder = handle.db.transaction().execute(async (tx) => {
+      const holder = scoped(handle.db).execute(async (tx) => {
         await sql`SELECT 1`.execute(tx);
         await held; // a transaction that does not end (e.g. waiting on something that never answers)
       });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,7 +40,10 @@ describe('an interrupted export publishes nothing', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(statSync(join(dir, 'blobs', temporary[0]!)).size).toBe(size);
 
-    // The catalogue still lists the previous version, whole, and serves it.
+    // The catalogue still lists the previous version, whole, and serves it. The left-over is removed by
+    // a later start once it is an hour old (a younger one may be another process's file in progress).
+    const hoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(join(dir, 'blobs', temporary[0]!), hoursAgo, hoursAgo);
     const fresh = directoryFileStore(dir);
     expect(await fresh.list()).toEqual([previous]);
     const found = await fresh.find('cig_2026-11.csv');

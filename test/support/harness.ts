@@ -101,6 +101,9 @@ export async function createHarness(
     opendata?: (db: TestDatabase) => OpendataServices;
     /** The bus between processes' caches (made over the test database); default: none. */
     cacheBus?: (db: TestDatabase) => CacheBus;
+    /** The app's database ping (default: the test database's) and its answer deadline (default: the engine's). */
+    ping?: () => Promise<void>;
+    databaseDeadlineMs?: number;
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({
@@ -114,8 +117,9 @@ export async function createHarness(
   const app = await buildApp({
     deps,
     authenticator: new TokenAuthenticator(deps),
-    ping: db.ping,
+    ping: options.ping ?? db.ping,
     engine: db.engine,
+    ...(options.databaseDeadlineMs === undefined ? {} : { databaseDeadlineMs: options.databaseDeadlineMs }),
     version: 'test',
     rateLimit: { max: options.rateLimitMax ?? 100_000, windowMs: 60_000 },
     lookupCacheTtlMs: options.lookupCacheTtlMs ?? 0,

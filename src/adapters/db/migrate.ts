@@ -15,6 +15,7 @@ import * as m0013 from './migrations/0013-provisional-invitation-date.js';
 import * as m0016 from './migrations/0016-several-processes.js';
 import * as m0017 from './migrations/0017-simog.js';
 import * as m0018 from './migrations/0018-downtime-certificates.js';
+import * as m0019 from './migrations/0019-opendata-export-runs.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0016-several-processes': m0016,
   '0017-simog': m0017,
   '0018-downtime-certificates': m0018,
+  '0019-opendata-export-runs': m0019,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -56,12 +56,31 @@ export class PGliteDialect implements Dialect {
   }
 }
 
-/** Marks the async context of a transaction's callback: the session belongs to it until it ends. */
+/**
+ * Marks the async context of a transaction's callback: the session belongs to it until it ends. The
+ * scope is opened with `run` around the whole transaction (see `transactionScope`), never with
+ * `enterWith`: on Node 20 `enterWith` from a promise continuation also marked sibling and caller
+ * chains (two jobs started together, the outbox's claimDue, the open-data export's page reads), which
+ * then failed as re-entrant while the other's transaction was open.
+ */
 interface TransactionMark {
-  driver: PGliteDriver;
+  /** Set by the driver that begins the transaction inside this scope. */
+  driver: PGliteDriver | undefined;
   open: boolean;
+  /** The scope this one was opened in (a transaction started from inside another's callback). */
+  parent: TransactionMark | undefined;
 }
 const transactionContext = new AsyncLocalStorage<TransactionMark>();
+
+/**
+ * Runs `work` (which starts one Kysely transaction) in its own async scope, so that the embedded
+ * driver can tell a call made from inside that transaction (re-entrant: it would wait for itself)
+ * from a concurrent one (it waits its turn). Costs nothing on PostgreSQL.
+ */
+export function transactionScope<T>(work: () => Promise<T>): Promise<T> {
+  const parent = transactionContext.getStore();
+  return transactionContext.run({ driver: undefined, open: false, parent }, work);
+}
 
 export class PGliteReentrancyError extends Error {
   constructor() {
@@ -98,8 +117,9 @@ class PGliteDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const mark = transactionContext.getStore();
-    if (mark?.driver === this && mark.open) throw new PGliteReentrancyError();
+    for (let mark = transactionContext.getStore(); mark; mark = mark.parent) {
+      if (mark.driver === this && mark.open) throw new PGliteReentrancyError();
+    }
     const previous = this.#tail;
     let release!: () => void;
     this.#tail = new Promise<void>((resolve) => (release = resolve));
@@ -137,9 +157,13 @@ class PGliteDriver implements Driver {
     release?.();
   }
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    // Kysely calls this from the context that then runs the transaction's callback: everything the
-    // callback does (and starts) carries the mark until the transaction ends.
-    transactionContext.enterWith({ driver: this, open: true });
+    // The scope opened by transactionScope around this transaction: everything its callback does (and
+    // starts) carries the mark until the transaction ends. Without a scope there is no guard.
+    const mark = transactionContext.getStore();
+    if (mark && mark.driver === undefined) {
+      mark.driver = this;
+      mark.open = true;
+    }
     await connection.executeQuery(CompiledQuery.raw('BEGIN'));
   }
   async commitTransaction(connection: DatabaseConnection): Promise<void> {

@@ -9,6 +9,7 @@ import { codeSequences } from './repositories/code-sequences.js';
 import { idempotencyRepository } from './repositories/idempotency-repository.js';
 import { ReferenceCache, referenceRepository } from './repositories/reference-repository.js';
 import { registryRepository } from './repositories/registry-repository.js';
+import { transactionScope } from './pglite-dialect.js';
 import { smartCigRepository } from './repositories/smart-cig-repository.js';
 import {
   groupingRepository,
@@ -53,7 +54,7 @@ export function createStore(db: Database, shared: StoreShared = createStoreShare
   const store: Store = {
     async transaction(work) {
       if (db.isTransaction) return work(store);
-      return db.transaction().execute((tx) => work(createStore(tx, shared)));
+      return transactionScope(() => db.transaction().execute((tx) => work(createStore(tx, shared))));
     },
     tenders: tenderRepository(db),
     lots: lotRepository(db, db.isTransaction ? undefined : shared.lotIssuer),

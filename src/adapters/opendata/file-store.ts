@@ -12,9 +12,15 @@ const DESCRIPTION = '.meta.json';
  * Files under DIR (DATA_DIR/opendata): the bytes go to blobs/<sha256>, written under a temporary name,
  * flushed to disk and renamed; then the description <name>.meta.json is written the same way. Renaming
  * the description is the one step that publishes, so a process killed at any point leaves the previous
- * version (or nothing) published, never a part of a file. Left-over temporary files are removed on start.
+ * version (or nothing) published, never a part of a file. Left-over temporary files are removed on start,
+ * only when older than `staleTempMs` (1 hour): several processes may share DIR, and one's start must not
+ * delete a file another is writing.
  */
-export function directoryFileStore(dir: string): OpendataFileStore & { blobPath(sha256: string): string } {
+export function directoryFileStore(
+  dir: string,
+  options: { staleTempMs?: number } = {},
+): OpendataFileStore & { blobPath(sha256: string): string } {
+  const staleTempMs = options.staleTempMs ?? 3_600_000;
   const blobs = join(dir, 'blobs');
   let ready: Promise<void> | undefined;
   const prepare = () =>
@@ -22,7 +28,13 @@ export function directoryFileStore(dir: string): OpendataFileStore & { blobPath(
       await mkdir(blobs, { recursive: true });
       for (const folder of [dir, blobs]) {
         for (const name of await readdir(folder)) {
-          if (name.startsWith('.tmp-')) await rm(join(folder, name), { force: true });
+          if (!name.startsWith('.tmp-')) continue;
+          const path = join(folder, name);
+          const modified = await stat(path).then(
+            (s) => s.mtimeMs,
+            () => undefined,
+          );
+          if (modified !== undefined && Date.now() - modified > staleTempMs) await rm(path, { force: true });
         }
       }
     })());
@@ -43,6 +55,13 @@ export function directoryFileStore(dir: string): OpendataFileStore & { blobPath(
       return null;
     }
   }
+
+  /**
+   * The catalogue as last read, with the folder's modification time then: a publication by this process
+   * clears it, and one by another process (a CLI export, a replica on a shared folder) renames its
+   * description into DIR, which changes that time.
+   */
+  let catalogue: { mtimeMs: number; files: PublishedFile[] } | undefined;
 
   return {
     blobPath: (sha256) => join(blobs, sha256),
@@ -81,18 +100,24 @@ export function directoryFileStore(dir: string): OpendataFileStore & { blobPath(
       await rename(temp, join(blobs, sha256));
       const file: PublishedFile = { ...entry, bytes, sha256, rows: countRows(), licence: 'CC-BY-4.0' };
       await writeAtomically(join(dir, entry.name + DESCRIPTION), dir, `${JSON.stringify(file, null, 2)}\n`);
+      catalogue = undefined;
       return file;
     },
 
     async list() {
       await prepare();
+      const { mtimeMs } = await stat(dir);
+      // A change within the file system's timestamp granularity of the last one would keep the same
+      // time: a folder changed in the last second is read again.
+      if (catalogue?.mtimeMs === mtimeMs && Date.now() - mtimeMs > 1000) return [...catalogue.files];
       const names = (await readdir(dir)).filter((n) => n.endsWith(DESCRIPTION) && !n.startsWith('.'));
       const files: PublishedFile[] = [];
       for (const name of names.sort()) {
         const file = await describe(name.slice(0, -DESCRIPTION.length));
         if (file) files.push(file);
       }
-      return files;
+      catalogue = { mtimeMs, files };
+      return [...files];
     },
 
     async find(name) {

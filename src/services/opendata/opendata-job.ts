@@ -1,6 +1,7 @@
 import { addDays, romeDateOf } from '../../domain/shared/dates.js';
 import { systemActor, type ServiceDeps } from '../context.js';
-import { exportOpendataPeriod, lastFileOf } from './export-opendata-period.js';
+import { lastFileOf } from './export-opendata-period.js';
+import { exportOpendataPeriodOnce } from './export-opendata-period-once.js';
 import type { OpendataDeps } from './ports.js';
 
 /**
@@ -18,6 +19,6 @@ export async function opendataJob(
   const due: string[] = [];
   if (Number(today.slice(8, 10)) >= 2 && !published.has(lastFileOf(previousMonth))) due.push(previousMonth);
   if (!published.has(lastFileOf(yesterday))) due.push(yesterday);
-  for (const period of due) await exportOpendataPeriod(deps, { period }, systemActor('opendata'));
+  for (const period of due) await exportOpendataPeriodOnce(deps, { period }, systemActor('opendata'));
   return { exported: due };
 }

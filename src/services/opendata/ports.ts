@@ -132,6 +132,13 @@ export interface OpendataRepository {
   ocdsTenderPage(range: InstantRange, afterTenderNumber: number, limit: number): Promise<OcdsTenderRow[]>;
   /** One tender by number, with its lots (null when unknown). */
   ocdsTender(tenderNumber: number): Promise<OcdsTenderRow | null>;
+  /**
+   * Takes the period's export run for `holder` until `leaseUntil` (in every process: a database row);
+   * false when another holder's run is still within its lease.
+   */
+  claimExportRun(period: string, holder: string, now: Date, leaseUntil: Date): Promise<boolean>;
+  /** Ends the holder's run of the period. */
+  releaseExportRun(period: string, holder: string): Promise<void>;
 }
 
 /** A published file, as the catalogue lists it. */

@@ -436,5 +436,20 @@ export function opendataRepository(db: Database, options: { streaming?: boolean 
       const [tender] = await withLots(rows);
       return tender ?? null;
     },
+
+    async claimExportRun(period, holder, now, leaseUntil) {
+      const { rows } = await sql<{ holder: string }>`
+        INSERT INTO opendata_export_runs (period, holder, started_at, lease_until)
+        VALUES (${period}, ${holder}, ${now}, ${leaseUntil})
+        ON CONFLICT (period) DO UPDATE
+          SET holder = EXCLUDED.holder, started_at = EXCLUDED.started_at, lease_until = EXCLUDED.lease_until
+          WHERE opendata_export_runs.lease_until <= EXCLUDED.started_at
+        RETURNING holder`.execute(db);
+      return rows.length === 1;
+    },
+
+    async releaseExportRun(period, holder) {
+      await sql`DELETE FROM opendata_export_runs WHERE period = ${period} AND holder = ${holder}`.execute(db);
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../database.js';
+import { transactionScope } from '../pglite-dialect.js';
 import { createStore, type StoreShared } from '../store.js';
 import { Batcher } from '../../../services/batcher.js';
 import type {
@@ -296,6 +297,10 @@ export function simogUnitOfWork(
     simog: simogRepository(db),
     issueLot: (input) => issuer.submit(input),
     transaction: (work) =>
-      db.transaction().execute((tx) => work({ store: createStore(tx, shared), simog: simogRepository(tx) })),
+      transactionScope(() =>
+        db
+          .transaction()
+          .execute((tx) => work({ store: createStore(tx, shared), simog: simogRepository(tx) })),
+      ),
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceDeps } from '../../../services/context.js';
 import type { OpendataDeps } from '../../../services/opendata/ports.js';
-import { exportOpendataPeriod } from '../../../services/opendata/export-opendata-period.js';
+import { exportOpendataPeriodOnce } from '../../../services/opendata/export-opendata-period-once.js';
 import { getOcdsRecordPackage } from '../../../services/opendata/get-ocds-record.js';
 import { listOpendataFiles, openOpendataFile } from '../../../services/opendata/list-opendata-files.js';
 import { actorOf } from '../../request-context.js';
@@ -98,11 +98,14 @@ export const opendataApiRoutes: FastifyPluginAsyncTypebox<Options> = async (app,
         tags: ['Open data'],
         summary: "Produce a month's open data files (YYYY-MM) or a day's deltas (YYYY-MM-DD)",
         body: ExportBody,
-        response: { 200: Type.Object({ files: Type.Array(PublishedFileSchema) }), ...errors(400, 401, 403) },
+        response: {
+          200: Type.Object({ files: Type.Array(PublishedFileSchema) }),
+          ...errors(400, 401, 403, 409),
+        },
       },
     },
     async (request) => ({
-      files: (await exportOpendataPeriod(deps, request.body, actorOf(request))).map(presentFile),
+      files: (await exportOpendataPeriodOnce(deps, request.body, actorOf(request))).map(presentFile),
     }),
   );
 };

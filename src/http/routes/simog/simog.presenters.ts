@@ -19,12 +19,32 @@ const OPENING: Record<ErrorCode, string> = {
   internal: 'Errore interno',
 };
 
+/**
+ * What a not_found names, in Italian: the services' `notFound(what)` says "<what> not found" in
+ * English; the opening already says "Non trovato", so the text is the Italian name of <what>.
+ */
+const NOT_FOUND_NOUNS: [RegExp, string][] = [
+  [/^lot with CIG /, 'lotto con CIG '],
+  [/^tender /, 'gara '],
+  [/^contracting authority\b/, 'stazione appaltante'],
+  [/^economic operator\b/, 'operatore economico'],
+  [/^regional section /, 'sezione regionale '],
+  [/^user\b/, 'utente'],
+  [/^registration\b/, 'registrazione'],
+];
+
+function notFoundText(message: string): string {
+  const what = message.replace(/ not found$/, '');
+  for (const [english, italian] of NOT_FOUND_NOUNS)
+    if (english.test(what)) return what.replace(english, italian);
+  return what;
+}
+
 /** `success=false` with an `error` that names the field (in SIMOG's terms) and says what is wrong. */
 export function failure(error: DomainError): SimogAnswer {
   const name = error.field === undefined ? undefined : simogFieldOf(error.field);
   const field = name === undefined || error.message.startsWith(name) ? '' : ` [${name}]`;
-  const message =
-    error.code === 'not_found' ? error.message.replace(/ not found$/, ' non trovato/a') : error.message;
+  const message = error.code === 'not_found' ? notFoundText(error.message) : error.message;
   return { success: false, error: `${OPENING[error.code]}${field}: ${message}`.slice(0, 1000) };
 }
 
