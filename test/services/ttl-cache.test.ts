@@ -18,10 +18,53 @@ describe('TtlCache', () => {
     let loads = 0;
     const load = async () => `v${++loads}`;
     expect(await cache.get('k', load)).toBe('v1');
-    now = 1099;
+    now = 1070;
     expect(await cache.get('k', load)).toBe('v1');
+    expect(loads).toBe(1);
     now = 1100;
     expect(await cache.get('k', load)).toBe('v2');
+  });
+
+  it('a key asked for in the last quarter of its TTL is reloaded in the background, never served stale', async () => {
+    let now = 1000;
+    const cache = new TtlCache<string>(100, 10, () => now);
+    const reload = deferred<string>();
+    expect(await cache.get('k', async () => 'v1')).toBe('v1');
+    now = 1080;
+    let reloads = 0;
+    const again = () => {
+      reloads += 1;
+      return reload.promise;
+    };
+    // The current value answers at once while its reload runs; one reload at a time.
+    expect(await cache.get('k', again)).toBe('v1');
+    expect(await cache.get('k', again)).toBe('v1');
+    expect(reloads).toBe(1);
+    // Past its TTL the old value is not served: callers wait for the reload under way.
+    now = 1100;
+    const waiting = cache.get('k', again);
+    reload.resolve('v2');
+    expect(await waiting).toBe('v2');
+    expect(reloads).toBe(1);
+    // The reload's TTL counts from when it started (1080).
+    now = 1179;
+    expect(await cache.get('k', async () => 'v3')).toBe('v2');
+    now = 1180;
+    expect(await cache.get('k', async () => 'v3')).toBe('v3');
+  });
+
+  it('a failed background reload is not kept: the entry ends at its TTL', async () => {
+    let now = 1000;
+    const cache = new TtlCache<string>(100, 10, () => now);
+    expect(await cache.get('k', async () => 'v1')).toBe('v1');
+    now = 1090;
+    expect(await cache.get('k', () => Promise.reject(new Error('down')))).toBe('v1');
+    await Promise.resolve();
+    now = 1095;
+    expect(await cache.get('k', () => Promise.reject(new Error('down')))).toBe('v1');
+    await Promise.resolve();
+    now = 1100;
+    await expect(cache.get('k', () => Promise.reject(new Error('still down')))).rejects.toThrow('still down');
   });
 
   it('concurrent misses of one key share one load; other keys load on their own', async () => {

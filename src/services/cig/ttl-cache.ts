@@ -2,7 +2,10 @@
  * A small time-bounded cache for public, read-mostly answers (CIG lookups): an entry is served for at
  * most `ttlMs` after it was read from the database, so an answer is never staler than that. ttlMs = 0
  * disables it. Concurrent misses of one key share one load; a load under way when its key is dropped
- * (`delete`, `clear`) still answers its callers but is not kept, and later calls load afresh.
+ * (`delete`, `clear`) still answers its callers but is not kept, and later calls load afresh. A key still
+ * asked for in the last quarter of its TTL is reloaded in the background (its current value is served
+ * meanwhile, never past its own TTL), so that a code in steady demand does not make its callers wait on
+ * the database each time its entry ends.
  */
 export class TtlCache<V> {
   readonly #entries = new Map<string, { value: V; until: number }>();
@@ -16,9 +19,17 @@ export class TtlCache<V> {
   async get(key: string, load: () => Promise<V>): Promise<V> {
     if (this.ttlMs <= 0) return load();
     const hit = this.#entries.get(key);
-    if (hit && hit.until > this.now()) return hit.value;
-    const pending = this.#loading.get(key);
-    if (pending) return pending;
+    const now = this.now();
+    if (hit && hit.until > now) {
+      if (hit.until - now <= this.ttlMs / 4 && !this.#loading.has(key))
+        // A failure is not kept: the entry ends at its TTL and the next call loads (and fails) itself.
+        this.#load(key, load).catch(() => undefined);
+      return hit.value;
+    }
+    return this.#loading.get(key) ?? this.#load(key, load);
+  }
+
+  #load(key: string, load: () => Promise<V>): Promise<V> {
     const started = this.now();
     const loading = load().then(
       (value) => {
