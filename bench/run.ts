@@ -35,6 +35,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 32;
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// BENCH_PORT_BASE moves this file's servers (base+1 service, +2 PGlite service, +3 HTTP baseline), for
+// runs beside other benchmarks on a shared machine.
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3900);
 
 interface DemoToken {
   role: string;
@@ -155,7 +158,7 @@ async function postgresSection(): Promise<void> {
       SEED_DEMO: 'always',
       DATA_DIR: dataDir,
     },
-    3901,
+    PORT_BASE + 1,
   );
   const pool = new pg.Pool({ connectionString: url.toString(), max: CONNECTIONS });
   let httpBaseline: Awaited<ReturnType<typeof startHttpInsertServer>> | undefined;
@@ -171,7 +174,7 @@ async function postgresSection(): Promise<void> {
     console.log(
       `\nPostgreSQL (${url.host}), ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS}s, ${targets.length} tenders of ${tokens.length} RUPs`,
     );
-    httpBaseline = await startHttpInsertServer(url.toString(), 3903);
+    httpBaseline = await startHttpInsertServer(url.toString(), PORT_BASE + 3);
     const results = {
       http: [] as Measurement[],
       baseline: [] as Measurement[],
@@ -278,7 +281,10 @@ async function startHttpInsertServer(databaseUrl: string, port: number) {
 
 async function pgliteSection(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gara-bench-pglite-'));
-  const server = await startServer({ DATA_DIR: dataDir, SEED_DEMO: 'always', DATABASE_URL: '' }, 3902);
+  const server = await startServer(
+    { DATA_DIR: dataDir, SEED_DEMO: 'always', DATABASE_URL: '' },
+    PORT_BASE + 2,
+  );
   try {
     const tokens = (JSON.parse(readFileSync(join(dataDir, 'demo-tokens.json'), 'utf8')) as DemoToken[])
       .filter((t) => t.role === 'rup')

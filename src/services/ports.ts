@@ -146,6 +146,11 @@ export interface LotRepository {
     audit: AuditEntry;
   }): Promise<{ tender: LotTender; lotNumber: number } | undefined>;
   findByCig(cig: string): Promise<Lot | undefined>;
+  /**
+   * A lot by CIG with the total amount of its tender's lots not cancelled, in one statement (the public
+   * lookup: the contracting authority's contribution is due on that total).
+   */
+  findWithTenderTotal(cig: string): Promise<{ lot: Lot; tenderTotalCents: number } | undefined>;
   lockByCig(cig: string): Promise<Lot | undefined>;
   listByTender(tenderId: string): Promise<Lot[]>;
   /** Both return false when the lot was no longer issued (someone else changed it first). */

@@ -1,10 +1,14 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Server } from '../../bench/support.js';
+import {
+  PG_BIN,
+  privatePostgresAvailable,
+  startPrivatePostgres,
+  type PrivatePostgres,
+} from '../support/private-postgres.js';
 
 /**
  * Issue 9, point 7: the outage answer is fast for everyone. A PRIVATE PostgreSQL (initdb in a temp
@@ -15,18 +19,15 @@ import { startServer, type Server } from '../../bench/support.js';
  * and the service recovers after SIGCONT and after a restart of PostgreSQL without being restarted.
  * Runs with GARA_PG_FREEZE_TEST=1 as root where the PostgreSQL 15 binaries are (see .ci/run).
  */
-const BIN = '/usr/lib/postgresql/15/bin';
-const enabled =
-  process.env.GARA_PG_FREEZE_TEST === '1' && existsSync(join(BIN, 'postgres')) && process.getuid?.() === 0;
+const enabled = privatePostgresAvailable(process.env.GARA_PG_FREEZE_TEST);
 if (!enabled)
   console.warn(
-    `pg-freeze fault test skipped: needs GARA_PG_FREEZE_TEST=1, root (runuser) and ${BIN}/postgres`,
+    `pg-freeze fault test skipped: needs GARA_PG_FREEZE_TEST=1, root (runuser) and ${PG_BIN}/postgres`,
   );
 
 const PORT = 5497;
 const GARA_PORT = 3961;
 const BOUND_MS = 1000;
-const execFileAsync = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const phase = (what: string) => process.stderr.write(`pg-freeze ${new Date().toISOString()} ${what}\n`);
 
@@ -40,115 +41,26 @@ interface Answer {
 }
 
 describe.skipIf(!enabled)('PostgreSQL frozen and stopped (private instance)', () => {
-  let dir = '';
+  let pg: PrivatePostgres | undefined;
   let dataDir = '';
-  let postgres: ChildProcess | undefined;
   let server: Server | undefined;
-
-  const startPostgres = async () => {
-    postgres = spawn(
-      'runuser',
-      [
-        '-u',
-        'postgres',
-        '--',
-        join(BIN, 'postgres'),
-        '-D',
-        join(dir, 'pg'),
-        '-p',
-        String(PORT),
-        '-k',
-        dir,
-        '-c',
-        'listen_addresses=127.0.0.1',
-        '-c',
-        'fsync=off',
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 100; i++) {
-      const ok = await execFileAsync(join(BIN, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(PORT)])
-        .then(() => true)
-        .catch(() => false);
-      if (ok) return;
-      await sleep(200);
-    }
-    throw new Error('the private PostgreSQL did not start');
-  };
-  const postmasterPid = () => Number(readFileSync(join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const stopPostgres = async () => {
-    if (!postgres || postgres.exitCode !== null) return;
-    const pid = postmasterPid();
-    process.kill(pid, 'SIGINT'); // fast shutdown: sessions are terminated
-    for (let i = 0; i < 300 && alive(pid); i++) await sleep(100);
-  };
   /** The postmaster and its children (each backend is its own process group, so no group signal). */
-  const signalAll = (signal: 'SIGSTOP' | 'SIGCONT') => {
-    const postmaster = postmasterPid();
-    const children = readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === postmaster;
-        } catch {
-          return false;
-        }
-      })
-      .map(Number);
-    // Stopping: the postmaster first (it forks no more); resuming: the children first.
-    const order = signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster];
-    for (const pid of order) process.kill(pid, signal);
-    return order.length;
-  };
+  const signalAll = (signal: 'SIGSTOP' | 'SIGCONT') => pg!.signalAll(signal);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gara-pg-freeze-'));
-    const uid = Number((await execFileAsync('id', ['-u', 'postgres'])).stdout.trim());
-    chownSync(dir, uid, uid);
-    await execFileAsync('runuser', [
-      '-u',
-      'postgres',
-      '--',
-      join(BIN, 'initdb'),
-      '-D',
-      join(dir, 'pg'),
-      '-A',
-      'trust',
-      '-U',
-      'postgres',
-      '--no-sync',
-    ]);
-    await startPostgres();
+    pg = await startPrivatePostgres(PORT, 'gara-pg-freeze-');
     dataDir = mkdtempSync(join(tmpdir(), 'gara-pg-freeze-data-'));
-    server = await startServer(
-      {
-        DATABASE_URL: `postgres://postgres@127.0.0.1:${PORT}/postgres`,
-        SEED_DEMO: 'always',
-        DATA_DIR: dataDir,
-      },
-      GARA_PORT,
-    );
+    server = await startServer({ DATABASE_URL: pg.url, SEED_DEMO: 'always', DATA_DIR: dataDir }, GARA_PORT);
   }, 180_000);
 
   afterAll(async () => {
-    if (postgres?.exitCode === null) {
-      try {
-        signalAll('SIGCONT');
-      } catch {
-        // already gone
-      }
+    try {
+      pg?.signalAll('SIGCONT'); // a failure while frozen: thaw it before the service stops
+    } catch {
+      // not running
     }
     await server?.stop();
-    await stopPostgres().catch(() => undefined);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await pg?.stop().catch(() => undefined);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
@@ -254,10 +166,10 @@ describe.skipIf(!enabled)('PostgreSQL frozen and stopped (private instance)', ()
 
     const stopStart = performance.now();
     phase('stop');
-    await stopPostgres();
+    await pg!.shutdown(); // fast shutdown: sessions are terminated
     phase('stopped');
     await sleep(5000);
-    await startPostgres();
+    await pg!.restart();
     phase('started again');
     const stopEnd = performance.now();
     const afterStop = await recovered('restart');

@@ -79,6 +79,41 @@ describe(`contributions and pagoPA, the creditor side (${engineName()})`, () => 
     expect(checkPage).toContain('€ 33,00');
   });
 
+  it("the public lookup's authority contribution is on the tender's lots not cancelled", async () => {
+    const rup = await h.factories.rup();
+    const { tender } = await h.factories.tender(rup.actor, {
+      lots: [
+        { object: 'A', amount: '480000.00', cpv: '50700000', place: '016072006' },
+        { object: 'B', amount: '90000.00', cpv: '50700000', place: '016072006' },
+        { object: 'C', amount: '30000.00', cpv: '50700000', place: '016072006' },
+      ],
+    });
+    const url = `/api/v1/tenders/${tender.tenderNumber}`;
+    const cigs = (await h.app.inject({ url, headers: bearer(rup.token) }))
+      .json()
+      .lots.map((l: { cig: string }) => l.cig);
+    const cancel = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/lots/${cigs[0]}/cancellation`,
+      headers: bearer(rup.token),
+      payload: { reason: 1 },
+    });
+    expect(cancel.statusCode).toBe(200);
+    // The same figures as the tender's own view, which sums its lots itself.
+    const authority = (await h.app.inject({ url, headers: bearer(rup.token) })).json().contributions
+      .authority;
+    expect(authority.onAmount).toBe('120000.00');
+    const lookup = (await h.app.inject({ url: `/api/v1/cigs/${cigs[1]}` })).json();
+    expect(lookup.authorityContribution).toEqual({
+      amount: authority.amount,
+      exempt: authority.exempt,
+      onAmount: '120000.00',
+    });
+    // The cancelled lot itself stays visible, with the same total.
+    const cancelled = (await h.app.inject({ url: `/api/v1/cigs/${cigs[0]}` })).json();
+    expect(cancelled).toMatchObject({ state: 'cancelled', authorityContribution: { onAmount: '120000.00' } });
+  });
+
   it('the CIG check page gives a valid CIG as its example', async () => {
     const body = (await h.app.inject({ url: '/cig' })).body;
     const example = /per esempio ([A-Z0-9]{10})/.exec(body)?.[1];

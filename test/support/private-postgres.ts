@@ -18,8 +18,15 @@ export const privatePostgresAvailable = (flag: string | undefined): boolean =>
 
 export interface PrivatePostgres {
   url: string;
-  /** SIGSTOP (or SIGCONT) to the postmaster and every backend: a database that does not answer. */
-  signalAll(signal: 'SIGSTOP' | 'SIGCONT'): void;
+  /**
+   * SIGSTOP (or SIGCONT) to the postmaster and every backend: a database that does not answer. Returns
+   * how many processes were signalled.
+   */
+  signalAll(signal: 'SIGSTOP' | 'SIGCONT'): number;
+  /** Fast shutdown (SIGINT to the postmaster: sessions are terminated); its folder is kept. */
+  shutdown(): Promise<void>;
+  /** Starts it again on the same folder after `shutdown`. */
+  restart(): Promise<void>;
   /** Thaws it if frozen, stops it (SIGINT to the postmaster) and removes its folder. */
   stop(): Promise<void>;
 }
@@ -33,21 +40,28 @@ export async function startPrivatePostgres(port: number, prefix: string): Promis
     ...['-u', 'postgres', '--', join(PG_BIN, 'initdb'), '-D', pgData],
     ...['-A', 'trust', '-U', 'postgres', '--no-sync'],
   ]);
-  const postgres: ChildProcess = spawn(
-    'runuser',
-    [
-      ...['-u', 'postgres', '--', join(PG_BIN, 'postgres'), '-D', pgData, '-p', String(port), '-k', dir],
-      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
-    ],
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; i < 100; i++) {
-    const ok = await execFileAsync(join(PG_BIN, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)])
-      .then(() => true)
-      .catch(() => false);
-    if (ok) break;
-    await sleep(200);
-  }
+  let postgres: ChildProcess | undefined;
+  let running = false;
+  const start = async () => {
+    running = true;
+    postgres = spawn(
+      'runuser',
+      [
+        ...['-u', 'postgres', '--', join(PG_BIN, 'postgres'), '-D', pgData, '-p', String(port), '-k', dir],
+        ...['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+      ],
+      { stdio: 'ignore' },
+    );
+    for (let i = 0; i < 100; i++) {
+      const ok = await execFileAsync(join(PG_BIN, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)])
+        .then(() => true)
+        .catch(() => false);
+      if (ok) return;
+      await sleep(200);
+    }
+    throw new Error('the private PostgreSQL did not start');
+  };
+  await start();
   const postmasterPid = () => Number(readFileSync(join(pgData, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const signalAll = (signal: 'SIGSTOP' | 'SIGCONT') => {
     const postmaster = postmasterPid();
@@ -61,30 +75,37 @@ export async function startPrivatePostgres(port: number, prefix: string): Promis
         }
       })
       .map(Number);
+    // Stopping: the postmaster first (it forks no more); resuming: the children first.
     const order = signal === 'SIGSTOP' ? [postmaster, ...children] : [...children, postmaster];
     for (const pid of order) process.kill(pid, signal);
+    return order.length;
+  };
+  const shutdown = async () => {
+    if (!running || !postgres || postgres.exitCode !== null) return;
+    running = false;
+    const pid = postmasterPid();
+    process.kill(pid, 'SIGINT'); // fast shutdown: sessions are terminated
+    for (let i = 0; i < 300; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      await sleep(100);
+    }
   };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     signalAll,
+    shutdown,
+    restart: start,
     async stop() {
       try {
         signalAll('SIGCONT');
       } catch {
         // already gone
       }
-      if (postgres.exitCode === null) {
-        const pid = postmasterPid();
-        process.kill(pid, 'SIGINT');
-        for (let i = 0; i < 300; i++) {
-          try {
-            process.kill(pid, 0);
-          } catch {
-            break;
-          }
-          await sleep(100);
-        }
-      }
+      await shutdown();
       rmSync(dir, { recursive: true, force: true });
     },
   };

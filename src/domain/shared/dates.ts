@@ -72,14 +72,22 @@ export function addDays(date: IsoDate, days: number): IsoDate {
   return d.toISOString().slice(0, 10);
 }
 
-/** The instant at which a Rome calendar day starts (handles CET/CEST). */
+/** Start instants (ms) of the days already placed: the status view asks for 90 days every second. */
+const dayStarts = new Map<IsoDate, number>();
+
+/** The instant at which a Rome calendar day starts (handles CET/CEST). A new Date on every call. */
 export function startOfRomeDay(date: IsoDate): Date {
+  const known = dayStarts.get(date);
+  if (known !== undefined) return new Date(known);
   // Rome is UTC+1 or UTC+2: try both offsets and keep the one that maps back to the same date at 00:00.
   for (const offset of [1, 2]) {
     const candidate = new Date(`${date}T00:00:00Z`);
     candidate.setUTCHours(-offset);
-    if (romeDateOf(candidate) === date && romeDateOf(new Date(candidate.getTime() - 1)) !== date)
+    if (romeDateOf(candidate) === date && romeDateOf(new Date(candidate.getTime() - 1)) !== date) {
+      if (dayStarts.size >= 4096) dayStarts.clear();
+      dayStarts.set(date, candidate.getTime());
       return candidate;
+    }
   }
   throw new RangeError(`cannot place ${date} in ${TIME_ZONE}`);
 }

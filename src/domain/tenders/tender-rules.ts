@@ -100,6 +100,8 @@ export function perfectionRuleFor(acquiredOn: IsoDate): PerfectionWindowRule {
   return rule;
 }
 
+let lastDeadline: { acquiredOn: IsoDate; deadline: IsoDate } | undefined;
+
 /**
  * Last day (inclusive, Rome calendar) on which a lot acquired at `acquiredAt` can be perfected: the
  * window's last day, moved to the next working day when it is a Sunday or a holiday at the Authority's
@@ -107,7 +109,13 @@ export function perfectionRuleFor(acquiredOn: IsoDate): PerfectionWindowRule {
  */
 export function perfectionDeadline(acquiredAt: Date): IsoDate {
   const acquiredOn = romeDateOf(acquiredAt);
-  return deadlineAfter(acquiredOn, perfectionRuleFor(acquiredOn).days, AUTHORITY_SEAT_PLACE);
+  // A function of the day alone, asked once per issuance: the last day's answer is kept.
+  if (lastDeadline?.acquiredOn !== acquiredOn)
+    lastDeadline = {
+      acquiredOn,
+      deadline: deadlineAfter(acquiredOn, perfectionRuleFor(acquiredOn).days, AUTHORITY_SEAT_PLACE),
+    };
+  return lastDeadline.deadline;
 }
 
 export function isPerfectionWindowClosed(deadline: IsoDate, now: Date): boolean {

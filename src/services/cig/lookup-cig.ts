@@ -1,7 +1,7 @@
 import { validateCig, type CigFamily } from '../../domain/cig/cig.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { ServiceDeps } from '../context.js';
-import { tenderContributions, type TenderContributions } from '../payments/contributions.js';
+import { authorityContribution, type TenderContributions } from '../payments/contributions.js';
 import type { Lot, SmartCig } from '../../domain/tenders/tender.js';
 
 export type CigLookup = (
@@ -41,17 +41,18 @@ export async function lookupCig(deps: Pick<ServiceDeps, 'store'>, code: string):
     );
   }
   if (validation.family === 'pcp') {
-    const lot = await deps.store.lots.findByCig(validation.code);
-    if (lot)
+    // The lot and its tender's total in one statement (not every lot of the tender).
+    const found = await deps.store.lots.findWithTenderTotal(validation.code);
+    if (found)
       return {
         kind: 'lot',
         family: validation.family,
-        lot,
-        authorityContribution: tenderContributions(
-          { createdAt: lot.tenderCreatedAt },
-          await deps.store.lots.listByTender(lot.tenderId),
-        ).authority,
-        issuedDuringIncidents: await incidentsAt(deps, 'cig_issuance', lot.acquiredAt),
+        lot: found.lot,
+        authorityContribution: authorityContribution(
+          { createdAt: found.lot.tenderCreatedAt },
+          found.tenderTotalCents,
+        ),
+        issuedDuringIncidents: await incidentsAt(deps, 'cig_issuance', found.lot.acquiredAt),
       };
   } else if (validation.family === 'smart_cig') {
     const smartCig = await deps.store.smartCigs.findByCig(validation.code);

@@ -28,9 +28,17 @@ export function tenderContributions(
   const total = lots.filter((l) => l.state !== 'cancelled').reduce((sum, l) => sum + l.amountCents, 0);
   return {
     startDate,
-    authority: { ...saContribution(total, startDate), onAmountCents: total },
+    authority: authorityContribution(tender, total),
     bidders: new Map(lots.map((l) => [l.id, oeContribution(l.amountCents, startDate)])),
   };
+}
+
+/** What the contracting authority owes on `totalCents`, the total of the tender's lots not cancelled. */
+export function authorityContribution(
+  tender: Pick<Tender, 'createdAt'>,
+  totalCents: number,
+): TenderContributions['authority'] {
+  return { ...saContribution(totalCents, procedureStartDate(tender)), onAmountCents: totalCents };
 }
 
 export const lotBidderContribution = (lot: Pick<Lot, 'amountCents'>, tenderCreatedAt: Date): Contribution =>

@@ -330,6 +330,17 @@ export function lotRepository(db: Database, issuer?: Batcher<IssueInput, IssueOu
       const row = await selectLots(db).where('l.cig', '=', cig).executeTakeFirst();
       return row && toLot(row);
     },
+    async findWithTenderTotal(cig) {
+      const row = await selectLots(db)
+        .select(
+          sql<string>`(SELECT coalesce(sum(o.amount_cents), 0) FROM lots o WHERE o.tender_id = l.tender_id AND o.state <> 'cancelled')`.as(
+            'tender_total_cents',
+          ),
+        )
+        .where('l.cig', '=', cig)
+        .executeTakeFirst();
+      return row && { lot: toLot(row), tenderTotalCents: Number(row.tender_total_cents) };
+    },
     async lockByCig(cig) {
       const row = await selectLots(db).where('l.cig', '=', cig).forUpdate('l').executeTakeFirst();
       return row && toLot(row);

@@ -7,8 +7,11 @@ import { errors } from '../../common.schemas.js';
 import { presentCigLookup } from './cig.presenters.js';
 import { CigLookupView } from './cig.schemas.js';
 
-/** The public lookup of a CIG or SmartCIG, served from a short in-memory cache (open data). */
-export type CigLookupCache = TtlCache<ReturnType<typeof presentCigLookup>>;
+/**
+ * The public lookup of a CIG or SmartCIG, served from a short in-memory cache (open data). The cache
+ * holds the answer as the route's response schema serialized it, so a hit is not serialized again.
+ */
+export type CigLookupCache = TtlCache<string>;
 
 export const cigsRoutes: FastifyPluginAsyncTypebox<{
   deps: ServiceDeps;
@@ -31,9 +34,12 @@ export const cigsRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const code = request.params.code.trim().toUpperCase();
-      const found = await cache.get(code, async () => presentCigLookup(await lookupCig(deps, code)));
+      const json = await cache.get(code, async () =>
+        String(reply.serialize(presentCigLookup(await lookupCig(deps, code)))),
+      );
       reply.header('cache-control', `public, max-age=${maxAge}`);
-      return found;
+      // Already the schema's JSON: sent as it is (the type provider only knows the object form).
+      return reply.type('application/json; charset=utf-8').send(json as never);
     },
   );
 };
