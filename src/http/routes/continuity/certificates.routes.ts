@@ -7,6 +7,8 @@ import { getCertificate, getCertificatePdf } from '../../../services/certificate
 import { myOutageCertificates } from '../../../services/certificates/my-outage-certificates.js';
 import { MAX_VERIFIED_BYTES, verifyCertificate } from '../../../services/certificates/verify-certificate.js';
 import { DateTime, Nullable, errors } from '../../common.schemas.js';
+import { databaseDownPage } from '../../portal/portal.routes.js';
+import { isUnavailable, statusOf } from '../../problem.js';
 import { actorOf } from '../../request-context.js';
 import { uploadedFile } from '../../single-file-upload.js';
 import {
@@ -48,6 +50,14 @@ export const certificatePagesRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDe
           ? 'Il file supera la dimensione massima di 2 MB: un’attestazione di gara pesa poche decine di kB.'
           : 'Formato di invio non accettato: carica il file con il modulo (multipart/form-data) o come application/pdf.';
       return reply.status(status).type(html).send(renderVerifyPage(undefined, problem));
+    }
+    // The pages are read by people: a database that does not answer gets the portal's Italian page.
+    if (isUnavailable(error)) {
+      return reply
+        .status(statusOf.service_unavailable)
+        .header('retry-after', '5')
+        .type(html)
+        .send(databaseDownPage());
     }
     if (error instanceof DomainError && error.code === 'not_found') {
       const id = (request.params as { name?: string }).name ?? '';
