@@ -76,6 +76,12 @@ export const certificatePagesRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDe
   app.post(VERIFY_PATH, { config: { auth: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : null;
     const file = body && uploadedFile(body, request.headers['content-type']);
+    if (file === 'several') {
+      return reply
+        .status(400)
+        .type(html)
+        .send(renderVerifyPage(undefined, 'Hai caricato più file: carica un solo file alla volta.'));
+    }
     if (!file) {
       return reply
         .status(400)
