@@ -59,7 +59,12 @@ export const certificatePagesRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDe
         .type(html)
         .send(databaseDownPage());
     }
-    if (error instanceof DomainError && error.code === 'not_found') {
+    // not_found, or a path the input guard refused (a NUL, a lone surrogate): no such certificate either.
+    if (
+      error instanceof DomainError &&
+      (error.code === 'not_found' ||
+        (error.code === 'validation_failed' && (request.params as { name?: string }).name !== undefined))
+    ) {
       const id = (request.params as { name?: string }).name ?? '';
       return reply
         .status(404)
