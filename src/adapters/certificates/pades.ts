@@ -33,14 +33,14 @@ export function toArrayBuffer(buf: Buffer | Uint8Array): ArrayBuffer {
 }
 
 /** The WebCrypto key for pkijs (ECDSA P-256 or RSASSA-PKCS1-v1_5), from a PKCS#8 PEM. */
-async function cryptoKeyOf(privateKeyPem: string): Promise<CryptoKey> {
+async function cryptoKeyOf(privateKeyPem: string): Promise<webcrypto.CryptoKey> {
   const key = createPrivateKey(privateKeyPem);
   const der = key.export({ type: 'pkcs8', format: 'der' });
   const algorithm =
     key.asymmetricKeyType === 'ec'
       ? { name: 'ECDSA', namedCurve: 'P-256' }
       : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  return webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign']) as Promise<CryptoKey>;
+  return webcrypto.subtle.importKey('pkcs8', der, algorithm, false, ['sign']) as Promise<webcrypto.CryptoKey>;
 }
 
 /** A `@signpdf` Signer producing the detached CAdES (PAdES-B-B) SignedData of the covered bytes. */
