@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
@@ -33,19 +33,33 @@ export function registerCertificateCommands(
         process.exitCode = 2;
         return;
       }
+      // Opened without blocking and looked at before reading: a FIFO or a device is never read (it could
+      // block or never end), a file over the limit is refused from its size.
       let bytes: Buffer;
+      let fd: number | undefined;
       try {
-        bytes = readFileSync(file);
+        fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+        const stat = fstatSync(fd);
+        if (!stat.isFile()) {
+          console.error(`gara: cannot read ${file}: not a regular file`);
+          process.exitCode = 2;
+          return;
+        }
+        if (stat.size > MAX_VERIFIED_BYTES) {
+          console.error(
+            `INVALID: the file is larger than ${MAX_VERIFIED_BYTES} bytes: not a gara certificate`,
+          );
+          console.error('NON VALIDA: il file supera i 2 MB: non è un’attestazione di gara');
+          process.exitCode = 1;
+          return;
+        }
+        bytes = readFileSync(fd);
       } catch (error) {
         console.error(`gara: cannot read ${file}: ${(error as Error).message}`);
         process.exitCode = 2;
         return;
-      }
-      if (bytes.length > MAX_VERIFIED_BYTES) {
-        console.error(`INVALID: the file is larger than ${MAX_VERIFIED_BYTES} bytes: not a gara certificate`);
-        console.error('NON VALIDA: il file supera i 2 MB: non è un’attestazione di gara');
-        process.exitCode = 1;
-        return;
+      } finally {
+        if (fd !== undefined) closeSync(fd);
       }
       const outcome = await verifyCertificate(
         { certificates: createCertificateVerifier(readFileSync(certPath, 'utf8')) },

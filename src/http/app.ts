@@ -19,6 +19,7 @@ import { docsCsp, securityHeaders } from './security-headers.js';
 import type { ServiceDeps } from '../services/context.js';
 import { errorHandler, isUnavailable, problemOf, sendProblem, statusOf } from './problem.js';
 import { Metrics } from './metrics.js';
+import { CERTIFICATES_BASE, renderNotFoundPage } from './status/certificate-pages.js';
 import { ajvPlugins, refuseNonFiniteNumbers, refuseUnsafeText } from './input-guard.js';
 import { cigRoutes } from './routes/cig/index.js';
 import type { CigLookupCache } from './routes/cig/cigs.routes.js';
@@ -183,6 +184,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, allErrors: false }, plugins: ajvPlugins },
     // A path Fastify cannot route (bad percent-encoding, a parameter over 100 characters): problem+json too.
     frameworkErrors: (error, request, reply) => {
+      // A certificate URL is read by people: whatever its id, an Italian "not found" page.
+      if (request.url.startsWith(`${CERTIFICATES_BASE}/`)) {
+        void (reply as FastifyReply)
+          .code(statusOf.not_found)
+          .type('text/html; charset=utf-8')
+          .send(renderNotFoundPage(request.url.slice(CERTIFICATES_BASE.length + 1).split('?')[0] ?? ''));
+        return;
+      }
       void sendProblem(
         reply,
         problemOf(

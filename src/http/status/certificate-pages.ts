@@ -97,7 +97,12 @@ ${notices}`,
   );
 }
 
-export function renderNotFoundPage(id: string): string {
+export function renderNotFoundPage(asked: string): string {
+  // Quoted as asked, but at most 100 characters and no NUL or lone surrogate (any URL may end here).
+  const id = Array.from(asked)
+    .slice(0, 100)
+    .join('')
+    .replace(/[\u0000\p{Surrogate}]/gu, '\ufffd');
   return shell(
     'Attestazione non trovata',
     `<h1>Attestazione non trovata</h1>

@@ -7,6 +7,8 @@ import { getCertificate, getCertificatePdf } from '../../../services/certificate
 import { myOutageCertificates } from '../../../services/certificates/my-outage-certificates.js';
 import { MAX_VERIFIED_BYTES, verifyCertificate } from '../../../services/certificates/verify-certificate.js';
 import { DateTime, Nullable, errors } from '../../common.schemas.js';
+import { databaseDownPage } from '../../portal/portal.routes.js';
+import { isUnavailable, statusOf } from '../../problem.js';
 import { actorOf } from '../../request-context.js';
 import { uploadedFile } from '../../single-file-upload.js';
 import {
@@ -49,7 +51,20 @@ export const certificatePagesRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDe
           : 'Formato di invio non accettato: carica il file con il modulo (multipart/form-data) o come application/pdf.';
       return reply.status(status).type(html).send(renderVerifyPage(undefined, problem));
     }
-    if (error instanceof DomainError && error.code === 'not_found') {
+    // The pages are read by people: a database that does not answer gets the portal's Italian page.
+    if (isUnavailable(error)) {
+      return reply
+        .status(statusOf.service_unavailable)
+        .header('retry-after', '5')
+        .type(html)
+        .send(databaseDownPage());
+    }
+    // not_found, or a path the input guard refused (a NUL, a lone surrogate): no such certificate either.
+    if (
+      error instanceof DomainError &&
+      (error.code === 'not_found' ||
+        (error.code === 'validation_failed' && (request.params as { name?: string }).name !== undefined))
+    ) {
       const id = (request.params as { name?: string }).name ?? '';
       return reply
         .status(404)
@@ -66,6 +81,12 @@ export const certificatePagesRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDe
   app.post(VERIFY_PATH, { config: { auth: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : null;
     const file = body && uploadedFile(body, request.headers['content-type']);
+    if (file === 'several') {
+      return reply
+        .status(400)
+        .type(html)
+        .send(renderVerifyPage(undefined, 'Hai caricato più file: carica un solo file alla volta.'));
+    }
     if (!file) {
       return reply
         .status(400)
