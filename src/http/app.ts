@@ -450,7 +450,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(statusRoutes, { monitor, baseUrl: options.publicUrl ?? (() => '') });
-  await app.register(certificatePagesRoutes, { deps });
+  await app.register(certificatePagesRoutes, { deps, reads });
   await app.register(noticeFeed, { deps: reads, baseUrl: options.publicUrl ?? (() => '') });
   if (options.opendata)
     await app.register(opendataRoutes, {

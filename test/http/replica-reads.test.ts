@@ -144,13 +144,15 @@ describe(`public reads from the read store (${engineName()})`, () => {
         name: 'cig-2026-03.csv',
       };
       const valueOf = (path: string, param: string) =>
-        param === 'code'
-          ? path.includes('incidents')
-            ? incidentCode
-            : path.includes('sections')
-              ? 'PUG'
-              : cig
-          : (sample[param] ?? 'x');
+        path.startsWith('/stato/attestazioni')
+          ? 'ATT-INC-2026-0999.pdf' // well formed: looked up, not found (404 from the read store)
+          : param === 'code'
+            ? path.includes('incidents')
+              ? incidentCode
+              : path.includes('sections')
+                ? 'PUG'
+                : cig
+            : (sample[param] ?? 'x');
       const token = '?token=abcdefghijklmnop';
       const query: Record<string, string> = {
         '/api/v1/reference/cpv': '?q=5070',
@@ -203,6 +205,7 @@ describe(`public reads from the read store (${engineName()})`, () => {
           '/opendata/files/:name 404',
           '/opendata/ocds/:name 404',
           '/opendata/ocds/records/:file 404',
+          '/stato/attestazioni/:name 404',
           // The monitor's memory, static pages, the service's own documents.
           '/ 200',
           '/api/v1/status 200',
@@ -215,6 +218,7 @@ describe(`public reads from the read store (${engineName()})`, () => {
           '/metrics 200',
           '/openapi.json 200',
           '/stato 200',
+          '/stato/attestazioni/verifica 200',
           '/status 200',
           '/status/feed.atom 200',
           // The pages of a subscription's link: a button that POSTs (the change needs the primary).

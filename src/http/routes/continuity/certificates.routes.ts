@@ -26,10 +26,11 @@ const html = 'text/html; charset=utf-8';
  * The public downtime certificates: `/stato/attestazioni/{id}` (page), `{id}.pdf`, `{id}.json` (the
  * flattened JWS JSON serialization), and the verification page. Anyone, no login.
  */
-export const certificatePagesRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async (
-  app,
-  { deps },
-) => {
+export const certificatePagesRoutes: FastifyPluginAsyncTypebox<{
+  deps: ServiceDeps;
+  /** The read deps (DATABASE_READ_URL): a certificate never changes once issued, the replicas serve it. */
+  reads?: ServiceDeps;
+}> = async (app, { deps, reads = deps }) => {
   // The upload: a browser's multipart form, or the raw file (PDF or JWS), up to 2 MB.
   for (const type of [
     'multipart/form-data',
@@ -113,7 +114,7 @@ export const certificatePagesRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDe
 
   app.get<{ Params: { name: string } }>(
     `${CERTIFICATES_BASE}/:name`,
-    { config: { auth: 'public' }, schema: { hide: true } },
+    { config: { auth: 'public', replicaRead: true }, schema: { hide: true } },
     async (request, reply) => {
       const { name } = request.params;
       const id = name.replace(/\.(pdf|json)$/, '');
@@ -122,9 +123,9 @@ export const certificatePagesRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDe
           .type('application/pdf')
           .header('content-disposition', `attachment; filename="${id}.pdf"`)
           .header('cache-control', 'public, max-age=86400, immutable')
-          .send(await getCertificatePdf(deps, id));
+          .send(await getCertificatePdf(reads, id));
       }
-      const certificate = await getCertificate(deps, id);
+      const certificate = await getCertificate(reads, id);
       if (name.endsWith('.json')) {
         const [protectedHeader, payload, signature] = certificate.jws.split('.');
         return reply
