@@ -73,6 +73,11 @@ export interface Config {
   };
   /** Where the AOO's segnatura signing key and certificate are kept (created on first use). */
   segnaturaKeyDir: string;
+  /**
+   * SEGNATURA_KEY_DIR was set: its files are the seal (created there when absent). Unset, the seal is
+   * an operator's pair found in DATA_DIR/keys, else the database's self-signed one (decisions "One seal").
+   */
+  segnaturaKeyConfigured: boolean;
   /** Open data: where the files are published, and the registered OCDS ocid prefix. */
   opendata: { dir: string; ocidPrefix: string };
   /** PEM files of the PEC providers' certificates (or CAs) whose signed receipts are believed. */
@@ -294,7 +299,7 @@ export const configVariables: ConfigVariable[] = [
     name: 'SEGNATURA_KEY_DIR',
     default: '(DATA_DIR/keys)',
     description:
-      'Signing key and certificate of the segnatura XML; a self-signed pair is created when absent',
+      'Signing key and certificate of the segnatura XML and of the downtime certificates (the seal). Unset: a self-signed pair shared by every process through the database, copied into DATA_DIR/keys',
   },
   {
     name: 'OPENDATA_DIR',
@@ -450,6 +455,7 @@ export function loadConfig(env: Env = process.env): Config {
       leaseMs: integer(env, 'OUTBOX_LEASE_MS', 60_000, 1000, 3_600_000),
     },
     segnaturaKeyDir: resolve(env.SEGNATURA_KEY_DIR?.trim() || resolve(dataDir, 'keys')),
+    segnaturaKeyConfigured: Boolean(env.SEGNATURA_KEY_DIR?.trim()),
     pecTrustDir: resolve(env.PEC_TRUST_DIR?.trim() || resolve(dataDir, 'pec-trust')),
     opendata: {
       dir: resolve(env.OPENDATA_DIR?.trim() || resolve(dataDir, 'opendata')),

@@ -26,11 +26,11 @@ import { fileStatusSnapshot } from './adapters/fs/status-snapshot.js';
 import { StatusMonitor } from './services/status/status-monitor.js';
 import { pdfPaymentDocuments } from './adapters/pdf/pdf-payment-documents.js';
 import { renderDailyRegister, renderTransmissionLetter } from './adapters/pdf/notice-letter.js';
-import { createSegnaturaSigner } from './adapters/protocol/segnatura.js';
 import { pecReceiptReader } from './adapters/mail/pec-receipt-reader.js';
 import { loadTrustAnchors, smimeVerifier } from './adapters/mail/smime.js';
 import { loadOrCreateSigningKey } from './adapters/protocol/signing-key.js';
-import { createCertificateSigner } from './adapters/certificates/certificate-signer.js';
+import { DEFAULT_SEAL_SUBJECT, Seal, adoptDatabaseSeal } from './adapters/protocol/seal.js';
+import { databaseSeal } from './adapters/db/default-seal.js';
 import { fileMailer, smtpMailer } from './adapters/mail/mailer.js';
 import { httpWebhooks, publicAddressesOnly } from './adapters/mail/webhooks.js';
 import { imapMailbox } from './adapters/mail/imap-mailbox.js';
@@ -93,6 +93,8 @@ export interface Container {
   serviceUrl: ServiceUrl;
   /** Open data files (DATA_DIR/opendata) and the reads that produce them. */
   opendata: OpendataServices;
+  /** The pair that signs the segnatura and the certificates (see adapters/protocol/seal.ts). */
+  seal: Seal;
   close(): Promise<void>;
 }
 
@@ -158,11 +160,12 @@ export async function createContainer(
     );
   }
   const shared = createStoreShared(database.db, { maxConcurrentBatches: config.maxConcurrentBatches });
-  // One key pair signs the segnatura and the downtime certificates: the AOO's seal (docs/decisions.md 29).
-  const sealKey = loadOrCreateSigningKey(config.segnaturaKeyDir, {
-    aoo: 'gara',
-    name: 'Sezioni regionali Osservatorio contratti pubblici',
-  });
+  // One key pair signs the segnatura and the downtime certificates: the AOO's seal (docs/decisions.md 29);
+  // without SEGNATURA_KEY_DIR, prepareDatabase switches it to the database's (one seal per database).
+  const seal = new Seal(
+    loadOrCreateSigningKey(config.segnaturaKeyDir, DEFAULT_SEAL_SUBJECT),
+    LETTER_CLASSIFICATION,
+  );
   const deps: ServiceDeps = {
     store: createStore(database.db, shared),
     simogInterface: {
@@ -177,14 +180,11 @@ export async function createContainer(
     documents: pdfPaymentDocuments,
     paymentNode: null,
     letters: pdfLetters,
-    segnatura: createSegnaturaSigner({
-      key: sealKey,
-      classification: LETTER_CLASSIFICATION,
-    }),
+    segnatura: seal.segnatura,
     pecReceipts: pecReceiptReader(smimeVerifier(pecTrust)),
     paForNode: paForNodeSoapCodec,
     reportingFlows: reportingFlowXmlReader,
-    certificates: createCertificateSigner(sealKey),
+    certificates: seal.certificates,
     creditor: {
       fiscalCode: config.pagopa.creditorFiscalCode,
       name: config.pagopa.creditorName,
@@ -300,6 +300,7 @@ export async function createContainer(
     protocolRegistrar: new ProtocolRegistrar(deps),
     pecMailbox: config.pecImap ? imapMailbox(config.pecImap.url) : undefined,
     serviceUrl,
+    seal,
     close: async () => {
       await outbox.stop();
       await mailer.close();
@@ -316,6 +317,12 @@ export async function prepareDatabase(container: Container): Promise<void> {
   if (applied.length > 0) container.logger.info({ applied }, 'migrations applied');
   const { loaded } = await syncReferenceData(container.database.db);
   if (loaded.length > 0) container.logger.info({ loaded }, 'reference data loaded');
+  const source = await adoptDatabaseSeal(container.seal, {
+    configured: container.config.segnaturaKeyConfigured,
+    dir: container.config.segnaturaKeyDir,
+    database: databaseSeal(container.database.db),
+  });
+  container.logger.debug({ source }, 'seal');
 }
 
 const tokensFile = (config: Config) => join(config.dataDir, 'demo-tokens.json');

@@ -16,6 +16,7 @@ import * as m0016 from './migrations/0016-several-processes.js';
 import * as m0017 from './migrations/0017-simog.js';
 import * as m0018 from './migrations/0018-downtime-certificates.js';
 import * as m0019 from './migrations/0019-opendata-export-runs.js';
+import * as m0020 from './migrations/0020-default-seal.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0017-simog': m0017,
   '0018-downtime-certificates': m0018,
   '0019-opendata-export-runs': m0019,
+  '0020-default-seal': m0020,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

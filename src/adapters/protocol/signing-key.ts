@@ -6,7 +6,8 @@
  * trust service provider or HSM) — and are read from a directory given in configuration (the deployment
  * puts `segnatura-key.pem` and `segnatura-cert.pem` there). The self-signed certificate this module
  * creates when the files are missing is for development, tests and the sandbox only: a receiving AOO
- * cannot chain it to any trusted authority.
+ * cannot chain it to any trusted authority. Several processes on one database share one such pair
+ * through the database (seal.ts).
  *
  * The certificate is a real X.509 v3 certificate (KeyInfo carries ds:X509Data/ds:X509Certificate):
  * Node has no certificate builder, so a minimal DER encoder writes the TBSCertificate (subject = issuer
@@ -18,7 +19,15 @@
  * an AOO's own RSA seal works as well (segnatura.ts picks the algorithm from the key).
  */
 import { X509Certificate, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { SegnaturaSigningKey } from './segnatura.js';
 
@@ -52,6 +61,10 @@ export function loadOrCreateSigningKey(
   // Another process may be creating them right now: give it a moment to publish the certificate.
   const deadline = Date.now() + 1_000;
   while (existsSync(keyPath) !== existsSync(certPath) && Date.now() < deadline) sleepMs(20);
+  return readPair(dir, keyPath, certPath);
+}
+
+function readPair(dir: string, keyPath: string, certPath: string): SegnaturaSigningKey {
   if (!existsSync(keyPath) || !existsSync(certPath)) {
     throw new Error(`${dir} holds only one of ${SIGNING_KEY_FILE} and ${SIGNING_CERT_FILE}`);
   }
@@ -64,6 +77,46 @@ export function loadOrCreateSigningKey(
     throw new Error(`${certPath} does not certify the key in ${keyPath}`);
   }
   return loaded;
+}
+
+/**
+ * True when `key` is a self-signed pair this module created for `subject` (issuer = subject = C=IT,
+ * O=<name>, CN=<aoo>, signed by its own key): gara's default, not an operator's seal.
+ */
+export function isSelfSignedDefault(
+  key: SegnaturaSigningKey,
+  subject: { aoo: string; name: string },
+): boolean {
+  const cert = new X509Certificate(key.certificatePem);
+  const expected = `C=IT\nO=${subject.name}\nCN=${subject.aoo}`;
+  return cert.subject === expected && cert.issuer === expected && cert.verify(cert.publicKey);
+}
+
+/**
+ * Puts `key` in `dir` in place of the pair there (if any, and if different): each file is written aside
+ * and renamed into place; a replaced pair is kept beside as `*.superseded-<time>` (documents it signed
+ * stay checkable with `--cert`).
+ */
+export function replaceSigningKey(dir: string, key: SegnaturaSigningKey, now: Date = new Date()): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const suffix = `superseded-${now.toISOString().replace(/[:.]/g, '-')}`;
+  for (const [file, content] of [
+    [SIGNING_KEY_FILE, key.privateKeyPem],
+    [SIGNING_CERT_FILE, key.certificatePem],
+  ] as const) {
+    const path = join(dir, file);
+    if (existsSync(path)) {
+      if (readFileSync(path, 'utf8') === content) continue;
+      try {
+        linkSync(path, `${path}.${suffix}`);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    const aside = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    writeFileSync(aside, content, { mode: 0o600, flag: 'wx' });
+    renameSync(aside, path);
+  }
 }
 
 /** A fresh key (PKCS#8 PEM; P-256 unless RSA-2048 is asked for) and a self-signed X.509 v3 certificate for it (PEM). */
