@@ -224,4 +224,42 @@ describe(`downtime certificate routes (${engineName()})`, () => {
     expect(staffPage.statusCode).toBe(200);
     expect(staffPage.body).toContain(link);
   });
+
+  it('POST /api/v1/notices names the maintenance a comunicato announces', async () => {
+    h.clock.set('2026-04-10T08:00:00Z');
+    const maintenance = await call('POST', '/api/v1/maintenances', staff.token, {
+      title: 'Aggiornamento del portale',
+      description: 'Intervento programmato.',
+      services: ['portal'],
+      startsAt: '2026-04-10T20:00:00Z',
+      endsAt: '2026-04-10T21:00:00Z',
+    });
+    expect(maintenance.statusCode, maintenance.body).toBe(201);
+    const maintenanceId = maintenance.json<{ id: string }>().id;
+    const notice = {
+      title: 'Manutenzione del portale',
+      noticeDate: '2026-04-10',
+      kind: 'maintenance',
+      body: 'Il portale non sarà disponibile dalle 22:00 alle 23:00.',
+    };
+    const published = await call('POST', '/api/v1/notices', staff.token, {
+      ...notice,
+      maintenance: maintenanceId,
+    });
+    expect(published.statusCode, published.body).toBe(201);
+    expect(published.json()).toMatchObject({ maintenanceId, incidentId: null });
+    const unknown = await call('POST', '/api/v1/notices', staff.token, {
+      ...notice,
+      maintenance: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({ field: 'maintenance' });
+    const both = await call('POST', '/api/v1/notices', staff.token, {
+      ...notice,
+      maintenance: maintenanceId,
+      incident: code,
+    });
+    expect(both.statusCode).toBe(400);
+    expect(both.json()).toMatchObject({ field: 'maintenance' });
+  });
 });

@@ -247,6 +247,109 @@ describe(`downtime certificates (${engineName()})`, () => {
     expect(pdfText(await getCertificatePdf(h.deps, id))).toContain('Manutenzione programmata');
   });
 
+  it("a maintenance's certificate lists the comunicati that announce it, with their protocol numbers", async () => {
+    h.clock.set('2026-03-04T08:00:00Z');
+    const input = {
+      description: 'Intervento programmato.',
+      services: ['cig_issuance'],
+      startsAt: new Date('2026-03-04T20:00:00Z'),
+      endsAt: new Date('2026-03-04T21:30:00Z'),
+    };
+    const maintenance = await scheduleMaintenance(
+      h.deps,
+      { ...input, title: 'Migrazione dei server' },
+      staff.actor,
+    );
+    const other = await scheduleMaintenance(h.deps, { ...input, title: 'Altra manutenzione' }, staff.actor);
+    const notice = await publishNotice(
+      h.deps,
+      {
+        title: 'Manutenzione programmata del 4 marzo',
+        noticeDate: '2026-03-04',
+        body: 'Il servizio di acquisizione CIG non sarà disponibile dalle 21:00 alle 22:30.',
+        kind: 'maintenance',
+        maintenance: maintenance.id,
+      },
+      staff.actor,
+    );
+    expect(notice.maintenanceId).toBe(maintenance.id);
+    await publishNotice(
+      h.deps,
+      {
+        title: 'Altro avviso',
+        noticeDate: '2026-03-04',
+        body: 'Altro.',
+        kind: 'maintenance',
+        maintenance: other.id,
+      },
+      staff.actor,
+    );
+    const relay = await relayNotice(h.deps, { noticeId: notice.id }, puglia.actor);
+    // A comunicato names an existing maintenance, and not an incident as well.
+    await expect(
+      publishNotice(
+        h.deps,
+        {
+          title: 'x',
+          noticeDate: '2026-03-04',
+          body: 'x',
+          kind: 'maintenance',
+          maintenance: crypto.randomUUID(),
+        },
+        staff.actor,
+      ),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(
+      publishNotice(
+        h.deps,
+        { title: 'x', noticeDate: '2026-03-04', body: 'x', kind: 'maintenance', maintenance: 'not-a-uuid' },
+        staff.actor,
+      ),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
+    // The database refuses a comunicato about both an incident and a maintenance.
+    const incident = await openIncident(
+      h.deps,
+      {
+        title: 'Rallentamenti',
+        impact: 'degraded',
+        services: ['portal'],
+        startedAt: new Date('2026-03-04T07:00:00Z'),
+        message: 'Rallentamenti.',
+      },
+      staff.actor,
+    );
+    await updateIncident(
+      h.deps,
+      { incident: incident.code, state: 'resolved', message: 'Risolto.' },
+      staff.actor,
+    );
+    await expect(
+      sql`INSERT INTO notices (id, title, notice_date, body, kind, incident_id, maintenance_id, state, created_at)
+          VALUES (${crypto.randomUUID()}, 'x', '2026-03-04', 'x', 'maintenance', ${incident.id}, ${maintenance.id},
+                  'draft', now())`.execute(h.db.db),
+    ).rejects.toThrow(/notices_one_subject/);
+
+    h.clock.set('2026-03-04T21:31:00Z');
+    const id = `ATT-MAN-${maintenance.id}`;
+    expect((await issueDueCertificates(h.deps)).issued).toContain(id);
+    const certificate = await getCertificate(h.deps, id);
+    expect(certificate.payload.notices).toEqual([
+      {
+        id: notice.id,
+        title: 'Manutenzione programmata del 4 marzo',
+        kind: 'maintenance',
+        noticeDate: '2026-03-04',
+        publishedAt: '2026-03-04T08:00:00Z',
+        protocolNumbers: [`AOO_092/${String(relay.registration.number).padStart(7, '0')}`],
+      },
+    ]);
+    expect(pdfText(await getCertificatePdf(h.deps, id))).toMatch(
+      /Comunicati collegati - Manutenzione programmata del 4 marzo \(04\/03\/2026; protocollo AOO_092\/\d{7}\)/,
+    );
+    const otherCertificate = await getCertificate(h.deps, `ATT-MAN-${other.id}`);
+    expect(otherCertificate.payload.notices.map((n) => n.title)).toEqual(['Altro avviso']);
+  });
+
   it("an automatic incident's certificate quotes the probes' evidence", async () => {
     h.clock.set('2026-03-04T09:00:00Z');
     let failing = true;

@@ -17,6 +17,7 @@ import * as m0017 from './migrations/0017-simog.js';
 import * as m0018 from './migrations/0018-downtime-certificates.js';
 import * as m0019 from './migrations/0019-opendata-export-runs.js';
 import * as m0020 from './migrations/0020-default-seal.js';
+import * as m0021 from './migrations/0021-notice-maintenance.js';
 
 /** Versioned migrations, applied in name order; each one is plain SQL valid on PostgreSQL and PGlite. */
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0018-downtime-certificates': m0018,
   '0019-opendata-export-runs': m0019,
   '0020-default-seal': m0020,
+  '0021-notice-maintenance': m0021,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

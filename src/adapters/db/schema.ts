@@ -393,6 +393,8 @@ export interface NoticesTable {
   body: string;
   kind: 'outage' | 'maintenance' | 'restoration' | 'information';
   incident_id: string | null;
+  /** The maintenance the comunicato announces (migration 0021); at most one of incident and maintenance. */
+  maintenance_id: string | null;
   source_url: string | null;
   state: 'draft' | 'published';
   restoration_of: string | null;

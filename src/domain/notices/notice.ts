@@ -7,6 +7,8 @@ export interface Notice {
   body: string;
   kind: NoticeKind;
   incidentId: string | null;
+  /** The maintenance it announces, if any (never together with an incident). */
+  maintenanceId: string | null;
   sourceUrl: string | null;
   state: 'draft' | 'published';
   restorationOf: string | null;

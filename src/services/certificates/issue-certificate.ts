@@ -123,8 +123,7 @@ export async function issueMaintenanceCertificate(
       description: maintenance.description,
     },
     evidence: [],
-    // Maintenance notices carry no link to the maintenance they announce (notices.incident_id only).
-    notices: [],
+    notices: await store.certificates.noticesOfMaintenance(maintenance.id),
   };
   await sign(store, deps, payload, { incidentId: null, maintenanceId: maintenance.id }, now);
   return id;

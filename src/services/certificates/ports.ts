@@ -38,6 +38,8 @@ export interface CertificateRepository {
   ): Promise<void>;
   /** The comunicati about an incident with the protocol numbers of the letters that relayed them. */
   noticesOfIncident(incidentId: string): Promise<CertificateNotice[]>;
+  /** The comunicati announcing a maintenance (notices.maintenance_id), likewise. */
+  noticesOfMaintenance(maintenanceId: string): Promise<CertificateNotice[]>;
 }
 
 /** Signs and verifies certificates with gara's key (the segnatura's key pair). */

@@ -66,6 +66,7 @@ export interface IncidentRepository {
 export interface MaintenanceRepository {
   insertMaintenance(m: MaintenanceRecord & { createdAt: Date; createdBy: string | null }): Promise<void>;
   cancelMaintenance(id: string, at: Date): Promise<boolean>;
+  findMaintenance(id: string): Promise<MaintenanceRecord | undefined>;
   /** Not cancelled and ending after `since`, plus cancelled ones of the same period. */
   listMaintenances(filter: { since: Date }): Promise<MaintenanceRecord[]>;
 }

@@ -160,6 +160,7 @@ export async function seedDemoData(
       noticeDate: '2021-05-06',
       kind: 'outage',
       incidentId: null,
+      maintenanceId: null,
       // The source link the seed letter gives.
       sourceUrl: SEED_COMUNICATO_URL,
       state: 'published',

@@ -7,6 +7,8 @@ import type { Actor } from '../../domain/registry/actor.js';
 
 type Deps = Pick<ServiceDeps, 'store' | 'clock' | 'ids'>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const kinds: NoticeKind[] = ['outage', 'maintenance', 'restoration', 'information'];
 
 export interface PublishNoticeInput {
@@ -15,6 +17,8 @@ export interface PublishNoticeInput {
   body: string;
   kind: NoticeKind;
   incident?: string | undefined;
+  /** The id of the maintenance the comunicato announces (not with `incident`). */
+  maintenance?: string | undefined;
   services?: string[] | undefined;
   sourceUrl?: string | undefined;
 }
@@ -40,6 +44,16 @@ export async function publishNotice(deps: Deps, input: PublishNoticeInput, actor
       if (!incident) throw invalidField('incident', `incident ${input.incident} does not exist`);
       incidentId = incident.id;
     }
+    let maintenanceId: string | null = null;
+    if (input.maintenance) {
+      if (incidentId)
+        throw invalidField('maintenance', 'a notice names an incident or a maintenance, not both');
+      const maintenance = UUID.test(input.maintenance)
+        ? await store.maintenances.findMaintenance(input.maintenance)
+        : undefined;
+      if (!maintenance) throw invalidField('maintenance', `maintenance ${input.maintenance} does not exist`);
+      maintenanceId = maintenance.id;
+    }
     const notice: Notice = {
       id: deps.ids.uuid(),
       title,
@@ -47,6 +61,7 @@ export async function publishNotice(deps: Deps, input: PublishNoticeInput, actor
       body,
       kind: input.kind,
       incidentId,
+      maintenanceId,
       sourceUrl: input.sourceUrl ?? null,
       state: 'published',
       restorationOf: null,

@@ -39,6 +39,7 @@ export async function draftRestorations(
       ].join('\n'),
       kind: 'restoration',
       incidentId: incident.id,
+      maintenanceId: null,
       // Its own link, given when staff approve it (the Authority's page of this comunicato); never the
       // outage comunicato's.
       sourceUrl: null,

@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import type { Database } from '../database.js';
 import type { CertificateRepository, StoredCertificate } from '../../../services/certificates/ports.js';
-import type { DowntimeCertificatePayload } from '../../../domain/certificates/downtime-certificate.js';
+import type {
+  CertificateNotice,
+  DowntimeCertificatePayload,
+} from '../../../domain/certificates/downtime-certificate.js';
 import { protocolLabel } from '../../../services/notices/protocol-register.js';
 
 interface CertificateRow {
@@ -99,40 +102,48 @@ export function certificateRepository(db: Database): CertificateRepository {
           failures = probe_evidence.failures + excluded.failures`.execute(db);
     },
 
-    async noticesOfIncident(incidentId) {
-      const { rows } = await sql<{
-        id: string;
-        title: string;
-        kind: string;
-        notice_date: string | Date;
-        published_at: Date | null;
-        aoo_code: string | null;
-        number: number | null;
-      }>`
-        SELECT n.id, n.title, n.kind, n.notice_date::text AS notice_date, n.published_at, p.aoo_code, p.number
-          FROM notices n
-          LEFT JOIN relays r ON r.notice_id = n.id
-          LEFT JOIN protocol_registrations p ON p.id = r.registration_id
-         WHERE n.incident_id = ${incidentId} AND n.state = 'published'
-         ORDER BY n.published_at, n.id, p.aoo_code, p.number`.execute(db);
-      const byId = new Map<string, ReturnType<typeof toNotice>>();
-      function toNotice(r: (typeof rows)[number]) {
-        return {
-          id: r.id,
-          title: r.title,
-          kind: r.kind,
-          noticeDate: String(r.notice_date).slice(0, 10),
-          publishedAt: r.published_at ? iso(r.published_at) : null,
-          protocolNumbers: [] as string[],
-        };
-      }
-      for (const r of rows) {
-        const notice = byId.get(r.id) ?? toNotice(r);
-        byId.set(r.id, notice);
-        if (r.aoo_code && r.number !== null)
-          notice.protocolNumbers.push(protocolLabel(r.aoo_code, Number(r.number)));
-      }
-      return [...byId.values()];
-    },
+    noticesOfIncident: (incidentId) => noticesAbout(db, 'incident_id', incidentId),
+    noticesOfMaintenance: (maintenanceId) => noticesAbout(db, 'maintenance_id', maintenanceId),
   };
+}
+
+/** The published comunicati naming an incident or a maintenance, with their relays' protocol numbers. */
+async function noticesAbout(
+  db: Database,
+  column: 'incident_id' | 'maintenance_id',
+  id: string,
+): Promise<CertificateNotice[]> {
+  const { rows } = await sql<{
+    id: string;
+    title: string;
+    kind: string;
+    notice_date: string | Date;
+    published_at: Date | null;
+    aoo_code: string | null;
+    number: number | null;
+  }>`
+    SELECT n.id, n.title, n.kind, n.notice_date::text AS notice_date, n.published_at, p.aoo_code, p.number
+      FROM notices n
+      LEFT JOIN relays r ON r.notice_id = n.id
+      LEFT JOIN protocol_registrations p ON p.id = r.registration_id
+     WHERE ${sql.ref(`n.${column}`)} = ${id} AND n.state = 'published'
+     ORDER BY n.published_at, n.id, p.aoo_code, p.number`.execute(db);
+  const byId = new Map<string, ReturnType<typeof toNotice>>();
+  function toNotice(r: (typeof rows)[number]) {
+    return {
+      id: r.id,
+      title: r.title,
+      kind: r.kind,
+      noticeDate: String(r.notice_date).slice(0, 10),
+      publishedAt: r.published_at ? iso(r.published_at) : null,
+      protocolNumbers: [] as string[],
+    };
+  }
+  for (const r of rows) {
+    const notice = byId.get(r.id) ?? toNotice(r);
+    byId.set(r.id, notice);
+    if (r.aoo_code && r.number !== null)
+      notice.protocolNumbers.push(protocolLabel(r.aoo_code, Number(r.number)));
+  }
+  return [...byId.values()];
 }

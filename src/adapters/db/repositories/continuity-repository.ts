@@ -322,6 +322,25 @@ export function continuityRepository(db: Database): ContinuityRepository {
         .executeTakeFirst();
       return r.numUpdatedRows > 0n;
     },
+    async findMaintenance(id) {
+      const row = await db.selectFrom('maintenances').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      const services = await db
+        .selectFrom('maintenance_services')
+        .select('service_code')
+        .where('maintenance_id', '=', id)
+        .execute();
+      return {
+        id: row.id,
+        title: row.title,
+        description: row.description,
+        startsAt: row.starts_at,
+        endsAt: row.ends_at,
+        cancelledAt: row.cancelled_at,
+        services: services.map((s) => s.service_code),
+      };
+    },
+
     async listMaintenances({ since }) {
       const rows = await db
         .selectFrom('maintenances')
