@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scheduleMaintenance } from '../../src/services/continuity/maintenance.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { engineName } from '../support/test-db.js';
 
@@ -194,5 +196,49 @@ describe(`portal: malformed input (${engineName()})`, () => {
     expect(res.statusCode).toBe(422);
     expect(res.body).toMatch(/<textarea[^>]*aria-invalid="true" aria-describedby="testo-errore"/);
     expect(res.body).toContain('id="testo-errore"');
+  });
+
+  it('the comunicato form names the maintenance it announces; an unknown one marks the field', async () => {
+    const maintenance = await scheduleMaintenance(
+      h.deps,
+      {
+        title: 'Aggiornamento notturno',
+        description: 'Intervento programmato.',
+        services: ['portal'],
+        startsAt: new Date('2026-03-05T20:00:00Z'),
+        endsAt: new Date('2026-03-05T21:00:00Z'),
+      },
+      authority.actor,
+    );
+    const { cookie, csrf } = await signIn(authority.user.id);
+    const form = await h.app.inject({ url: '/area-personale/redazione', headers: { cookie } });
+    expect(form.body).toContain(`<option value="${maintenance.id}"`);
+    const fields = {
+      csrf,
+      titolo: 'Manutenzione',
+      data: '2026-03-02',
+      tipo: 'maintenance',
+      testo: 'Avviso.',
+    };
+    for (const manutenzione of ['00000000-0000-4000-8000-000000000000', 'x']) {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/area-personale/redazione',
+        headers: { cookie },
+        payload: { ...fields, manutenzione },
+      });
+      expect(res.statusCode).toBe(422);
+      expect(res.body).toContain('id="manutenzione-errore"');
+    }
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/area-personale/redazione',
+      headers: { cookie },
+      payload: { ...fields, manutenzione: maintenance.id },
+    });
+    expect(res.statusCode).toBe(201);
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM notices WHERE maintenance_id = ${maintenance.id}`.execute(h.db.db);
+    expect(rows[0]?.n).toBe(1);
   });
 });

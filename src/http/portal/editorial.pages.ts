@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { formatDateIt, romeDateOf } from '../../domain/shared/dates.js';
+import { formatDateIt, formatDateTimeIt, romeDateOf } from '../../domain/shared/dates.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { requireRole, type ServiceDeps } from '../../services/context.js';
 import { listNoticeDrafts } from '../../services/notices/list-notice-drafts.js';
 import { publishNotice } from '../../services/notices/publish-notice.js';
+import { listRecentMaintenances } from '../../services/continuity/list-recent-maintenances.js';
 import { approveRestoration } from '../../services/notices/approve-restoration.js';
 import {
   errorSummary,
@@ -28,6 +29,10 @@ const noticeFieldsIt: Record<string, [string, string]> = {
   body: ['testo', 'Scrivi il testo del comunicato.'],
   kind: ['tipo', 'Scegli il tipo di comunicato.'],
   incident: ['disservizio', 'Il disservizio indicato non esiste: usa il codice, per esempio INC-2021-0001.'],
+  maintenance: [
+    'manutenzione',
+    'Scegli una manutenzione in elenco; un comunicato riguarda un disservizio o una manutenzione, non entrambi.',
+  ],
   sourceUrl: ['fonte', "L'indirizzo della fonte deve iniziare con https://."],
 };
 
@@ -39,6 +44,10 @@ const noticeFieldsIt: Record<string, [string, string]> = {
 export const editorialPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (app, { deps }) => {
   const render = async (request: FastifyRequest, values: Form, errors: FieldErrors, notice?: string) => {
     const drafts = await listNoticeDrafts(deps, request.portal.actor!);
+    // The maintenances a comunicato may announce: those of the last 30 days and those to come.
+    const maintenances = (await listRecentMaintenances(deps, { days: 30 }, request.portal.actor!))
+      .filter((m) => !m.cancelledAt)
+      .map((m) => ({ value: m.id, label: `${m.title} (${formatDateTimeIt(m.startsAt)})` }));
     return page({
       ...request.portal,
       title: `${errors.size ? 'Errori nel modulo: ' : ''}Comunicati`,
@@ -88,6 +97,17 @@ export const editorialPages: FastifyPluginAsync<{ deps: ServiceDeps }> = async (
               maxlength: 64,
               hint: 'Per esempio INC-2021-0001: i servizi interessati sono quelli del disservizio',
             })}
+            ${selectField(
+              'manutenzione',
+              'Manutenzione annunciata (facoltativo)',
+              maintenances,
+              values,
+              errors,
+              {
+                emptyLabel: 'Nessuna',
+                hint: "L'attestazione della manutenzione elencherà il comunicato e i suoi protocolli",
+              },
+            )}
             <div class="form-group mb-4">
               <label for="testo" class="form-label-static">Testo</label>
               <textarea
@@ -128,6 +148,7 @@ ${values.testo ?? ''}</textarea>
           kind: (form.tipo ?? '') as 'outage',
           body: form.testo ?? '',
           incident: incident || undefined,
+          maintenance: (form.manutenzione ?? '').trim() || undefined,
           sourceUrl: (form.fonte ?? '').trim() || undefined,
         },
         actor,
