@@ -282,7 +282,7 @@ export async function createContainer(
     // PostgreSQL: exports run in a low-priority worker thread with its own pool (docs/opendata.md);
     // PGlite has one in-process connection, shared with the API: exports stay in this thread.
     producer:
-      database.engine === 'postgres' && config.databaseUrl
+      database.engine === 'postgres' && config.databaseUrl && config.opendata.exportWorker
         ? workerProducer({
             database: {
               url: config.databaseUrl,
