@@ -178,16 +178,18 @@ export async function opendataSection(baseUrl: string): Promise<void> {
   const url = new URL(baseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'gara-bench-opendata-'));
-  const server = await startServer(
-    {
-      DATABASE_URL: url.toString(),
-      SEED_DEMO: 'always',
-      DATA_DIR: dataDir,
-      OPENDATA_DIR: join(dataDir, 'srv'),
-    },
-    Number(process.env.BENCH_OPENDATA_PORT ?? 3907),
-  );
+  // Started inside the try: a server that fails to start still has its schema dropped.
+  let server: Server | undefined;
   try {
+    server = await startServer(
+      {
+        DATABASE_URL: url.toString(),
+        SEED_DEMO: 'always',
+        DATA_DIR: dataDir,
+        OPENDATA_DIR: join(dataDir, 'srv'),
+      },
+      Number(process.env.BENCH_OPENDATA_PORT ?? 3907),
+    );
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
     const generation = performance.now();
@@ -248,7 +250,7 @@ export async function opendataSection(baseUrl: string): Promise<void> {
       }
     }
   } finally {
-    await server.stop();
+    await server?.stop();
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.end();
     rmSync(dataDir, { recursive: true, force: true });
