@@ -100,7 +100,11 @@ export function workerProducer(options: WorkerProducerOptions): OpendataProducer
         });
         let reply: ExportWorkerReply | undefined;
         let crash: Error | undefined;
-        worker.once('message', (message: ExportWorkerReply) => (reply = message));
+        worker.once('message', (message: ExportWorkerReply) => {
+          reply = message;
+          // The thread ends by itself once its pool is closed; one that lingers is stopped.
+          setTimeout(() => void worker.terminate(), 10_000).unref();
+        });
         worker.once('error', (error) => (crash = error));
         // Settled once the thread has ended (its connections closed), whatever it answered.
         worker.once('exit', (code) => {
