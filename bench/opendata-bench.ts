@@ -1,22 +1,20 @@
 /**
  * npm run bench -- --only=opendata: a month of generated lots (BENCH_OPENDATA_LOTS, default 100,000;
  * the issue's target is 1,000,000) on PostgreSQL, exported as CSV, JSON and OCDS:
- *   1. in this process, each format on its own: rows/s and the process's peak RSS while it runs;
- *   2. in the service (POST /api/v1/opendata/exports): GET /api/v1/cigs/:code p99 before and while the
- *      whole month is exported, and the service's peak RSS.
+ *   1. each format on its own, in a process started for it (bench/opendata-export-child.ts, the service's
+ *      node flags): rows/s, RSS at start and the kernel's peak (VmHWM), V8's heap/external peaks;
+ *   2. in the service (POST /api/v1/opendata/exports; on PostgreSQL in its worker thread at nice 19):
+ *      GET /api/v1/cigs/:code p99 before and while the whole month is exported, the service's RSS
+ *      before and its peak during the export.
  * The run works in a schema of its own and drops it afterwards.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { loadConfig } from '../src/config.js';
-import { createContainer } from '../src/container.js';
-import { publishCigFiles } from '../src/services/opendata/export-opendata-period.js';
-import { parsePeriod } from '../src/services/opendata/periods.js';
-import { publishOcdsReleases } from '../src/services/opendata/publish-ocds-releases.js';
-import { load, median, startServer } from './support.js';
+import { load, median, startFlags, startServer, type Server } from './support.js';
 
 const LOTS = Number(process.env.BENCH_OPENDATA_LOTS ?? 100_000);
 const LOTS_PER_TENDER = 4;
@@ -87,26 +85,89 @@ function post(url: string, token: string, body: unknown): Promise<{ status: numb
   });
 }
 
-/** Runs `work` while sampling this process's RSS every 50 ms: its duration and the highest sample. */
-async function sampled<T>(
-  work: () => Promise<T>,
-): Promise<{ result: T; seconds: number; peakRssMb: number; startRssMb: number }> {
-  global.gc?.();
-  const start = process.memoryUsage().rss;
-  let peak = start;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+interface ChildExport {
+  rows: number;
+  seconds: number;
+  startRssMb: number;
+  peakRssMb: number;
+  peakHeapUsedMb: number;
+  peakExternalMb: number;
+  peakArrayBuffersMb: number;
+}
+
+/** One format exported by bench/opendata-export-child.ts in a process started for it. */
+function exportInChild(
+  format: string,
+  env: Record<string, string>,
+  flags = startFlags(),
+): Promise<ChildExport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [...flags, '--expose-gc', '--import', 'tsx', 'bench/opendata-export-child.ts'],
+      {
+        env: { ...process.env, ...env, BENCH_EXPORT_FORMAT: format, MONTH },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as ChildExport);
+      else reject(new Error(`export child (${format}) exited ${code}: ${out}`));
+    });
+  });
+}
+
+/**
+ * GET /api/v1/cigs/:code in windows of SECONDS: a warm-up (not reported), one before, one after the other
+ * for as long as the service exports the month, one after; the p99 ratio against the window before.
+ */
+async function exportInService(server: Server, staff: string, cig: string, where: string): Promise<void> {
+  const lookup = () =>
+    load({ url: `${server.url}/api/v1/cigs/${cig}`, connections: 8, durationSeconds: SECONDS });
+  await lookup();
+  const before = await lookup();
+  const serviceRssBefore = server.rssMb();
+  server.resetPeakRss();
   const started = performance.now();
-  try {
-    const result = await work();
-    return {
-      result,
-      seconds: (performance.now() - started) / 1000,
-      peakRssMb: peak / 1024 / 1024,
-      startRssMb: start / 1024 / 1024,
-    };
-  } finally {
-    clearInterval(timer);
-  }
+  let done = false;
+  // node:http, not fetch: fetch gives up waiting for the answer's headers after 300 s.
+  const exporting = post(`${server.url}/api/v1/opendata/exports`, staff, { period: MONTH }).finally(
+    () => (done = true),
+  );
+  // Windows one after the other for as long as the export runs (OCDS, then CIG, SmartCIG, authorities):
+  // the p99 of each, so that every phase of the export is measured.
+  const windows: Awaited<ReturnType<typeof lookup>>[] = [];
+  do {
+    const w = await lookup();
+    windows.push(w);
+    console.log(`  window ${windows.length} while exporting: p99 ${w.p99} ms (before: ${before.p99} ms)`);
+  } while (!done);
+  const answer = await exporting;
+  const exportSeconds = (performance.now() - started) / 1000;
+  const peakRss = server.peakRssMb();
+  if (answer.status < 200 || answer.status >= 300)
+    throw new Error(`export answered ${answer.status}: ${answer.body}`);
+  const after = await lookup();
+  // The last window ran partly after the export: left out when there are others.
+  const during = windows.length > 1 ? windows.slice(0, -1) : windows;
+  const p99s = during.map((w) => w.p99);
+  console.log(
+    `\n| GET /api/v1/cigs/:code, export in the ${where} (8 connections, windows of ${SECONDS} s) | req/s | p50 ms | p99 ms |`,
+  );
+  console.log('|---|---|---|---|');
+  const row = (label: string, w: (typeof windows)[number]) =>
+    console.log(`| ${label} | ${Math.round(w.rps)} | ${w.p50} | ${w.p99} |`);
+  row('before the export', before);
+  during.forEach((w, i) => row(`while the service exports ${MONTH}, window ${i + 1}`, w));
+  row('after the export', after);
+  const ratio = (p99: number) => (p99 / Math.max(1, before.p99)).toFixed(2);
+  console.log(
+    `\np99 ratio during/before: median of the windows ${ratio(median(p99s))}, worst window ${ratio(Math.max(...p99s))}; req/s during/before ${(median(during.map((w) => w.rps)) / before.rps).toFixed(2)}; whole-month export in the service: ${exportSeconds.toFixed(1)} s; service RSS before ${serviceRssBefore.toFixed(0)} MB, peak during ${peakRss.toFixed(0)} MB`,
+  );
 }
 
 export async function opendataSection(baseUrl: string): Promise<void> {
@@ -117,16 +178,18 @@ export async function opendataSection(baseUrl: string): Promise<void> {
   const url = new URL(baseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'gara-bench-opendata-'));
-  const server = await startServer(
-    {
-      DATABASE_URL: url.toString(),
-      SEED_DEMO: 'always',
-      DATA_DIR: dataDir,
-      OPENDATA_DIR: join(dataDir, 'srv'),
-    },
-    Number(process.env.BENCH_OPENDATA_PORT ?? 3907),
-  );
+  // Started inside the try: a server that fails to start still has its schema dropped.
+  let server: Server | undefined;
   try {
+    server = await startServer(
+      {
+        DATABASE_URL: url.toString(),
+        SEED_DEMO: 'always',
+        DATA_DIR: dataDir,
+        OPENDATA_DIR: join(dataDir, 'srv'),
+      },
+      Number(process.env.BENCH_OPENDATA_PORT ?? 3907),
+    );
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
     const generation = performance.now();
@@ -138,73 +201,56 @@ export async function opendataSection(baseUrl: string): Promise<void> {
       `\n## Open data export (PostgreSQL, ${LOTS} lots in ${MONTH}; generated in ${((performance.now() - generation) / 1000).toFixed(1)} s)\n`,
     );
 
-    const container = await createContainer(
-      loadConfig({ ...process.env, DATABASE_URL: url.toString(), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+    // Each format in a process of its own, with the service's node flags (npm start): its RSS is the
+    // export's, not this bench's (which holds the generator, pg clients and the load tool).
+    console.log(
+      '| export (own process) | rows | seconds | rows/s | RSS at start MB | peak RSS MB | growth MB | peak heapUsed / external / arrayBuffers MB |',
     );
-    const deps = { ...container.deps, opendata: container.opendata };
-    const period = parsePeriod(MONTH);
-    console.log('| export (this process) | rows | seconds | rows/s | RSS at start MB | peak RSS MB |');
-    console.log('|---|---|---|---|---|---|');
-    for (const format of ['csv', 'json'] as const) {
-      const run = await sampled(() => publishCigFiles(deps, period, [format]));
-      const rows = run.result[0]!.rows;
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const format of ['csv', 'json', 'ocds'] as const) {
+      const r = await exportInChild(format, { DATABASE_URL: url.toString(), DATA_DIR: dataDir });
       console.log(
-        `| CIG ${format.toUpperCase()} | ${rows} | ${run.seconds.toFixed(1)} | ${Math.round(rows / run.seconds)} | ${run.startRssMb.toFixed(0)} | ${run.peakRssMb.toFixed(0)} |`,
+        `| ${format === 'ocds' ? 'OCDS release package' : `CIG ${format.toUpperCase()}`} | ${r.rows} | ${r.seconds.toFixed(1)} | ${Math.round(r.rows / r.seconds)} | ${r.startRssMb} | ${r.peakRssMb} | ${r.peakRssMb - r.startRssMb} | ${r.peakHeapUsedMb} / ${r.peakExternalMb} / ${r.peakArrayBuffersMb} |`,
       );
     }
-    const ocds = await sampled(() => publishOcdsReleases(deps, period));
-    const releases = ocds.result?.rows ?? 0;
-    console.log(
-      `| OCDS release package | ${releases} releases | ${ocds.seconds.toFixed(1)} | ${Math.round(releases / ocds.seconds)} | ${ocds.startRssMb.toFixed(0)} | ${ocds.peakRssMb.toFixed(0)} |`,
-    );
-    await container.close();
 
-    // The API while the service exports the whole month.
+    // BENCH_OPENDATA_UNCAPPED=1: the CSV again without the service's heap cap, as the bench process ran
+    // it before: how much of the RSS is V8 growing its heap because it may (not memory held).
+    if (process.env.BENCH_OPENDATA_UNCAPPED === '1') {
+      const r = await exportInChild('csv', { DATABASE_URL: url.toString(), DATA_DIR: dataDir }, []);
+      console.log(
+        `| CIG CSV, no --max-old-space-size | ${r.rows} | ${r.seconds.toFixed(1)} | ${Math.round(r.rows / r.seconds)} | ${r.startRssMb} | ${r.peakRssMb} | ${r.peakRssMb - r.startRssMb} | ${r.peakHeapUsedMb} / ${r.peakExternalMb} / ${r.peakArrayBuffersMb} |`,
+      );
+    }
+
+    // The API while the service exports the whole month: in its worker thread (the default on
+    // PostgreSQL), and with BENCH_OPENDATA_COMPARE=1 also in the API's thread (OPENDATA_EXPORT_WORKER=false,
+    // a second service on the same database, port + 1), measured in the same run.
     const tokens = JSON.parse(readFileSync(join(dataDir, 'demo-tokens.json'), 'utf8')) as {
       role: string;
       token: string;
     }[];
     const staff = tokens.find((t) => t.role === 'authority_staff' || t.role === 'admin')!.token;
-    const lookup = () =>
-      load({ url: `${server.url}/api/v1/cigs/${cig}`, connections: 8, durationSeconds: SECONDS });
-    const before = await lookup();
-    const started = performance.now();
-    let done = false;
-    // node:http, not fetch: fetch gives up waiting for the answer's headers after 300 s.
-    const exporting = post(`${server.url}/api/v1/opendata/exports`, staff, { period: MONTH }).finally(
-      () => (done = true),
-    );
-    // Windows of SECONDS one after the other for as long as the export runs (OCDS, then CIG, SmartCIG,
-    // authorities): the p99 of each, so that every phase of the export is measured.
-    const windows: Awaited<ReturnType<typeof lookup>>[] = [];
-    do {
-      const w = await lookup();
-      windows.push(w);
-      console.log(`  window ${windows.length} while exporting: p99 ${w.p99} ms (before: ${before.p99} ms)`);
-    } while (!done);
-    const answer = await exporting;
-    const exportSeconds = (performance.now() - started) / 1000;
-    if (answer.status < 200 || answer.status >= 300)
-      throw new Error(`export answered ${answer.status}: ${answer.body}`);
-    // The last window ran partly after the export: left out when there are others.
-    const during = windows.length > 1 ? windows.slice(0, -1) : windows;
-    const p99s = during.map((w) => w.p99);
-    console.log(
-      `\n| GET /api/v1/cigs/:code (8 connections, windows of ${SECONDS} s) | req/s | p50 ms | p99 ms |`,
-    );
-    console.log('|---|---|---|---|');
-    console.log(`| before the export | ${Math.round(before.rps)} | ${before.p50} | ${before.p99} |`);
-    during.forEach((w, i) =>
-      console.log(
-        `| while the service exports ${MONTH}, window ${i + 1} | ${Math.round(w.rps)} | ${w.p50} | ${w.p99} |`,
-      ),
-    );
-    const ratio = (p99: number) => (p99 / Math.max(1, before.p99)).toFixed(2);
-    console.log(
-      `\np99 ratio during/before: median of the windows ${ratio(median(p99s))}, worst window ${ratio(Math.max(...p99s))}; whole-month export in the service: ${exportSeconds.toFixed(1)} s; service peak RSS ${server.peakRssMb().toFixed(0)} MB`,
-    );
+    await exportInService(server, staff, cig, 'worker thread (nice 19)');
+    if (process.env.BENCH_OPENDATA_COMPARE === '1') {
+      const inThread = await startServer(
+        {
+          DATABASE_URL: url.toString(),
+          SEED_DEMO: 'never',
+          DATA_DIR: dataDir,
+          OPENDATA_DIR: join(dataDir, 'srv-in-thread'),
+          OPENDATA_EXPORT_WORKER: 'false',
+        },
+        Number(process.env.BENCH_OPENDATA_PORT ?? 3907) + 1,
+      );
+      try {
+        await exportInService(inThread, staff, cig, 'API thread (OPENDATA_EXPORT_WORKER=false)');
+      } finally {
+        await inThread.stop();
+      }
+    }
   } finally {
-    await server.stop();
+    await server?.stop();
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.end();
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export const median = (values: number[]): number => {
@@ -68,12 +68,15 @@ export async function load(options: LoadOptions): Promise<Measurement> {
 export interface Server {
   process: ChildProcess;
   url: string;
+  /** Current RSS (VmRSS), and the peak (VmHWM) since start or since resetPeakRss(). */
+  rssMb(): number;
+  resetPeakRss(): void;
   peakRssMb(): number;
   stop(): Promise<void>;
 }
 
 /** The node flags of `npm start`, so that the benchmark measures the service as it is run. */
-function startFlags(): string[] {
+export function startFlags(): string[] {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     scripts: { start: string };
   };
@@ -118,6 +121,12 @@ export async function startServer(env: Record<string, string>, port: number): Pr
   return {
     process: child,
     url,
+    rssMb: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    },
+    // 5: the kernel resets the process's peak RSS (VmHWM) to its current RSS.
+    resetPeakRss: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
     peakRssMb: () => {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);

@@ -79,7 +79,7 @@ export interface Config {
    */
   segnaturaKeyConfigured: boolean;
   /** Open data: where the files are published, and the registered OCDS ocid prefix. */
-  opendata: { dir: string; ocidPrefix: string };
+  opendata: { dir: string; ocidPrefix: string; exportWorker: boolean };
   /** PEM files of the PEC providers' certificates (or CAs) whose signed receipts are believed. */
   pecTrustDir: string;
   /** OpenID Connect sign-in to the portal (the SPID/CIE gateway); undefined when not configured. */
@@ -307,6 +307,12 @@ export const configVariables: ConfigVariable[] = [
     description: 'Where the open data files (CSV, JSON, OCDS) are written and served from',
   },
   {
+    name: 'OPENDATA_EXPORT_WORKER',
+    default: 'true',
+    description:
+      'PostgreSQL: open data exports run in a worker thread at the lowest priority (nice 19) with its own connections; false: in the API thread',
+  },
+  {
     name: 'OCDS_OCID_PREFIX',
     default: 'ocds-hu01ve',
     description: "Registered OCDS ocid prefix; an ocid is this prefix, '-', the tender number",
@@ -460,6 +466,7 @@ export function loadConfig(env: Env = process.env): Config {
     opendata: {
       dir: resolve(env.OPENDATA_DIR?.trim() || resolve(dataDir, 'opendata')),
       ocidPrefix: ocidPrefix(env.OCDS_OCID_PREFIX),
+      exportWorker: bool(env, 'OPENDATA_EXPORT_WORKER', true),
     },
     oidc: oidcConfig(env, publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`),
     pecImap: pecImapConfig(env),

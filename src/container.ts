@@ -50,6 +50,7 @@ import type { OpendataServices } from './services/opendata/ports.js';
 import { opendataRepository } from './adapters/db/repositories/opendata-repository.js';
 import { directoryFileStore } from './adapters/opendata/file-store.js';
 import { tabularEncoder } from './adapters/opendata/tabular-encoders.js';
+import { workerProducer } from './adapters/opendata/export-worker.js';
 
 /** The letters are filed under this entry of the titolario (the segnatura requires a classification). */
 const LETTER_CLASSIFICATION = { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' };
@@ -278,6 +279,22 @@ export async function createContainer(
     ocidPrefix: config.opendata.ocidPrefix,
     publicUrl: () => serviceUrl.public,
     pageSize: 5000,
+    // PostgreSQL: exports run in a low-priority worker thread with its own pool (docs/opendata.md);
+    // PGlite has one in-process connection, shared with the API: exports stay in this thread.
+    producer:
+      database.engine === 'postgres' && config.databaseUrl && config.opendata.exportWorker
+        ? workerProducer({
+            database: {
+              url: config.databaseUrl,
+              connectTimeoutMs: config.dbConnectTimeoutMs,
+              statementTimeoutMs: config.dbStatementTimeoutMs,
+            },
+            dir: config.opendata.dir,
+            ocidPrefix: config.opendata.ocidPrefix,
+            pageSize: 5000,
+            onRun: (run) => logger.info(run, 'open data export done in its worker thread'),
+          })
+        : undefined,
   };
   return {
     opendata,

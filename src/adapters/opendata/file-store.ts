@@ -7,6 +7,16 @@ import type { OpendataFileStore, PublishedFile } from '../../services/opendata/p
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/;
 const DESCRIPTION = '.meta.json';
+const TEMP = '.tmp-';
+
+/** Removes the temporary files of the writer tagged `tag` (it died: they will never be published). */
+export async function removeTaggedTemps(dir: string, tag: string): Promise<void> {
+  for (const folder of [dir, join(dir, 'blobs')]) {
+    const names = await readdir(folder).catch(() => [] as string[]);
+    for (const name of names)
+      if (name.startsWith(`${TEMP}${tag}-`)) await rm(join(folder, name), { force: true });
+  }
+}
 
 /**
  * Files under DIR (DATA_DIR/opendata): the bytes go to blobs/<sha256>, written under a temporary name,
@@ -18,9 +28,12 @@ const DESCRIPTION = '.meta.json';
  */
 export function directoryFileStore(
   dir: string,
-  options: { staleTempMs?: number } = {},
+  options: { staleTempMs?: number; tempTag?: string } = {},
 ): OpendataFileStore & { blobPath(sha256: string): string } {
   const staleTempMs = options.staleTempMs ?? 3_600_000;
+  // A writer's tag in its temporary names lets whoever started it remove them if it dies (export worker).
+  const tempName = () =>
+    `${TEMP}${options.tempTag ? `${options.tempTag}-` : ''}${randomBytes(8).toString('hex')}`;
   const blobs = join(dir, 'blobs');
   let ready: Promise<void> | undefined;
   const prepare = () =>
@@ -28,7 +41,7 @@ export function directoryFileStore(
       await mkdir(blobs, { recursive: true });
       for (const folder of [dir, blobs]) {
         for (const name of await readdir(folder)) {
-          if (!name.startsWith('.tmp-')) continue;
+          if (!name.startsWith(TEMP)) continue;
           const path = join(folder, name);
           const modified = await stat(path).then(
             (s) => s.mtimeMs,
@@ -40,7 +53,7 @@ export function directoryFileStore(
     })());
 
   async function writeAtomically(path: string, folder: string, text: string): Promise<void> {
-    const temp = join(folder, `.tmp-${randomBytes(8).toString('hex')}`);
+    const temp = join(folder, tempName());
     await writeFile(temp, text);
     const handle = await open(temp, 'r+');
     await handle.sync();
@@ -69,7 +82,7 @@ export function directoryFileStore(
     async publish(entry, content, countRows) {
       if (!NAME.test(entry.name)) throw new Error(`not a file name: ${entry.name}`);
       await prepare();
-      const temp = join(blobs, `.tmp-${randomBytes(8).toString('hex')}`);
+      const temp = join(blobs, tempName());
       const out = createWriteStream(temp);
       const hash = createHash('sha256');
       let bytes = 0;

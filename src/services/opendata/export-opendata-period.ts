@@ -9,7 +9,7 @@ import { paged, rowsOf } from './paged.js';
 type Deps = Pick<ServiceDeps, 'clock' | 'store'> & OpendataDeps;
 
 async function publishTable<Row>(
-  deps: Deps,
+  deps: OpendataDeps,
   dataset: Dataset<Row>,
   period: Period,
   rows: () => AsyncIterable<Row>,
@@ -39,7 +39,7 @@ async function publishTable<Row>(
 
 /** The CIG files of a month or a day (CSV and JSON, or the formats given). */
 export function publishCigFiles(
-  deps: Deps,
+  deps: OpendataDeps,
   period: Period,
   formats?: readonly ('csv' | 'json')[],
 ): Promise<PublishedFile[]> {
@@ -54,7 +54,7 @@ export function publishCigFiles(
   );
 }
 
-export function publishSmartCigFiles(deps: Deps, period: Period): Promise<PublishedFile[]> {
+export function publishSmartCigFiles(deps: OpendataDeps, period: Period): Promise<PublishedFile[]> {
   const { repository, pageSize } = deps.opendata;
   return publishTable(deps, smartCigDataset, period, () =>
     paged(
@@ -68,7 +68,7 @@ export function publishSmartCigFiles(deps: Deps, period: Period): Promise<Publis
 }
 
 export function publishAuthorityFiles(
-  deps: Deps,
+  deps: OpendataDeps,
   range: InstantRange,
   period: Period,
 ): Promise<PublishedFile[]> {
@@ -81,6 +81,21 @@ export function publishAuthorityFiles(
       pageSize,
     ),
   );
+}
+
+/**
+ * The files of a period, written in the order that marks it done (see lastFileOf): in this thread, or in
+ * the export worker (src/adapters/opendata/export-worker.ts), which calls this with its own connection.
+ */
+export async function produceOpendataFiles(deps: OpendataDeps, period: Period): Promise<PublishedFile[]> {
+  const ocds = await publishOcdsReleases(deps, period);
+  return [
+    ...(ocds ? [ocds] : []),
+    ...(await publishCigFiles(deps, period)),
+    ...(await publishSmartCigFiles(deps, period)),
+    // Last: its presence tells the job that the period is done.
+    ...(period.kind === 'month' ? await publishAuthorityFiles(deps, period.range, period) : []),
+  ];
 }
 
 /**
@@ -103,14 +118,11 @@ export async function exportOpendataPeriod(
       `the period ${period.label} has not ended yet (Europe/Rome): its files can be produced from the next day`,
       'period_not_ended',
     );
-  const ocds = await publishOcdsReleases(deps, period);
-  const files = [
-    ...(ocds ? [ocds] : []),
-    ...(await publishCigFiles(deps, period)),
-    ...(await publishSmartCigFiles(deps, period)),
-    // Last: its presence tells the job that the period is done.
-    ...(period.kind === 'month' ? await publishAuthorityFiles(deps, period.range, period) : []),
-  ];
+  // On PostgreSQL a worker thread of low priority with its own connection (the API keeps the CPU).
+  const { producer } = deps.opendata;
+  const files = producer
+    ? await producer.produce(period.label, deps.opendata.publicUrl())
+    : await produceOpendataFiles(deps, period);
   await deps.store.audit.append([
     audit(
       actor,

@@ -178,6 +178,14 @@ export interface TabularEncoder {
   json(columns: readonly string[], rows: AsyncIterable<Cell[]>): AsyncIterable<string>;
 }
 
+/**
+ * Produces a period's files away from the API's thread (PostgreSQL: a worker thread of low priority with
+ * its own connection, src/adapters/opendata/export-worker.ts): the same files as produceOpendataFiles.
+ */
+export interface OpendataProducer {
+  produce(period: string, publicUrl: string): Promise<PublishedFile[]>;
+}
+
 /** What the open data use cases need, wired in src/container.ts. */
 export interface OpendataServices {
   repository: OpendataRepository;
@@ -189,6 +197,8 @@ export interface OpendataServices {
   publicUrl: () => string;
   /** Rows read per database page. */
   pageSize: number;
+  /** Where exports run when not in this thread (absent: here, e.g. on PGlite). */
+  producer?: OpendataProducer | undefined;
 }
 export interface OpendataDeps {
   opendata: OpendataServices;
