@@ -229,6 +229,34 @@ export async function issueLots(
   items: BatchIssueInput[],
   also?: RawBuilder<unknown>,
 ): Promise<IssueOutput[]> {
+  const { rows } = await issueLotsStatement(items, also).execute(db);
+  const byOrdinal = new Map(rows.map((r) => [Number(r.ord), r]));
+  return items.map((_, index) => {
+    const row = byOrdinal.get(index + 1);
+    return (
+      row && {
+        lotNumber: row.lot_number,
+        tender: {
+          tenderId: row.id,
+          tenderNumber: row.tender_number,
+          tenderState: 'active' as const,
+          tenderCreatedAt: new Date(row.created_at),
+          contractingAuthorityId: row.contracting_authority_id,
+          contractingAuthorityName: row.ca_name,
+          contractingAuthorityFiscalCode: row.ca_fiscal_code,
+          regionalSectionCode: row.ca_section,
+          procedureTypeCode: row.procedure_type_code,
+        },
+      }
+    );
+  });
+}
+
+/** The statement of `issueLots` (exported so that a test can read its plan). */
+export function issueLotsStatement(
+  items: BatchIssueInput[],
+  also?: RawBuilder<unknown>,
+): RawBuilder<IssuedRow> {
   const col = <T>(f: (i: BatchIssueInput) => T) => items.map(f);
   const extended = also !== undefined || items.some((x) => x.claim !== undefined || x.extra !== undefined);
   const claimColumns = extended
@@ -256,7 +284,7 @@ export async function issueLots(
   const claimed = extended
     ? sql`AND (i.claim_key IS NULL OR EXISTS (SELECT 1 FROM c WHERE c.user_id = i.claim_user AND c.key = i.claim_key))`
     : sql``;
-  const { rows } = await sql<IssuedRow>`
+  return sql<IssuedRow>`
     WITH i AS (
       SELECT * FROM unnest(
         ${col((x) => x.tenderNumber)}::int[], ${col((x) => x.contractingAuthorityId)}::uuid[],
@@ -271,13 +299,16 @@ export async function issueLots(
       ) WITH ORDINALITY AS i(tn, ca, id, cig, object, amount_cents, cpv_code, place, acquired_at, deadline, created_by,
                              occurred_at, actor_user_id, actor, action, entity_type, entity_id, after, request_id${claimNames}, ord)
     ), locked AS (
-      SELECT id${extended ? sql`, tender_number, lot_count, state, contracting_authority_id` : sql``}
+      SELECT id, tender_number, lot_count, state, contracting_authority_id
       FROM tenders WHERE tender_number IN (SELECT tn FROM i) ORDER BY tender_number FOR UPDATE
     )${claim}, t AS (
+      -- The rows as locked (their latest versions, which nothing else may change until the commit) decide;
+      -- tenders is reached by primary key only: a condition on its own state let the planner scan every
+      -- active tender per batch (from an estimate of one row where statistics are missing or stale).
       UPDATE tenders SET lot_count = tenders.lot_count + 1, updated_at = i.acquired_at
-      FROM i
-      WHERE tenders.id IN (SELECT id FROM locked) AND tenders.tender_number = i.tn AND tenders.state = 'active'
-        AND (i.ca IS NULL OR tenders.contracting_authority_id = i.ca) ${claimed}
+      FROM locked JOIN i ON i.tn = locked.tender_number
+      WHERE tenders.id = locked.id AND locked.state = 'active'
+        AND (i.ca IS NULL OR locked.contracting_authority_id = i.ca) ${claimed}
       RETURNING tenders.id, tenders.tender_number, tenders.lot_count, tenders.contracting_authority_id,
                 tenders.procedure_type_code, tenders.created_at, i.ord
     ), l AS (
@@ -297,27 +328,7 @@ export async function issueLots(
            t.created_at,
            ca.name AS ca_name, ca.fiscal_code AS ca_fiscal_code, ca.regional_section_code AS ca_section,
            (SELECT count(*) FROM l) AS inserted
-    FROM t JOIN contracting_authorities ca ON ca.id = t.contracting_authority_id`.execute(db);
-  const byOrdinal = new Map(rows.map((r) => [Number(r.ord), r]));
-  return items.map((_, index) => {
-    const row = byOrdinal.get(index + 1);
-    return (
-      row && {
-        lotNumber: row.lot_number,
-        tender: {
-          tenderId: row.id,
-          tenderNumber: row.tender_number,
-          tenderState: 'active' as const,
-          tenderCreatedAt: new Date(row.created_at),
-          contractingAuthorityId: row.contracting_authority_id,
-          contractingAuthorityName: row.ca_name,
-          contractingAuthorityFiscalCode: row.ca_fiscal_code,
-          regionalSectionCode: row.ca_section,
-          procedureTypeCode: row.procedure_type_code,
-        },
-      }
-    );
-  });
+    FROM t JOIN contracting_authorities ca ON ca.id = t.contracting_authority_id`;
 }
 
 export function lotRepository(db: Database, issuer?: Batcher<IssueInput, IssueOutput>): LotRepository {
