@@ -88,6 +88,22 @@ describe.skipIf(!url)('open data export in a worker thread (postgres)', () => {
     expect((await directoryFileStore(dir).list()).sort(byName)).toEqual([...viaWorker].sort(byName));
   });
 
+  it('exports asked at once run one worker at a time, in turn, each one producing its period', async () => {
+    const dir = folder();
+    const runs: { period: string; start: number; end: number }[] = [];
+    const opendata = services(dir, {
+      onRun: (run) =>
+        runs.push({ period: run.period, start: Date.now() - run.seconds * 1000, end: Date.now() }),
+    });
+    const periods = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-12'];
+    const results = await Promise.all(periods.map((period) => exportWith(opendata, period)));
+    expect(results.map((files) => files.length > 0)).toEqual(periods.map(() => true));
+    // (They reach the producer in the order their runs were claimed, not necessarily the order asked.)
+    expect(runs.map((r) => r.period).sort()).toEqual(periods);
+    // Each worker started after the one before had ended: never two at once.
+    for (let i = 1; i < runs.length; i += 1) expect(runs[i]!.start).toBeGreaterThanOrEqual(runs[i - 1]!.end);
+  });
+
   it('a worker that cannot connect fails the export cleanly: nothing published, the run released', async () => {
     const dir = folder();
     const unreachable = services(dir);
