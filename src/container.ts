@@ -51,6 +51,7 @@ import { opendataRepository } from './adapters/db/repositories/opendata-reposito
 import { directoryFileStore } from './adapters/opendata/file-store.js';
 import { tabularEncoder } from './adapters/opendata/tabular-encoders.js';
 import { workerProducer } from './adapters/opendata/export-worker.js';
+import { EXPORT_LEASE_MS } from './services/opendata/export-opendata-period-once.js';
 
 /** The letters are filed under this entry of the titolario (the segnatura requires a classification). */
 const LETTER_CLASSIFICATION = { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' };
@@ -293,6 +294,8 @@ export async function createContainer(
             ocidPrefix: config.opendata.ocidPrefix,
             pageSize: 5000,
             onRun: (run) => logger.info(run, 'open data export done in its worker thread'),
+            // Not past its run's lease: by then another process may produce the period.
+            timeoutMs: EXPORT_LEASE_MS,
           })
         : undefined,
   };

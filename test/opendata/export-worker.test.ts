@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +119,33 @@ describe.skipIf(!url)('open data export in a worker thread (postgres)', () => {
     expect(temporaries(dir)).toEqual([]);
     // The period is free again: the next run (here through a working worker) produces it.
     expect((await exportWith(services(dir))).length).toBeGreaterThan(0);
+  });
+
+  it('a worker whose server never answers is stopped at its deadline; the next export gets its turn', async () => {
+    // Accepts connections and never says a word: a frozen or vanished server (no client-side timeout).
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const dir = folder();
+      const { port } = silent.address() as AddressInfo;
+      const producer = workerProducer({
+        database: { url: `postgres://postgres@127.0.0.1:${port}/none`, connectTimeoutMs: 600_000 },
+        dir,
+        ocidPrefix: inThread.ocidPrefix,
+        pageSize: 2,
+        timeoutMs: 1500,
+      });
+      const started = performance.now();
+      await expect(producer.produce('2026-11', 'https://gara.example')).rejects.toThrow(
+        /ran longer than 1500 ms/,
+      );
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(temporaries(dir)).toEqual([]);
+      // The slot is free again: a second export through the same producer starts (and is stopped) too.
+      await expect(producer.produce('2026-11-01', 'https://gara.example')).rejects.toThrow(/ran longer/);
+    } finally {
+      silent.close();
+    }
   });
 
   it('a worker that dies (out of memory) fails the export; the service answers on', async () => {

@@ -48,6 +48,12 @@ export interface WorkerProducerOptions {
    * isolate (~50 MB) and a pool of 2 connections; unbounded, 30 exports asked at once started 30 of them.
    */
   maxWorkers?: number;
+  /**
+   * A worker still running after this long is stopped and its export rejected (none by default): a
+   * connection that never answers (a frozen or vanished server; `pg` has no client-side query timeout)
+   * would otherwise hold the worker's turn, and every later export of the process, for ever.
+   */
+  timeoutMs?: number;
   /** Told after each export that ran in a worker (logged by the container). */
   onRun?: (run: { period: string; threadId: number; nice: number | null; seconds: number }) => void;
 }
@@ -115,8 +121,15 @@ export function workerProducer(options: WorkerProducerOptions): OpendataProducer
         setTimeout(() => void worker.terminate(), 10_000).unref();
       });
       worker.once('error', (error) => (crash = error));
+      const deadline = options.timeoutMs
+        ? setTimeout(() => {
+            crash = new Error(`it ran longer than ${options.timeoutMs} ms and was stopped`);
+            void worker.terminate();
+          }, options.timeoutMs)
+        : undefined;
       // Settled once the thread has ended (its connections closed), whatever it answered.
       worker.once('exit', (code) => {
+        clearTimeout(deadline);
         if (reply && 'files' in reply) {
           options.onRun?.({ period, threadId: reply.threadId, nice: reply.nice, seconds: reply.seconds });
           resolve(reply.files);
