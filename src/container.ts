@@ -337,10 +337,20 @@ export async function prepareDatabase(container: Container): Promise<void> {
   if (applied.length > 0) container.logger.info({ applied }, 'migrations applied');
   const { loaded } = await syncReferenceData(container.database.db);
   if (loaded.length > 0) container.logger.info({ loaded }, 'reference data loaded');
+  await adoptSeal(container);
+}
+
+/**
+ * Switches the container's seal to the database's (see adapters/protocol/seal.ts); part of
+ * prepareDatabase. `gara serve` on PGlite, whose database was prepared by a child process, calls it
+ * itself: the child's copy into DATA_DIR/keys may have been refused (a read-only directory).
+ */
+export async function adoptSeal(container: Container): Promise<void> {
   const source = await adoptDatabaseSeal(container.seal, {
     configured: container.config.segnaturaKeyConfigured,
     dir: container.config.segnaturaKeyDir,
     database: databaseSeal(container.database.db),
+    warn: (message, error) => container.logger.warn({ err: error }, message),
   });
   container.logger.debug({ source }, 'seal');
 }
