@@ -51,6 +51,7 @@ import { opendataRepository } from './adapters/db/repositories/opendata-reposito
 import { directoryFileStore } from './adapters/opendata/file-store.js';
 import { tabularEncoder } from './adapters/opendata/tabular-encoders.js';
 import { workerProducer } from './adapters/opendata/export-worker.js';
+import { EXPORT_LEASE_MS } from './services/opendata/export-opendata-period-once.js';
 
 /** The letters are filed under this entry of the titolario (the segnatura requires a classification). */
 const LETTER_CLASSIFICATION = { code: '1.6', name: 'Comunicazioni agli enti e ai RUP' };
@@ -293,6 +294,8 @@ export async function createContainer(
             ocidPrefix: config.opendata.ocidPrefix,
             pageSize: 5000,
             onRun: (run) => logger.info(run, 'open data export done in its worker thread'),
+            // Not past its run's lease: by then another process may produce the period.
+            timeoutMs: EXPORT_LEASE_MS,
           })
         : undefined,
   };
@@ -334,10 +337,20 @@ export async function prepareDatabase(container: Container): Promise<void> {
   if (applied.length > 0) container.logger.info({ applied }, 'migrations applied');
   const { loaded } = await syncReferenceData(container.database.db);
   if (loaded.length > 0) container.logger.info({ loaded }, 'reference data loaded');
+  await adoptSeal(container);
+}
+
+/**
+ * Switches the container's seal to the database's (see adapters/protocol/seal.ts); part of
+ * prepareDatabase. `gara serve` on PGlite, whose database was prepared by a child process, calls it
+ * itself: the child's copy into DATA_DIR/keys may have been refused (a read-only directory).
+ */
+export async function adoptSeal(container: Container): Promise<void> {
   const source = await adoptDatabaseSeal(container.seal, {
     configured: container.config.segnaturaKeyConfigured,
     dir: container.config.segnaturaKeyDir,
     database: databaseSeal(container.database.db),
+    warn: (message, error) => container.logger.warn({ err: error }, message),
   });
   container.logger.debug({ source }, 'seal');
 }

@@ -5,6 +5,7 @@ import { loadConfig, ConfigError, type Config } from '../config.js';
 import {
   createContainer,
   prepareDatabase,
+  adoptSeal,
   readDemoTokens,
   seedDemo,
   startService,
@@ -76,6 +77,7 @@ program
     const container = await createContainer(cfg).catch(refuseLockedDataDir);
     let demo: { seeded: boolean; tokens: DemoToken[] };
     if (embedded) {
+      await adoptSeal(container);
       demo = { seeded: false, tokens: readDemoTokens(cfg) };
     } else {
       await prepareDatabase(container);

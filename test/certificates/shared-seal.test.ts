@@ -18,6 +18,7 @@ import { issueDueCertificates } from '../../src/services/certificates/issue-due-
 import { getCertificate, getCertificatePdf } from '../../src/services/certificates/get-certificate.js';
 import { verifyCertificate } from '../../src/services/certificates/verify-certificate.js';
 import { Factories } from '../support/factories.js';
+import { DEFAULT_SEAL_SUBJECT, Seal, adoptDatabaseSeal } from '../../src/adapters/protocol/seal.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const databaseUrl = process.env.DATABASE_URL;
@@ -190,4 +191,25 @@ describe('one seal per database (PGlite, first start)', () => {
       await c.close();
     }
   }, 60_000);
+});
+
+describe('one seal per database: a keys directory that cannot be written', () => {
+  it("signs with the database's pair anyway and says so (the copy in DATA_DIR/keys is for the CLI)", async () => {
+    const local = createSelfSignedSigningKey(DEFAULT_SEAL_SUBJECT);
+    const shared = createSelfSignedSigningKey(DEFAULT_SEAL_SUBJECT);
+    const seal = new Seal(local, { code: '1.6', name: 'Comunicazioni' });
+    // A path under a regular file: no one, not even root, can create or write it.
+    const file = join(scratch, 'not-a-directory');
+    writeFileSync(file, '');
+    const warnings: string[] = [];
+    const source = await adoptDatabaseSeal(seal, {
+      configured: false,
+      dir: join(file, 'keys'),
+      database: { claim: async () => shared },
+      warn: (message) => warnings.push(message),
+    });
+    expect(source).toBe('database');
+    expect(seal.key.certificatePem).toBe(shared.certificatePem);
+    expect(warnings).toEqual([expect.stringContaining("cannot take the database's seal")]);
+  });
 });

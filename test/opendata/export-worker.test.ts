@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +89,22 @@ describe.skipIf(!url)('open data export in a worker thread (postgres)', () => {
     expect((await directoryFileStore(dir).list()).sort(byName)).toEqual([...viaWorker].sort(byName));
   });
 
+  it('exports asked at once run one worker at a time, in turn, each one producing its period', async () => {
+    const dir = folder();
+    const runs: { period: string; start: number; end: number }[] = [];
+    const opendata = services(dir, {
+      onRun: (run) =>
+        runs.push({ period: run.period, start: Date.now() - run.seconds * 1000, end: Date.now() }),
+    });
+    const periods = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-12'];
+    const results = await Promise.all(periods.map((period) => exportWith(opendata, period)));
+    expect(results.map((files) => files.length > 0)).toEqual(periods.map(() => true));
+    // (They reach the producer in the order their runs were claimed, not necessarily the order asked.)
+    expect(runs.map((r) => r.period).sort()).toEqual(periods);
+    // Each worker started after the one before had ended: never two at once.
+    for (let i = 1; i < runs.length; i += 1) expect(runs[i]!.start).toBeGreaterThanOrEqual(runs[i - 1]!.end);
+  });
+
   it('a worker that cannot connect fails the export cleanly: nothing published, the run released', async () => {
     const dir = folder();
     const unreachable = services(dir);
@@ -102,6 +119,33 @@ describe.skipIf(!url)('open data export in a worker thread (postgres)', () => {
     expect(temporaries(dir)).toEqual([]);
     // The period is free again: the next run (here through a working worker) produces it.
     expect((await exportWith(services(dir))).length).toBeGreaterThan(0);
+  });
+
+  it('a worker whose server never answers is stopped at its deadline; the next export gets its turn', async () => {
+    // Accepts connections and never says a word: a frozen or vanished server (no client-side timeout).
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const dir = folder();
+      const { port } = silent.address() as AddressInfo;
+      const producer = workerProducer({
+        database: { url: `postgres://postgres@127.0.0.1:${port}/none`, connectTimeoutMs: 600_000 },
+        dir,
+        ocidPrefix: inThread.ocidPrefix,
+        pageSize: 2,
+        timeoutMs: 1500,
+      });
+      const started = performance.now();
+      await expect(producer.produce('2026-11', 'https://gara.example')).rejects.toThrow(
+        /ran longer than 1500 ms/,
+      );
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(temporaries(dir)).toEqual([]);
+      // The slot is free again: a second export through the same producer starts (and is stopped) too.
+      await expect(producer.produce('2026-11-01', 'https://gara.example')).rejects.toThrow(/ran longer/);
+    } finally {
+      silent.close();
+    }
   });
 
   it('a worker that dies (out of memory) fails the export; the service answers on', async () => {

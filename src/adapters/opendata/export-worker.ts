@@ -43,6 +43,17 @@ export interface WorkerProducerOptions {
   niceness?: number;
   /** The worker's heap limit in MB (a runaway export ends the worker, not the service). */
   maxOldGenerationSizeMb?: number;
+  /**
+   * Workers running at once (1 by default): further exports wait their turn in order. Each worker is an
+   * isolate (~50 MB) and a pool of 2 connections; unbounded, 30 exports asked at once started 30 of them.
+   */
+  maxWorkers?: number;
+  /**
+   * A worker still running after this long is stopped and its export rejected (none by default): a
+   * connection that never answers (a frozen or vanished server; `pg` has no client-side query timeout)
+   * would otherwise hold the worker's turn, and every later export of the process, for ever.
+   */
+  timeoutMs?: number;
   /** Told after each export that ran in a worker (logged by the container). */
   onRun?: (run: { period: string; threadId: number; nice: number | null; seconds: number }) => void;
 }
@@ -78,53 +89,82 @@ const failure = (reply: Extract<ExportWorkerReply, { error: unknown }>['error'])
  * fails, dies or loses its connection rejects the export; the temporary files it left are removed.
  */
 export function workerProducer(options: WorkerProducerOptions): OpendataProducer {
+  const slots = turns(options.maxWorkers ?? 1);
   return {
-    produce(period, publicUrl) {
-      const tempTag = `w${randomBytes(6).toString('hex')}`;
-      const workerData: ExportWorkerData = {
-        database: options.database,
-        dir: options.dir,
-        ocidPrefix: options.ocidPrefix,
-        pageSize: options.pageSize,
-        period,
-        publicUrl,
-        tempTag,
-        niceness: options.niceness ?? 19,
-      };
-      const exported = new Promise<PublishedFile[]>((resolve, reject) => {
-        const worker = new Worker(workerEntry().url, {
-          workerData,
-          ...(options.maxOldGenerationSizeMb
-            ? { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } }
-            : {}),
-        });
-        let reply: ExportWorkerReply | undefined;
-        let crash: Error | undefined;
-        worker.once('message', (message: ExportWorkerReply) => {
-          reply = message;
-          // The thread ends by itself once its pool is closed; one that lingers is stopped.
-          setTimeout(() => void worker.terminate(), 10_000).unref();
-        });
-        worker.once('error', (error) => (crash = error));
-        // Settled once the thread has ended (its connections closed), whatever it answered.
-        worker.once('exit', (code) => {
-          if (reply && 'files' in reply) {
-            options.onRun?.({ period, threadId: reply.threadId, nice: reply.nice, seconds: reply.seconds });
-            resolve(reply.files);
-          } else if (reply) reject(failure(reply.error));
-          else
-            reject(
-              new Error(
-                `open data export worker ended without an answer (exit code ${code})${crash ? `: ${crash.message}` : ''}`,
-                { cause: crash },
-              ),
-            );
-        });
+    produce: (period, publicUrl) => slots.run(() => produceInWorker(period, publicUrl)),
+  };
+
+  function produceInWorker(period: string, publicUrl: string): Promise<PublishedFile[]> {
+    const tempTag = `w${randomBytes(6).toString('hex')}`;
+    const workerData: ExportWorkerData = {
+      database: options.database,
+      dir: options.dir,
+      ocidPrefix: options.ocidPrefix,
+      pageSize: options.pageSize,
+      period,
+      publicUrl,
+      tempTag,
+      niceness: options.niceness ?? 19,
+    };
+    const exported = new Promise<PublishedFile[]>((resolve, reject) => {
+      const worker = new Worker(workerEntry().url, {
+        workerData,
+        ...(options.maxOldGenerationSizeMb
+          ? { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } }
+          : {}),
       });
-      return exported.catch(async (error: unknown) => {
-        await removeTaggedTemps(options.dir, tempTag);
-        throw error;
+      let reply: ExportWorkerReply | undefined;
+      let crash: Error | undefined;
+      worker.once('message', (message: ExportWorkerReply) => {
+        reply = message;
+        // The thread ends by itself once its pool is closed; one that lingers is stopped.
+        setTimeout(() => void worker.terminate(), 10_000).unref();
       });
+      worker.once('error', (error) => (crash = error));
+      const deadline = options.timeoutMs
+        ? setTimeout(() => {
+            crash = new Error(`it ran longer than ${options.timeoutMs} ms and was stopped`);
+            void worker.terminate();
+          }, options.timeoutMs)
+        : undefined;
+      // Settled once the thread has ended (its connections closed), whatever it answered.
+      worker.once('exit', (code) => {
+        clearTimeout(deadline);
+        if (reply && 'files' in reply) {
+          options.onRun?.({ period, threadId: reply.threadId, nice: reply.nice, seconds: reply.seconds });
+          resolve(reply.files);
+        } else if (reply) reject(failure(reply.error));
+        else
+          reject(
+            new Error(
+              `open data export worker ended without an answer (exit code ${code})${crash ? `: ${crash.message}` : ''}`,
+              { cause: crash },
+            ),
+          );
+      });
+    });
+    return exported.catch(async (error: unknown) => {
+      await removeTaggedTemps(options.dir, tempTag);
+      throw error;
+    });
+  }
+}
+
+/** At most `limit` tasks at once; the others start in the order they came as earlier ones settle. */
+function turns(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    async run<T>(task: () => Promise<T>): Promise<T> {
+      if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+      else running += 1;
+      try {
+        return await task();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else running -= 1;
+      }
     },
   };
 }

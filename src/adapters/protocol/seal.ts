@@ -64,7 +64,7 @@ export type SealSource = 'configured' | 'operator' | 'database';
 /**
  * Rules 1-3 above. `database.claim` stores the candidate if the database has no seal yet and answers
  * the database's seal. When that differs from the pair in `dir`, it replaces it there (the old pair kept
- * aside) and in `seal`.
+ * aside; a directory that refuses it is reported through `warn`) and in `seal`.
  */
 export async function adoptDatabaseSeal(
   seal: Seal,
@@ -72,13 +72,24 @@ export async function adoptDatabaseSeal(
     configured: boolean;
     dir: string;
     database: { claim(candidate: SegnaturaSigningKey): Promise<SegnaturaSigningKey> };
+    /** Told when `dir` cannot take the database's pair (read-only): the process signs with it anyway. */
+    warn?: (message: string, error: unknown) => void;
   },
 ): Promise<SealSource> {
   if (options.configured) return 'configured';
   if (!isSelfSignedDefault(seal.key, DEFAULT_SEAL_SUBJECT)) return 'operator';
   const shared = await options.database.claim(seal.key);
   if (shared.certificatePem !== seal.key.certificatePem || shared.privateKeyPem !== seal.key.privateKeyPem) {
-    replaceSigningKey(options.dir, shared);
+    // The database's pair is what every process must sign with; the copy in `dir` only serves the CLI's
+    // verification, so a directory that refuses it (mounted read-only) does not stop the service.
+    try {
+      replaceSigningKey(options.dir, shared);
+    } catch (error) {
+      options.warn?.(
+        `${options.dir} cannot take the database's seal: signing with it anyway; \`gara attestazione verify\` there needs --cert`,
+        error,
+      );
+    }
     seal.use(shared);
   }
   return 'database';

@@ -8,6 +8,9 @@ import type { PublishedFile } from './ports.js';
 /** A run that outlives this (its process died) no longer blocks its period. */
 export const EXPORT_LEASE_MS = 3_600_000;
 
+/** A run whose release failed is released again this often (spaced out), then left to its lease. */
+const RELEASE_RETRY = { attempts: 12, delayMs: 5_000 };
+
 /**
  * exportOpendataPeriod, one run per period at a time in all processes (a database row, see
  * claimExportRun): a second request for a period being produced gets `conflict` (409, reason
@@ -18,6 +21,7 @@ export async function exportOpendataPeriodOnce(
   deps: Parameters<typeof exportOpendataPeriod>[0],
   input: { period: string },
   actor: Actor,
+  release: { attempts: number; delayMs: number } = RELEASE_RETRY,
 ): Promise<PublishedFile[]> {
   // Who may ask is checked before the run is taken: a refused caller never holds a period.
   if (actor.kind === 'user') requireRole(actor, 'authority_staff', 'admin');
@@ -36,6 +40,26 @@ export async function exportOpendataPeriodOnce(
   try {
     return await exportOpendataPeriod(deps, input, actor);
   } finally {
-    await repository.releaseExportRun(period, holder);
+    await releaseRun(() => repository.releaseExportRun(period, holder), release);
   }
+}
+
+/**
+ * Releases the run. When the database is briefly away as the export ends (the export often failed
+ * because of that) the caller still gets its own answer (its files, or why it failed), and the release
+ * is tried again in the background, so that the period is not blocked for the whole lease while this
+ * process is alive.
+ */
+async function releaseRun(
+  release: () => Promise<void>,
+  retry: { attempts: number; delayMs: number },
+): Promise<void> {
+  const again = (n: number): void => {
+    setTimeout(() => {
+      release().catch(() => {
+        if (n < retry.attempts) again(n + 1);
+      });
+    }, retry.delayMs * n).unref();
+  };
+  await release().catch(() => again(1));
 }
