@@ -28,6 +28,10 @@ describe(`POST /tenders/{n}/lots with an Idempotency-Key (${engineName()})`, () 
       payload: lot,
     });
   const tender = async () => (await h.factories.tender(rup.actor)).tender.tenderNumber;
+  const codesIssued = async () => {
+    const text = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    return Number(/^gara_codes_issued_total\{family="pcp"\} (\d+)/m.exec(text)?.[1] ?? 0);
+  };
   const keyRow = (key: string) =>
     h.db.db
       .selectFrom('idempotency_keys')
@@ -70,6 +74,7 @@ describe(`POST /tenders/{n}/lots with an Idempotency-Key (${engineName()})`, () 
 
   it('stores the full answer; a repeat gets it back, replayed; the key with another body is refused', async () => {
     const n = await tender();
+    const counted = await codesIssued();
     const first = await addLot(n, 'risposta-completa', sampleLot({ object: 'Lotto con chiave' }));
     expect(first.statusCode).toBe(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
@@ -100,6 +105,7 @@ describe(`POST /tenders/{n}/lots with an Idempotency-Key (${engineName()})`, () 
     );
     expect(elsewhere.statusCode).toBe(422);
     expect(await lotCount(n)).toBe(2);
+    expect(await codesIssued()).toBe(counted + 1); // the replay and the refusals issued nothing
   });
 
   it('refusals store nothing: another authority (404), a cancelled tender (409); a repeat after cancellation is still answered', async () => {
