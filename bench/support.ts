@@ -16,6 +16,8 @@ export interface Measurement {
   p99: number;
   errors: number;
   non2xx: number;
+  /** The non-2xx answers by status code (autocannon's loads). */
+  statuses?: Record<string, number>;
 }
 
 export interface LoadOptions {
@@ -62,6 +64,11 @@ export async function load(options: LoadOptions): Promise<Measurement> {
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {})
+        .filter(([status]) => !status.startsWith('2'))
+        .map(([status, stats]) => [status, stats.count ?? 0]),
+    ),
   };
 }
 
@@ -149,8 +156,13 @@ export function report(name: string, rounds: Measurement[]): { rps: number; p50:
     p99: median(rounds.map((x) => x.p99)),
   };
   const errors = rounds.reduce((s, x) => s + x.errors + x.non2xx, 0);
+  const statuses = new Map<string, number>();
+  for (const x of rounds)
+    for (const [status, count] of Object.entries(x.statuses ?? {}))
+      statuses.set(status, (statuses.get(status) ?? 0) + count);
+  const byStatus = [...statuses].map(([status, count]) => `${count} x ${status}`).join(', ');
   console.log(
-    `  ${name.padEnd(44)} ${fmt(row.rps)} req/s  p50 ${fmt(row.p50, 1)} ms  p99 ${fmt(row.p99, 1)} ms${errors ? `  (${errors} errors/non-2xx)` : ''}`,
+    `  ${name.padEnd(44)} ${fmt(row.rps)} req/s  p50 ${fmt(row.p50, 1)} ms  p99 ${fmt(row.p99, 1)} ms${errors ? `  (${errors} errors/non-2xx${byStatus ? `: ${byStatus}` : ''})` : ''}`,
   );
   return row;
 }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/shared/errors.js';
 import type { Actor, ServiceDeps, UserActor } from '../services/context.js';
-import { runCreating } from '../services/idempotency.js';
+import { runCreating, type IdempotentRequest, type IdempotentResult } from '../services/idempotency.js';
 import type { Store } from '../services/ports.js';
 
 declare module 'fastify' {
@@ -43,6 +43,28 @@ export interface SendCreatedOptions {
   afterCommit?: () => Promise<void>;
 }
 
+/** The request's Idempotency-Key (when sent) with what identifies the request: method, route, parameters, body. */
+export function idempotentRequestOf(request: FastifyRequest): IdempotentRequest | undefined {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string'
+    ? {
+        key,
+        fingerprint: {
+          method: request.method,
+          route: request.routeOptions.url,
+          params: request.params,
+          body: request.body ?? null,
+        },
+      }
+    : undefined;
+}
+
+/** Sends an idempotent operation's answer: a replay with `Idempotent-Replayed: true`. */
+export function sendResult<T>(reply: FastifyReply, result: IdempotentResult<T>): FastifyReply {
+  if (result.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.status(result.statusCode).send(result.body);
+}
+
 /**
  * Runs a creating operation honouring the Idempotency-Key header (when sent): a retry gets the first
  * response with `Idempotent-Replayed: true`. `operation` must use the store it is handed.
@@ -55,24 +77,10 @@ export async function sendCreated<T>(
   options: SendCreatedOptions = {},
 ): Promise<FastifyReply> {
   const statusCode = options.statusCode ?? 201;
-  const key = request.headers['idempotency-key'];
-  const result = await runCreating(
-    deps,
-    actorOf(request),
-    typeof key === 'string'
-      ? {
-          key,
-          fingerprint: {
-            method: request.method,
-            route: request.routeOptions.url,
-            params: request.params,
-            body: request.body ?? null,
-          },
-        }
-      : undefined,
-    async (store) => ({ statusCode, body: await operation(store) }),
-  );
+  const result = await runCreating(deps, actorOf(request), idempotentRequestOf(request), async (store) => ({
+    statusCode,
+    body: await operation(store),
+  }));
   await options.afterCommit?.();
-  if (result.replayed) reply.header('idempotent-replayed', 'true');
-  return reply.status(result.statusCode).send(result.body);
+  return sendResult(reply, result);
 }

@@ -51,7 +51,7 @@ export type {
   Role,
   User,
 } from '../domain/registry/registry.js';
-export type { Lot, SmartCig, Tender } from '../domain/tenders/tender.js';
+export type { Lot, LotFacts, SmartCig, Tender } from '../domain/tenders/tender.js';
 export type { AuditEntry, AuditRecord } from '../domain/shared/audit.js';
 
 export interface Page<T> {
@@ -133,17 +133,33 @@ export interface TenderRepository {
   list(filter: TenderFilter): Promise<Page<Tender>>;
 }
 
+/**
+ * An idempotency key claimed by the issuance statement itself: its row is written complete (status 201,
+ * `response`) with the lot, and the lot is issued only if the key was not claimed before. The statement
+ * sets `response.lotNumber`, and `response.contractingAuthorityFiscalCode` when `response` has that
+ * field (the values only it knows).
+ */
+export interface IssuanceClaim {
+  userId: string;
+  key: string;
+  requestSha256: string;
+  at: Date;
+  response: Record<string, unknown>;
+}
+
 export interface LotRepository {
   /**
    * Issues a lot in one statement: takes the next lot number of the tender (only if it is active and,
    * when `contractingAuthorityId` is given, belongs to it), inserts the lot and appends `audit` with
-   * the lot and tender numbers added to its `after`. Undefined when no such active tender exists.
+   * the lot and tender numbers added to its `after`. Undefined when no such active tender exists, or
+   * when the `claim`'s key was claimed before (the caller then reads the key).
    */
   issue(input: {
     tenderNumber: number;
     contractingAuthorityId: string | null;
     lot: NewLot;
     audit: AuditEntry;
+    claim?: IssuanceClaim;
   }): Promise<{ tender: LotTender; lotNumber: number } | undefined>;
   findByCig(cig: string): Promise<Lot | undefined>;
   /**

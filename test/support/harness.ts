@@ -104,6 +104,8 @@ export async function createHarness(
     /** The app's database ping (default: the test database's) and its answer deadline (default: the engine's). */
     ping?: () => Promise<void>;
     databaseDeadlineMs?: number;
+    /** The database the services use, made from the test database's (e.g. one that records statements). */
+    servicesDb?: (db: TestDatabase['db']) => TestDatabase['db'];
   } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase({
@@ -111,7 +113,7 @@ export async function createHarness(
     statementTimeoutMs: options.statementTimeoutMs,
   });
   const clock = new FixedClock(options.now ?? '2026-03-02T09:00:00Z');
-  const deps = serviceDeps(db.db, clock);
+  const deps = serviceDeps(options.servicesDb?.(db.db) ?? db.db, clock);
   const factories = new Factories(deps);
   await factories.sections();
   const app = await buildApp({

@@ -17,7 +17,7 @@ import {
   reportingFlowRepository,
 } from './repositories/payment-repository.js';
 import {
-  issueLots,
+  issueClaimedLots,
   lotRepository,
   tenderRepository,
   type IssueInput,
@@ -36,7 +36,7 @@ export function createStoreShared(
 ): StoreShared {
   return {
     reference: new ReferenceCache(),
-    lotIssuer: new Batcher((items) => issueLots(db, items), {
+    lotIssuer: new Batcher((items) => issueClaimedLots(db, items), {
       maxBatch: 64,
       maxConcurrent: options.maxConcurrentBatches ?? 4,
       key: (item) => String(item.tenderNumber),

@@ -56,6 +56,19 @@ export interface Lot {
   cancelledAt: Date | null;
 }
 
+/** A lot's own facts, without its tender's: those of a new lot are all known before it is written, its number excepted. */
+export type LotFacts = Omit<
+  Lot,
+  | 'tenderId'
+  | 'tenderState'
+  | 'tenderCreatedAt'
+  | 'contractingAuthorityId'
+  | 'contractingAuthorityName'
+  | 'contractingAuthorityFiscalCode'
+  | 'regionalSectionCode'
+  | 'procedureTypeCode'
+>;
+
 export interface SmartCig {
   id: string;
   cig: string;

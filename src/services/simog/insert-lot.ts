@@ -162,7 +162,8 @@ export async function insertLot(
         key,
         requestSha256: hash,
         at: issue.lot.acquiredAt,
-        response: { cig: issue.lot.cig, cfUtente },
+        // lotNumber and the authority's fiscal code are set by the statement (see IssuanceClaim)
+        response: { cig: issue.lot.cig, cfUtente, contractingAuthorityFiscalCode: '' },
       },
       simogLot: {
         attributes: input.attributes,

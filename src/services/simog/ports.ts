@@ -1,4 +1,4 @@
-import type { LotRepository, Store, User } from '../ports.js';
+import type { IssuanceClaim, LotRepository, Store, User } from '../ports.js';
 
 /** A SIMOG session: who opened it (with which API token), until when. */
 export interface SimogSession {
@@ -68,8 +68,8 @@ export interface SimogRepository {
  * and the lot's SIMOG data, written together in one statement.
  */
 export type SimogLotIssue = Parameters<LotRepository['issue']>[0] & {
-  /** Stored complete as the key's answer (status 201) with `lotNumber` and `contractingAuthorityFiscalCode` added. */
-  claim: { userId: string; key: string; requestSha256: string; at: Date; response: Record<string, unknown> };
+  /** Stored complete as the key's answer (status 201) with `lotNumber` and `contractingAuthorityFiscalCode` set. */
+  claim: IssuanceClaim;
   simogLot: Pick<SimogLot, 'attributes' | 'cup'>;
 };
 

@@ -10,7 +10,7 @@ import type {
   SimogTender,
   SimogUnitOfWork,
 } from '../../../services/simog/ports.js';
-import { issueLots, type IssueOutput } from './tender-repository.js';
+import { issueClaimedLots, type IssueOutput } from './tender-repository.js';
 import type { User } from '../../../services/ports.js';
 
 type SimogTables = {
@@ -252,34 +252,14 @@ const simogLotOfIssued = sql`s AS (
 
 /**
  * inserisciLotto's issuances in one statement each batch: the idempotency claim, the lot, its audit
- * entry and its simog_lots row. A key repeated within the batch (one key sent for two tenders) is
- * issued after the others, so that it finds the key claimed.
+ * entry and its simog_lots row (a key repeated within the batch: see issueClaimedLots).
  */
-async function issueSimogLots(db: Database, items: SimogLotIssue[]): Promise<IssueOutput[]> {
-  const seen = new Set<string>();
-  const repeated = items.map((item) => {
-    const key = `${item.claim.userId} ${item.claim.key}`;
-    const again = seen.has(key);
-    seen.add(key);
-    return again;
-  });
-  const once = items.filter((_, i) => !repeated[i]);
-  const issued = await issueLots(
+const issueSimogLots = (db: Database, items: SimogLotIssue[]): Promise<IssueOutput[]> =>
+  issueClaimedLots(
     db,
-    once.map((x) => ({ ...x, extra: x.simogLot })),
+    items.map((x) => ({ ...x, extra: x.simogLot })),
     simogLotOfIssued,
   );
-  const later =
-    once.length === items.length
-      ? []
-      : await issueSimogLots(
-          db,
-          items.filter((_, i) => repeated[i]),
-        );
-  let n = 0;
-  let m = 0;
-  return repeated.map((again) => (again ? later[m++] : issued[n++]));
-}
 
 /** gara's Store and the SIMOG repository over one database, sharing its transactions. */
 export function simogUnitOfWork(

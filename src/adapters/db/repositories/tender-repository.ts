@@ -196,21 +196,8 @@ function selectLots(db: Database) {
 export type IssueInput = Parameters<LotRepository['issue']>[0];
 export type IssueOutput = Awaited<ReturnType<LotRepository['issue']>>;
 
-/**
- * An idempotency key claimed by the issuance itself (see issueLots): the key's row is written complete
- * (status 201, `response` with `lotNumber` and `contractingAuthorityFiscalCode` added) in the statement
- * that issues the lot, and the lot is issued only if the key was not claimed before.
- */
-export interface IssueClaim {
-  userId: string;
-  key: string;
-  requestSha256: string;
-  at: Date;
-  response: Record<string, unknown>;
-}
-
-/** An issuance with, optionally, its idempotency claim and data for `also` (a JSON value, `i.extra`). */
-export type BatchIssueInput = IssueInput & { claim?: IssueClaim; extra?: unknown };
+/** An issuance with, optionally, data for `also` (a JSON value, `i.extra`); its `claim` is LotRepository's. */
+export type BatchIssueInput = IssueInput & { extra?: unknown };
 
 /**
  * Issues lots in one statement, atomic without BEGIN/COMMIT: the tender rows are locked in tender
@@ -252,6 +239,39 @@ export async function issueLots(
   });
 }
 
+/**
+ * issueLots for items whose keys may repeat within the batch (one key sent for two tenders at once): a
+ * repeated key is issued by a following statement, after the others, so that it finds the key claimed.
+ */
+export async function issueClaimedLots(
+  db: Database,
+  items: BatchIssueInput[],
+  also?: RawBuilder<unknown>,
+): Promise<IssueOutput[]> {
+  const seen = new Set<string>();
+  const repeated = items.map((item) => {
+    if (!item.claim) return false;
+    const key = `${item.claim.userId} ${item.claim.key}`;
+    const again = seen.has(key);
+    seen.add(key);
+    return again;
+  });
+  if (!repeated.includes(true)) return issueLots(db, items, also);
+  const issued = await issueLots(
+    db,
+    items.filter((_, i) => !repeated[i]),
+    also,
+  );
+  const later = await issueClaimedLots(
+    db,
+    items.filter((_, i) => repeated[i]),
+    also,
+  );
+  let n = 0;
+  let m = 0;
+  return repeated.map((again) => (again ? later[m++] : issued[n++]));
+}
+
 /** The statement of `issueLots` (exported so that a test can read its plan). */
 export function issueLotsStatement(
   items: BatchIssueInput[],
@@ -272,7 +292,9 @@ export function issueLotsStatement(
     ? sql`, c AS (
       INSERT INTO idempotency_keys (user_id, key, request_sha256, status_code, response, created_at)
       SELECT i.claim_user, i.claim_key, i.claim_sha, 201,
-             i.claim_response || jsonb_build_object('lotNumber', k.lot_count + 1, 'contractingAuthorityFiscalCode', ca.fiscal_code),
+             i.claim_response || jsonb_build_object('lotNumber', k.lot_count + 1)
+               || CASE WHEN i.claim_response ? 'contractingAuthorityFiscalCode'
+                       THEN jsonb_build_object('contractingAuthorityFiscalCode', ca.fiscal_code) ELSE '{}'::jsonb END,
              i.claim_at
       FROM i JOIN locked k ON k.tender_number = i.tn JOIN contracting_authorities ca ON ca.id = k.contracting_authority_id
       WHERE i.claim_key IS NOT NULL AND k.state = 'active' AND (i.ca IS NULL OR k.contracting_authority_id = i.ca)
@@ -334,7 +356,8 @@ export function issueLotsStatement(
 export function lotRepository(db: Database, issuer?: Batcher<IssueInput, IssueOutput>): LotRepository {
   return {
     issue(input) {
-      // Outside a transaction, concurrent issuances are grouped into one statement (see Batcher).
+      // Outside a transaction, concurrent issuances are grouped into one statement (see Batcher), their
+      // idempotency claims included.
       return db.isTransaction || !issuer ? issueLots(db, [input]).then((r) => r[0]) : issuer.submit(input);
     },
     async findByCig(cig) {

@@ -7,7 +7,7 @@ import {
   tenderCancellationReasons,
 } from '../../../domain/tenders/tender-rules.js';
 import { tenderContributions } from '../../../services/payments/contributions.js';
-import type { AuditRecord, Lot, SmartCig, Tender } from '../../../services/ports.js';
+import type { AuditRecord, Lot, LotFacts, SmartCig, Tender } from '../../../services/ports.js';
 
 /** API responses come from here, never from rows. Labels meant for people are in Italian. */
 
@@ -36,10 +36,10 @@ export function presentCancellation(
   };
 }
 
-export const presentLotCancellation = (lot: Lot) =>
+export const presentLotCancellation = (lot: LotFacts) =>
   presentCancellation(lot.cancelReason, lot.cancelNote, lot.cancelledAt, lotCancellationReasons);
 
-export const presentLot = (lot: Lot) => ({
+export const presentLot = (lot: LotFacts) => ({
   cig: lot.cig,
   tenderNumber: String(lot.tenderNumber),
   lotNumber: lot.lotNumber,

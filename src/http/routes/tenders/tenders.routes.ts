@@ -6,11 +6,11 @@ import { createTender } from '../../../services/tenders/create-tender.js';
 import { getTenderHistory } from '../../../services/tenders/get-tender-history.js';
 import { getTender } from '../../../services/tenders/get-tender.js';
 import { listTenders } from '../../../services/tenders/list-tenders.js';
-import { issueLot } from '../../../services/tenders/issue-lot.js';
+import { issueLotIdempotently } from '../../../services/tenders/issue-lot-idempotently.js';
 import { IdempotencyHeaders, errors, pageOf, pageQueryWith } from '../../common.schemas.js';
 import type { Metrics } from '../../metrics.js';
 import { presentPage } from '../../presenters.js';
-import { actorOf, sendCreated } from '../../request-context.js';
+import { actorOf, idempotentRequestOf, sendCreated, sendResult } from '../../request-context.js';
 import { presentHistory, presentLot, presentTender, presentTenderSummary } from './tenders.presenters.js';
 import {
   CancelBody,
@@ -114,16 +114,17 @@ export const tendersRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps; metri
         response: { 201: LotView, ...errors(400, 401, 403, 404, 409, 422, 429) },
       },
     },
-    async (request, reply) =>
-      sendCreated(deps, request, reply, async (store) => {
-        const lot = await issueLot(
-          { ...deps, store },
-          { tenderNumber: Number(request.params.tenderNumber), lot: request.body },
-          actorOf(request),
-        );
-        metrics.codesIssued.inc({ family: 'pcp' });
-        return presentLot(lot);
-      }),
+    async (request, reply) => {
+      const result = await issueLotIdempotently(
+        deps,
+        { tenderNumber: Number(request.params.tenderNumber), lot: request.body },
+        actorOf(request),
+        idempotentRequestOf(request),
+        presentLot,
+      );
+      if (!result.replayed) metrics.codesIssued.inc({ family: 'pcp' });
+      return sendResult(reply, result);
+    },
   );
 
   app.post(
