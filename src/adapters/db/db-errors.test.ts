@@ -39,6 +39,12 @@ describe('translateDbError', () => {
     expect(error).toMatchObject({ code: 'conflict', retryAfterSeconds: 1, reason: undefined });
   });
 
+  it('a deadlock (one side aborted by PostgreSQL) is a conflict to retry, not a 500', () => {
+    // A keyed lot issuance and the same tender's cancellation at one instant can deadlock (decision 39).
+    const error = translateDbError(pgError({ code: '40P01' }));
+    expect(error).toMatchObject({ code: 'conflict', retryAfterSeconds: 1, reason: undefined });
+  });
+
   it('a lost, refused or shut-down connection is service_unavailable', () => {
     for (const error of [
       pgError({ code: '57P01' }),

@@ -81,7 +81,7 @@ export const CONSTRAINT_RULES: Readonly<Record<string, string>> = {
  * answered 500). A DomainError passes through unchanged.
  *
  * - connection lost, refused, timed out, server shutting down → `service_unavailable`
- * - serialization failure (40001) → `conflict`, retry after 1 s
+ * - serialization failure (40001) or deadlock (40P01) → `conflict`, retry after 1 s
  * - a check named in CONSTRAINT_RULES → `rule_violation`, reason = the constraint
  * - any other integrity violation (class 23: unique, foreign key, check, exclusion; a trigger raising
  *   one) → `conflict`, reason = the constraint (or `sqlstate_<code>`): what a concurrent request changed
@@ -97,7 +97,7 @@ export function translateDbError(error: unknown): unknown {
     });
   }
   if (!isPgError(error)) return error;
-  if (error.code === '40001') {
+  if (error.code === '40001' || error.code === '40P01') {
     return new DomainError('conflict', error.message, {
       detail: 'a concurrent change interfered; retry the request',
       retryAfterSeconds: 1,
