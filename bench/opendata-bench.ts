@@ -1,7 +1,7 @@
 /**
  * npm run bench -- --only=opendata: a month of generated lots (BENCH_OPENDATA_LOTS, default 100,000;
  * the issue's target is 1,000,000) on PostgreSQL, exported as CSV, JSON and OCDS:
- *   1. each format on its own, in a process started for it (bench/opendata-export-child.ts, the service's
+ *   1. each format on its own, in a process started for it (bench/opendata-export-child.mjs, the service's
  *      node flags): rows/s, RSS at start and the kernel's peak (VmHWM), V8's heap/external peaks;
  *   2. in the service (POST /api/v1/opendata/exports; on PostgreSQL in its worker thread at nice 19):
  *      GET /api/v1/cigs/:code p99 before and while the whole month is exported, the service's RSS
@@ -95,21 +95,17 @@ interface ChildExport {
   peakArrayBuffersMb: number;
 }
 
-/** One format exported by bench/opendata-export-child.ts in a process started for it. */
+/** One format exported by bench/opendata-export-child.mjs in a process started for it. */
 function exportInChild(
   format: string,
   env: Record<string, string>,
   flags = startFlags(),
 ): Promise<ChildExport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...flags, '--expose-gc', '--import', 'tsx', 'bench/opendata-export-child.ts'],
-      {
-        env: { ...process.env, ...env, BENCH_EXPORT_FORMAT: format, MONTH },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const child = spawn(process.execPath, [...flags, '--expose-gc', 'bench/opendata-export-child.mjs'], {
+      env: { ...process.env, ...env, BENCH_EXPORT_FORMAT: format, MONTH },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
